@@ -1,0 +1,95 @@
+# soretkit: GNU make, no autotools. `make` builds the tools into bin/,
+# `make check` runs the tests (and the unit tests again under ASan/UBSan),
+# `make demo` runs the quick LJ Soret study, `make bench` the benchmarks.
+# CFLAGS, LDFLAGS, PREFIX, DESTDIR are yours to override.
+
+VERSION   := 0.1.0
+PREFIX    ?= /usr/local
+DESTDIR   ?=
+CC        ?= cc
+PKGS      := fftw3 gsl netcdf
+OPENMP    ?= -fopenmp
+CFLAGS    ?= -O3 -march=native -g
+WARN      := -std=c17 -Wall -Wextra -Wshadow -Wno-unused-parameter -D_GNU_SOURCE
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+ALL_CFLAGS = $(WARN) $(OPENMP) -Icommon -DSK_VERSION='"$(VERSION)"' $(PKG_CFLAGS) $(CFLAGS)
+ALL_LIBS   = $(PKG_LIBS) $(OPENMP) -lm $(LDFLAGS)
+
+TOOLS     := $(patsubst tools/%.c,%,$(wildcard tools/*.c))
+LIB_SRC   := $(wildcard common/*.c)
+LIB_OBJ   := $(patsubst common/%.c,build/common/%.o,$(LIB_SRC))
+UNIT_SRC  := $(wildcard tests/unit/test_*.c)
+UNIT_BIN  := $(patsubst tests/unit/%.c,build/tests/%,$(UNIT_SRC))
+ASAN_OBJ  := $(patsubst common/%.c,build/asan/common/%.o,$(LIB_SRC))
+ASAN_BIN  := $(patsubst tests/unit/%.c,build/asan/tests/%,$(UNIT_SRC))
+ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+
+.PHONY: all check check-fast unit asan deps demo bench install clean fuzz check-slurm
+all: $(addprefix bin/,$(TOOLS))
+
+deps:
+	@scripts/install-deps
+
+build/common/%.o: common/%.c $(wildcard common/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+build/libsoretkit.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+bin/%: tools/%.c build/libsoretkit.a
+	@mkdir -p bin
+	$(CC) $(ALL_CFLAGS) $< build/libsoretkit.a $(ALL_LIBS) -o $@
+
+build/tests/%: tests/unit/%.c build/libsoretkit.a tests/check.h
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Itests $< build/libsoretkit.a $(ALL_LIBS) -o $@
+
+build/asan/common/%.o: common/%.c $(wildcard common/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(WARN) $(OPENMP) -Icommon -DSK_VERSION='"$(VERSION)"' $(PKG_CFLAGS) $(ASAN_FLAGS) -c $< -o $@
+
+build/asan/libsoretkit.a: $(ASAN_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+build/asan/tests/%: tests/unit/%.c build/asan/libsoretkit.a tests/check.h
+	@mkdir -p $(@D)
+	$(CC) $(WARN) $(OPENMP) -Icommon -Itests -DSK_VERSION='"$(VERSION)"' -DSK_ASAN=1 $(PKG_CFLAGS) $(ASAN_FLAGS) $< build/asan/libsoretkit.a $(ALL_LIBS) -o $@
+
+unit: $(UNIT_BIN)
+asan: $(ASAN_BIN)
+
+# The README's test command. Installs what is missing first.
+check: deps
+	@$(MAKE) --no-print-directory all unit asan
+	@tests/run build/tests bin build/asan/tests
+
+# Without the sanitizer pass, for quick iterations.
+check-fast: all unit
+	@tests/run build/tests bin
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory -C pipelines/lj-soret demo
+
+bench: deps
+	@$(MAKE) --no-print-directory all
+	@bench/run
+
+fuzz:
+	@$(MAKE) --no-print-directory -C tests/fuzz
+
+check-slurm: deps
+	@$(MAKE) --no-print-directory all
+	@tests/slurm/run
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 755 $(addprefix bin/,$(TOOLS)) $(DESTDIR)$(PREFIX)/bin
+	install -m 644 $(wildcard man/man1/*.1) $(DESTDIR)$(PREFIX)/share/man/man1
+
+clean:
+	rm -rf build bin

@@ -1,0 +1,198 @@
+/* ehex: HEX/eHEX heat exchange; see ehex.h and notes/algorithms.md §1. */
+#include "ehex.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+void ehex_init(struct ehex *h, double cold_z0, double cold_z1, double hot_z0,
+	       double hot_z1, double flux, int correct)
+{
+	memset(h, 0, sizeof *h);
+	h->slab[0] = (struct ehex_slab){cold_z0, cold_z1, -fabs(flux)};
+	h->slab[1] = (struct ehex_slab){hot_z0, hot_z1, fabs(flux)};
+	h->correct = correct;
+	h->min_atoms = 10;
+}
+
+static inline int in_slab(const struct state *st, size_t i, double z0,
+			  double z1)
+{
+	double L = st->len[2];
+	double z = st->z[i] - L * floor((st->z[i] - st->lo[2]) / L);
+	return z >= z0 && z < z1;
+}
+
+/* Sums over one reservoir, in engine units without mvv2e (mass*velocity^2
+ * for K), as fix ehex com_properties. */
+struct slab_sums {
+	int n;
+	double mass, mv[3], mv2, f[3], fv;
+};
+
+/* mask (optional) records membership so that the later passes act on the
+ * same atoms even if the position correction moves one across the edge. */
+static void slab_sum(const struct md *m, double z0, double z1,
+		     unsigned char *mask, struct slab_sums *s)
+{
+	const struct state *st = m->st;
+	const double *mass = m->sys->mass;
+	memset(s, 0, sizeof *s);
+	for (size_t i = 0; i < st->n; i++) {
+		int in = in_slab(st, i, z0, z1);
+		if (mask)
+			mask[i] = (unsigned char)in;
+		if (!in)
+			continue;
+		double mi = mass[i];
+		s->n++;
+		s->mass += mi;
+		s->mv[0] += mi * st->vx[i];
+		s->mv[1] += mi * st->vy[i];
+		s->mv[2] += mi * st->vz[i];
+		s->mv2 += mi * (st->vx[i] * st->vx[i] + st->vy[i] * st->vy[i] +
+				st->vz[i] * st->vz[i]);
+		s->f[0] += st->fx[i];
+		s->f[1] += st->fy[i];
+		s->f[2] += st->fz[i];
+		s->fv += st->fx[i] * st->vx[i] + st->fy[i] * st->vy[i] +
+			 st->fz[i] * st->vz[i];
+	}
+}
+
+double ehex_slab_temp(const struct md *m, double z0, double z1)
+{
+	struct slab_sums s;
+	slab_sum(m, z0, z1, NULL, &s);
+	if (s.n < 2 || s.mass <= 0)
+		return 0.0;
+	double vg2 = 0;
+	for (int a = 0; a < 3; a++)
+		vg2 += (s.mv[a] / s.mass) * (s.mv[a] / s.mass);
+	double kr = 0.5 * (s.mv2 - s.mass * vg2) * m->sys->units.mvv2e;
+	return 2.0 * kr / ((3.0 * s.n - 3.0) * m->sys->units.boltz);
+}
+
+static int exchange(struct ehex *h, int k, struct md *m, struct err *e)
+{
+	const struct ehex_slab *sl = &h->slab[k];
+	struct state *st = m->st;
+	const double *mass = m->sys->mass;
+	const double ftm2v = m->sys->units.ftm2v, dt = m->dt;
+	struct slab_sums s;
+	unsigned char *mask = h->mask;
+	slab_sum(m, sl->z0, sl->z1, mask, &s);
+	const char *name = k ? "hot" : "cold";
+	h->natoms_last[k] = s.n;
+	if (s.n < h->min_atoms)
+		return err_set(e, "step %ld: the %s slab [%g, %g) holds %d atoms "
+			       "(at least %d needed for a meaningful exchange)",
+			       st->step, name, sl->z0, sl->z1, s.n, h->min_atoms);
+	double vg[3], vg2 = 0;
+	for (int a = 0; a < 3; a++) {
+		vg[a] = s.mv[a] / s.mass;
+		vg2 += vg[a] * vg[a];
+	}
+	/* Kr in mass*velocity^2 (twice the kinetic energy over mvv2e... as
+	 * LAMMPS: Kr = 1/2 sum m v^2 - 1/2 M vG^2 without mvv2e). */
+	double kr = 0.5 * (s.mv2 - s.mass * vg2);
+	/* flux in mass*velocity^2 per time unit */
+	double F = sl->flux * ftm2v;
+	if (!(kr > 0.0))
+		return err_set(e, "step %ld: the %s slab has no thermal kinetic "
+			       "energy", st->step, name);
+	double xi2 = 1.0 + F * dt / kr;
+	if (!(xi2 > 0.0))
+		return err_set(e, "step %ld: the %s slab's kinetic energy would go "
+			       "negative (flux too large for its %d atoms)",
+			       st->step, name, s.n);
+	double xi = sqrt(xi2);
+	if (h->correct) {
+		/* Paper Eq. 20, with S_r = sum f.(v - vG) and forces converted
+		 * to accelerations by ftm2v. */
+		double sr = (s.fv - (s.f[0] * vg[0] + s.f[1] * vg[1] + s.f[2] * vg[2])) * ftm2v;
+		double c1 = (F / 48.0 + sr / 6.0) * F / (2.0 * kr * kr);
+		double c2 = F / (12.0 * kr) * ftm2v;
+		double dt3 = dt * dt * dt;
+		double fm[3] = {s.f[0] / s.mass, s.f[1] / s.mass, s.f[2] / s.mass};
+		for (size_t i = 0; i < st->n; i++) {
+			if (!mask[i])
+				continue;
+			double im = 1.0 / mass[i];
+			/* eta/(m K) = F/(2 K^2) (v - vG); c1 carries F/(2K^2) */
+			st->x[i] -= dt3 * (c1 * (st->vx[i] - vg[0]) - c2 * (st->fx[i] * im - fm[0]));
+			st->y[i] -= dt3 * (c1 * (st->vy[i] - vg[1]) - c2 * (st->fy[i] * im - fm[1]));
+			st->z[i] -= dt3 * (c1 * (st->vz[i] - vg[2]) - c2 * (st->fz[i] * im - fm[2]));
+		}
+	}
+	/* Rescale velocities about the slab's centre-of-mass velocity. */
+	for (size_t i = 0; i < st->n; i++) {
+		if (!mask[i])
+			continue;
+		st->vx[i] = vg[0] + xi * (st->vx[i] - vg[0]);
+		st->vy[i] = vg[1] + xi * (st->vy[i] - vg[1]);
+		st->vz[i] = vg[2] + xi * (st->vz[i] - vg[2]);
+	}
+	h->xi_last[k] = xi;
+	if (k)
+		h->heat_in += sl->flux * dt;
+	else
+		h->heat_out -= sl->flux * dt;
+	return 0;
+}
+
+int ehex_apply(struct ehex *h, struct md *m, struct err *e)
+{
+	if (h->nmask != m->st->n) {
+		unsigned char *mk = realloc(h->mask, m->st->n);
+		if (!mk)
+			return err_set(e, "out of memory");
+		h->mask = mk;
+		h->nmask = m->st->n;
+	}
+	for (int k = 0; k < 2; k++)
+		if (exchange(h, k, m, e) != 0)
+			return -1;
+	h->nexchange++;
+	return 0;
+}
+
+size_t ehex_pack(const struct ehex *h, double *buf, size_t max)
+{
+	if (max < EHEX_PACK_N)
+		return 0;
+	buf[0] = 1.0; /* layout version */
+	buf[1] = h->heat_in;
+	buf[2] = h->heat_out;
+	buf[3] = h->etotal0;
+	buf[4] = h->have_e0;
+	buf[5] = (double)h->nexchange;
+	buf[6] = h->natoms_last[0];
+	buf[7] = h->natoms_last[1];
+	buf[8] = h->xi_last[0];
+	buf[9] = h->xi_last[1];
+	return EHEX_PACK_N;
+}
+
+int ehex_unpack(struct ehex *h, const double *buf, size_t n, struct err *e)
+{
+	if (n != EHEX_PACK_N || buf[0] != 1.0)
+		return err_set(e, "checkpoint: eHEX state has an unknown layout");
+	h->heat_in = buf[1];
+	h->heat_out = buf[2];
+	h->etotal0 = buf[3];
+	h->have_e0 = buf[4] != 0.0;
+	h->nexchange = (long)buf[5];
+	h->natoms_last[0] = (int)buf[6];
+	h->natoms_last[1] = (int)buf[7];
+	h->xi_last[0] = buf[8];
+	h->xi_last[1] = buf[9];
+	return 0;
+}
+
+void ehex_free(struct ehex *h)
+{
+	free(h->mask);
+	h->mask = NULL;
+	h->nmask = 0;
+}

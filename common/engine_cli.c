@@ -1,0 +1,212 @@
+#include "engine_cli.h"
+
+#include <omp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "lmp_data.h"
+#include "setup.h"
+
+enum {
+	E_UNITS = ENGINE_OPT_BASE, E_DATA, E_FROM, E_RESTART, E_THERMOFILE,
+	E_STEPS, E_DT, E_TEMP, E_VEL, E_SEED, E_CUT, E_SKIN, E_MIX, E_SHIFT,
+	E_TAIL, E_THERMO, E_DUMP, E_CKPT, E_DOUBLE, E_THREADS, E_PROGRESS
+};
+
+const struct option engine_longopts[] = {
+	{"units", 1, 0, E_UNITS}, {"data", 1, 0, E_DATA}, {"from", 1, 0, E_FROM},
+	{"restart", 1, 0, E_RESTART}, {"thermo-file", 1, 0, E_THERMOFILE},
+	{"steps", 1, 0, E_STEPS}, {"dt", 1, 0, E_DT}, {"temp", 1, 0, E_TEMP},
+	{"velocity", 1, 0, E_VEL}, {"seed", 1, 0, E_SEED},
+	{"cutoff", 1, 0, E_CUT}, {"skin", 1, 0, E_SKIN}, {"mix", 1, 0, E_MIX},
+	{"shift", 0, 0, E_SHIFT}, {"tail", 0, 0, E_TAIL},
+	{"thermo", 1, 0, E_THERMO}, {"dump", 1, 0, E_DUMP},
+	{"checkpoint", 1, 0, E_CKPT}, {"double", 0, 0, E_DOUBLE},
+	{"threads", 1, 0, E_THREADS}, {"progress", 0, 0, E_PROGRESS},
+};
+const size_t engine_nlongopts = sizeof engine_longopts / sizeof engine_longopts[0];
+
+void engine_cli_usage(FILE *fp)
+{
+	fprintf(fp,
+"  --units lj|real       unit style of the data file (default real)\n"
+"  --data FILE           LAMMPS data file (required)\n"
+"  --from TRAJ.nc        start from the last frame of a NetCDF trajectory/restart\n"
+"  -o TRAJ.nc            trajectory output (AMBER NetCDF, with velocities)\n"
+"  --restart FILE        checkpoint file (default TRAJ.nc.rst when -o is given)\n"
+"  --thermo-file FILE    thermo table to FILE instead of stdout\n"
+"  --steps N             number of steps (0: evaluate the input state)\n"
+"  --dt X                time step (default: 0.005 tau lj, 1 fs real)\n"
+"  --temp T              target temperature; also creates velocities at T\n"
+"                        when the input has none\n"
+"  --velocity T          (re)create Gaussian velocities at T, zero momentum\n"
+"  --seed S              random seed (default 12345)\n"
+"  --cutoff RC           LJ cutoff (default 2.5 lj, 10 real)\n"
+"  --skin S              neighbour skin (default 0.3 lj, 2.0 real)\n"
+"  --mix geometric|arithmetic  mixing rule (default geometric)\n"
+"  --shift               shift LJ energy to zero at the cutoff\n"
+"  --tail                long-range tail correction\n"
+"  --thermo N            thermo row every N steps (default 100)\n"
+"  --dump N              trajectory frame every N steps (default 1000)\n"
+"  --checkpoint N        checkpoint every N steps (default 10000)\n"
+"  --double              double-precision trajectory frames\n"
+"  --threads N           OpenMP threads (default: OMP_NUM_THREADS or all)\n"
+"  --progress            progress on stderr even when it is not a terminal\n"
+"  -q                    no progress\n"
+"  -h, --help            this help;  --version  print the version\n");
+}
+
+void engine_cli_defaults(struct engine_cli *c)
+{
+	memset(c, 0, sizeof *c);
+	c->units = "real";
+	c->temp = c->vel_temp = c->skin = -1;
+	c->thermo = 100;
+	c->dump = 1000;
+	c->ckpt = 10000;
+	c->seed = 12345;
+	c->progress = -1;
+	c->mix = MIX_GEOMETRIC;
+}
+
+int engine_cli_option(struct engine_cli *c, int code, const char *a,
+		      struct err *e)
+{
+	int rc = 0;
+	switch (code) {
+	case E_UNITS: c->units = a; break;
+	case E_DATA: c->data = a; break;
+	case E_FROM: c->from = a; break;
+	case 'o': c->out = a; break;
+	case 'q': c->quiet = 1; break;
+	case E_RESTART: c->restart = a; break;
+	case E_THERMOFILE: c->thermo_file = a; break;
+	case E_STEPS: rc = cli_long("--steps", a, 0, &c->steps, e); break;
+	case E_DT: rc = cli_positive("--dt", a, &c->dt, e); break;
+	case E_TEMP: rc = cli_positive("--temp", a, &c->temp, e); break;
+	case E_VEL: rc = cli_positive("--velocity", a, &c->vel_temp, e); break;
+	case E_SEED: rc = cli_long("--seed", a, 0, &c->seed, e); break;
+	case E_CUT: rc = cli_positive("--cutoff", a, &c->cutoff, e); break;
+	case E_SKIN:
+		rc = cli_double("--skin", a, &c->skin, e);
+		if (!rc && c->skin < 0)
+			rc = err_set(e, "--skin: must not be negative");
+		break;
+	case E_MIX:
+		if (!strcmp(a, "geometric"))
+			c->mix = MIX_GEOMETRIC;
+		else if (!strcmp(a, "arithmetic"))
+			c->mix = MIX_ARITHMETIC;
+		else
+			rc = err_set(e, "--mix: '%s' is not geometric or arithmetic", a);
+		break;
+	case E_SHIFT: c->shift = 1; break;
+	case E_TAIL: c->tail = 1; break;
+	case E_THERMO: rc = cli_long("--thermo", a, 0, &c->thermo, e); break;
+	case E_DUMP: rc = cli_long("--dump", a, 0, &c->dump, e); break;
+	case E_CKPT: rc = cli_long("--checkpoint", a, 0, &c->ckpt, e); break;
+	case E_DOUBLE: c->traj_double = 1; break;
+	case E_THREADS: rc = cli_long("--threads", a, 1, &c->threads, e); break;
+	case E_PROGRESS: c->progress = 1; break;
+	default: return 0;
+	}
+	return rc ? -1 : 1;
+}
+
+int engine_cli_merge_opts(struct option *out, size_t cap,
+			  const struct option *tool_opts)
+{
+	size_t n = 0;
+	for (const struct option *o = tool_opts; o->name; o++) {
+		if (n + 1 >= cap)
+			return -1;
+		out[n++] = *o;
+	}
+	for (size_t k = 0; k < engine_nlongopts; k++) {
+		if (n + 1 >= cap)
+			return -1;
+		out[n++] = engine_longopts[k];
+	}
+	memset(&out[n], 0, sizeof out[n]);
+	return 0;
+}
+
+int engine_cli_setup(struct engine_cli *c, struct err *e)
+{
+	struct units u;
+	if (units_init(&u, c->units, e) != 0) {
+		err_prefix(e, "--units");
+		return ERR_USAGE;
+	}
+	if (!c->data) {
+		err_set(e, "--data FILE is required");
+		return ERR_USAGE;
+	}
+	struct system_opts so = {.units = u.style, .mix = c->mix,
+				 .shift = c->shift, .tail = c->tail};
+	so.cutoff = c->cutoff > 0 ? c->cutoff : (u.style == UNITS_LJ ? 2.5 : 10.0);
+	if (c->skin < 0)
+		c->skin = u.style == UNITS_LJ ? 0.3 : 2.0;
+	if (c->dt <= 0)
+		c->dt = u.dt_default;
+	if (c->threads > 0)
+		omp_set_num_threads((int)c->threads);
+	if (c->progress < 0)
+		c->progress = isatty(2);
+	if (c->quiet)
+		c->progress = 0;
+	if (c->out && !c->restart) {
+		size_t n = strlen(c->out) + 5;
+		c->restart_default = malloc(n);
+		if (!c->restart_default) {
+			err_set(e, "out of memory");
+			return ERR_DATA;
+		}
+		snprintf(c->restart_default, n, "%s.rst", c->out);
+		c->restart = c->restart_default;
+	}
+	struct lmp_data d = {0};
+	if (lmp_data_read(&d, c->data, e) != 0)
+		return ERR_DATA;
+	int rc = system_from_data(&c->sys, &c->st, &d, &so, c->data, e);
+	int had_vel = d.vx != NULL;
+	lmp_data_free(&d);
+	if (rc != 0)
+		return ERR_DATA;
+	if (c->from && setup_from_traj(&c->sys, &c->st, c->from, &had_vel, e) != 0)
+		return ERR_DATA;
+	rng_seed(&c->rng, (uint64_t)c->seed);
+	if (c->vel_temp > 0)
+		md_velocity_create(&c->sys, &c->st, c->vel_temp, &c->rng);
+	else if (!had_vel && c->temp > 0)
+		md_velocity_create(&c->sys, &c->st, c->temp, &c->rng);
+	if (nbr_create(&c->nl, c->st.n, so.cutoff, c->skin, e) != 0)
+		return ERR_DATA;
+	c->md = (struct md){.sys = &c->sys, .st = &c->st, .nl = c->nl, .dt = c->dt};
+	return 0;
+}
+
+struct run_opts engine_cli_run_opts(const struct engine_cli *c,
+				    const char *tool, int argc, char **argv,
+				    volatile sig_atomic_t *stop)
+{
+	return (struct run_opts){
+		.nsteps = c->steps, .thermo_every = c->thermo,
+		.dump_every = c->dump, .ckpt_every = c->ckpt,
+		.traj_path = c->out, .traj_double = c->traj_double,
+		.rst_path = c->restart, .thermo_path = c->thermo_file,
+		.progress = c->progress, .tool = tool, .argc = argc,
+		.argv = argv, .stop = stop};
+}
+
+void engine_cli_free(struct engine_cli *c)
+{
+	nbr_free(c->nl);
+	system_free(&c->sys);
+	state_free(&c->st);
+	free(c->restart_default);
+	c->nl = NULL;
+	c->restart_default = NULL;
+}

@@ -1,0 +1,57 @@
+/* engine_cli: the options and set-up shared by every engine front end
+ * (md-run, ehex-gradient): system, start state, force field, neighbour list,
+ * outputs, checkpoints. A tool adds its own options to the getopt table
+ * and passes the rest here, so the same option means the same thing in
+ * every tool. */
+#ifndef SK_ENGINE_CLI_H
+#define SK_ENGINE_CLI_H
+
+#include <getopt.h>
+#include <stdio.h>
+
+#include "err.h"
+#include "md.h"
+#include "run.h"
+#include "system.h"
+
+struct engine_cli {
+	const char *units, *data, *from, *out, *restart, *thermo_file;
+	char *restart_default;
+	double dt, temp, vel_temp, cutoff, skin;
+	long steps, thermo, dump, ckpt, seed, threads;
+	int shift, tail, quiet, progress, traj_double;
+	enum lj_mix mix;
+	/* filled by engine_cli_setup */
+	struct system sys;
+	struct state st;
+	struct nbr_list *nl;
+	struct md md;
+	struct rng rng;
+};
+
+/* First option code used by the engine options; tools number theirs below. */
+#define ENGINE_OPT_BASE 1000
+extern const struct option engine_longopts[];
+extern const size_t engine_nlongopts;
+/* Usage lines of the shared options. */
+void engine_cli_usage(FILE *fp);
+
+void engine_cli_defaults(struct engine_cli *c);
+/* Handle getopt code c; 1 handled, 0 not an engine option, -1 bad value. */
+int engine_cli_option(struct engine_cli *c, int code, const char *arg,
+		      struct err *e);
+/* Validate, read the data file (and --from), create velocities, build the
+ * neighbour list and md context. Returns ERR_USAGE/ERR_DATA style codes
+ * (0 on success). */
+int engine_cli_setup(struct engine_cli *c, struct err *e);
+/* Run options for run_md from the parsed options. */
+struct run_opts engine_cli_run_opts(const struct engine_cli *c,
+				    const char *tool, int argc, char **argv,
+				    volatile sig_atomic_t *stop);
+void engine_cli_free(struct engine_cli *c);
+
+/* Concatenate two getopt tables into out (capacity cap, zero-terminated). */
+int engine_cli_merge_opts(struct option *out, size_t cap,
+			  const struct option *tool_opts);
+
+#endif

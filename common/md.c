@@ -1,0 +1,126 @@
+/* md: force evaluation and the thermo quantities of LAMMPS compute temp /
+ * compute pressure, shared by every front end. */
+#include "md.h"
+
+#include <math.h>
+#include <string.h>
+
+int md_forces(struct md *m, struct err *e)
+{
+	struct state *st = m->st;
+	if (nbr_needs_rebuild(m->nl, st) && nbr_build(m->nl, st, e) != 0)
+		return -1;
+	memset(&m->en, 0, sizeof m->en);
+	pair_lj_compute(&m->sys->lj, m->sys->type, st, m->nl, &m->en);
+	m->nforce++;
+	/* Overlapping atoms or a blown-up integration show up here first:
+	 * refuse to carry non-finite numbers into the trajectory. */
+	if (!isfinite(energy_pe(&m->en)))
+		return err_set(e, "step %ld: non-finite potential energy "
+				  "(overlapping atoms or unstable integration?)",
+			       st->step);
+	for (size_t i = 0; i < st->n; i++)
+		if (!isfinite(st->fx[i]) || !isfinite(st->fy[i]) ||
+		    !isfinite(st->fz[i]))
+			return err_set(e, "step %ld: non-finite force on atom id "
+					  "%ld (overlapping atoms?)",
+				       st->step, m->sys->id[i]);
+	return 0;
+}
+
+double md_ke(const struct system *sys, const struct state *st)
+{
+	double sum = 0.0;
+	for (size_t i = 0; i < st->n; i++)
+		sum += sys->mass[i] * (st->vx[i] * st->vx[i] +
+				       st->vy[i] * st->vy[i] +
+				       st->vz[i] * st->vz[i]);
+	return 0.5 * sum * sys->units.mvv2e;
+}
+
+double md_temp(const struct system *sys, const struct state *st)
+{
+	if (sys->dof <= 0.0)
+		return 0.0;
+	return 2.0 * md_ke(sys, st) / (sys->dof * sys->units.boltz);
+}
+
+double md_volume(const struct state *st)
+{
+	return st->len[0] * st->len[1] * st->len[2];
+}
+
+/* LAMMPS compute pressure: P = (dof kB T + tr(virial)) / (3V) * nktv2p,
+ * with dof kB T = 2 KE. */
+double md_pressure(const struct md *m, double ke)
+{
+	const double *w = m->en.virial;
+	double v = md_volume(m->st);
+	return (2.0 * ke + w[0] + w[1] + w[2]) / (3.0 * v) *
+	       m->sys->units.nktv2p;
+}
+
+/* LAMMPS compute pressure vector: kinetic tensor sum m v_a v_b * mvv2e plus
+ * the virial, divided by V, times nktv2p. */
+void md_pressure_tensor(const struct md *m, double p[6])
+{
+	const struct state *st = m->st;
+	const double *mass = m->sys->mass;
+	double k[6] = {0};
+	for (size_t i = 0; i < st->n; i++) {
+		double mi = mass[i];
+		k[0] += mi * st->vx[i] * st->vx[i];
+		k[1] += mi * st->vy[i] * st->vy[i];
+		k[2] += mi * st->vz[i] * st->vz[i];
+		k[3] += mi * st->vx[i] * st->vy[i];
+		k[4] += mi * st->vx[i] * st->vz[i];
+		k[5] += mi * st->vy[i] * st->vz[i];
+	}
+	double f = m->sys->units.nktv2p / md_volume(st);
+	for (int a = 0; a < 6; a++)
+		p[a] = (k[a] * m->sys->units.mvv2e + m->en.virial[a]) * f;
+}
+
+void md_zero_momentum(const struct system *sys, struct state *st)
+{
+	double p[3] = {0}, mt = 0.0;
+	for (size_t i = 0; i < st->n; i++) {
+		p[0] += sys->mass[i] * st->vx[i];
+		p[1] += sys->mass[i] * st->vy[i];
+		p[2] += sys->mass[i] * st->vz[i];
+		mt += sys->mass[i];
+	}
+	if (mt <= 0.0)
+		return;
+	for (int a = 0; a < 3; a++)
+		p[a] /= mt;
+	for (size_t i = 0; i < st->n; i++) {
+		st->vx[i] -= p[0];
+		st->vy[i] -= p[1];
+		st->vz[i] -= p[2];
+	}
+}
+
+void md_velocity_create(const struct system *sys, struct state *st, double t,
+			struct rng *r)
+{
+	/* Maxwell-Boltzmann: each component Gaussian with variance
+	 * kB T / (m mvv2e); then zero momentum and rescale to exactly t. */
+	for (size_t i = 0; i < st->n; i++) {
+		double s = sqrt(sys->units.boltz * t /
+				(sys->mass[i] * sys->units.mvv2e));
+		st->vx[i] = s * rng_gauss(r);
+		st->vy[i] = s * rng_gauss(r);
+		st->vz[i] = s * rng_gauss(r);
+	}
+	md_zero_momentum(sys, st);
+	double tnow = md_temp(sys, st);
+	if (tnow > 0.0) {
+		double f = sqrt(t / tnow);
+		for (size_t i = 0; i < st->n; i++) {
+			st->vx[i] *= f;
+			st->vy[i] *= f;
+			st->vz[i] *= f;
+		}
+	}
+}

@@ -1,0 +1,49 @@
+/* md: one MD run's context and the force/thermo quantities every front end
+ * (md-run, ehex-gradient, fep-window) uses. Not a god object: it only ties
+ * together the plain structs a time step needs; each module still takes the
+ * pieces it uses.
+ *
+ * Pressure, temperature and kinetic energy follow LAMMPS compute temp and
+ * compute pressure exactly:
+ *   KE = 1/2 sum m v^2 * mvv2e,  T = 2 KE / (dof kB)
+ *   P  = (dof kB T + virial_xx + virial_yy + virial_zz) / (3 V) * nktv2p */
+#ifndef SK_MD_H
+#define SK_MD_H
+
+#include "err.h"
+#include "nbr.h"
+#include "rng.h"
+#include "system.h"
+
+struct md {
+	const struct system *sys;
+	struct state *st;
+	struct nbr_list *nl;
+	struct energy en;       /* of the current positions (after md_forces) */
+	double dt;              /* engine time units */
+	long nforce;            /* force evaluations so far */
+};
+
+/* Rebuild the neighbour list if needed, then compute all forces, energies
+ * and the virial for the current positions into m->en and st->f*.
+ * Fails on non-finite energy or forces ("step N: non-finite force on atom
+ * id K (overlapping atoms?)"). */
+int md_forces(struct md *m, struct err *e);
+
+double md_ke(const struct system *sys, const struct state *st);
+double md_temp(const struct system *sys, const struct state *st);
+double md_volume(const struct state *st);
+/* Scalar pressure from ke (energy units) and the virial in m->en. */
+double md_pressure(const struct md *m, double ke);
+/* Pressure tensor (xx yy zz xy xz yz), LAMMPS compute pressure vector. */
+void md_pressure_tensor(const struct md *m, double ptensor[6]);
+
+/* Gaussian velocities at temperature t with zero total momentum, scaled to
+ * exactly t (as LAMMPS `velocity create t seed dist gaussian mom yes`,
+ * but with our own generator; not bitwise the same numbers as LAMMPS). */
+void md_velocity_create(const struct system *sys, struct state *st, double t,
+			struct rng *r);
+/* Remove the centre-of-mass velocity. */
+void md_zero_momentum(const struct system *sys, struct state *st);
+
+#endif

@@ -1,0 +1,800 @@
+/* nbr: cluster-pair Verlet half list with skin (layout: nbr_impl.h).
+ *
+ * The clusters follow the idea of GROMACS's nbnxm grid (Pall & Hess, Comput.
+ * Phys. Commun. 184, 2641 (2013)): atoms in x-y columns, sorted by z, cut
+ * into clusters of NBR_CL, so that the kernel works on contiguous SIMD
+ * vectors instead of gathering scattered neighbours. Here an i-atom (not an
+ * i-cluster) is paired with j-clusters, which keeps most computed pairs
+ * useful for small clusters.
+ *
+ * A build (1) wraps atoms into the box, updating image flags; (2) makes the
+ * ghosts: images under positive shifts within cutoff+skin of the box; (3)
+ * sorts atoms and ghosts into columns (counting sort on column and z bin,
+ * then insertion sort on z), cuts clusters and their bounding boxes; (4)
+ * lists for each local atom the clusters whose bounding box is within
+ * cutoff+skin, in parallel over atoms (a binary search on z per column).
+ *
+ * Rebuild criterion, LAMMPS `neigh_modify check yes` (neighbor.cpp
+ * check_distance): some atom moved more than skin/2 since the last build;
+ * if the box changed, the trigger distance shrinks by half the distance the
+ * box corners moved. */
+#include "nbr_impl.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifdef _OPENMP
+#include <omp.h>
+#else
+static int omp_get_max_threads(void) { return 1; }
+static int omp_get_thread_num(void) { return 0; }
+#endif
+
+#define ALIGN 64
+
+static void *xalloc(size_t n, size_t size)
+{
+	size_t b = n * size;
+	b = (b + ALIGN - 1) / ALIGN * ALIGN;
+	return aligned_alloc(ALIGN, b ? b : ALIGN);
+}
+
+/* Grow *p (aligned, contents not kept) to hold n items. */
+static int grow(void **p, size_t *cap, size_t n, size_t size)
+{
+	if (n <= *cap && *p)
+		return 0;
+	size_t c = n + n / 4 + 16;
+	void *q = xalloc(c, size);
+	if (!q)
+		return -1;
+	free(*p);
+	*p = q;
+	*cap = c;
+	return 0;
+}
+
+int nbr_create(struct nbr_list **out, size_t natoms, double cutoff,
+	       double skin, struct err *e)
+{
+	*out = NULL;
+	if (!(cutoff > 0.0) || !isfinite(cutoff))
+		return err_set(e, "neighbour list: cutoff %g must be positive",
+			       cutoff);
+	if (!(skin >= 0.0) || !isfinite(skin))
+		return err_set(e, "neighbour list: skin %g must be >= 0", skin);
+	if (natoms == 0 || natoms > (size_t)INT32_MAX / 64)
+		return err_set(e, "neighbour list: cannot handle %zu atoms",
+			       natoms);
+	struct nbr_list *nl = calloc(1, sizeof *nl);
+	if (!nl)
+		return err_set(e, "out of memory");
+	nl->n = natoms;
+	nl->cut = cutoff;
+	nl->skin = skin;
+	nl->cutneigh = cutoff + skin;
+	nl->xhold = xalloc(natoms, sizeof(double));
+	nl->yhold = xalloc(natoms, sizeof(double));
+	nl->zhold = xalloc(natoms, sizeof(double));
+	nl->lslot = xalloc(natoms, sizeof(int));
+	if (!nl->xhold || !nl->yhold || !nl->zhold || !nl->lslot) {
+		nbr_free(nl);
+		return err_set(e, "out of memory for %zu atoms", natoms);
+	}
+	*out = nl;
+	return 0;
+}
+
+void nbr_free(struct nbr_list *nl)
+{
+	if (!nl)
+		return;
+	free(nl->xhold);
+	free(nl->yhold);
+	free(nl->zhold);
+	free(nl->src);
+	free(nl->lslot);
+	free(nl->sh);
+	free(nl->px);
+	free(nl->py);
+	free(nl->pz);
+	free(nl->pt);
+	free(nl->first);
+	free(nl->clist);
+	free(nl->gfirst);
+	free(nl->gslot);
+	free(nl->tstart);
+	free(nl->wpart);
+	free(nl->fbuf);
+	free(nl->scratch);
+	for (int t = 0; t < nl->tbuf_n; t++)
+		free(nl->tbuf[t]);
+	free(nl->tbuf);
+	free(nl->tcap);
+	free(nl->tlen);
+	free(nl);
+}
+
+long nbr_nbuilds(const struct nbr_list *nl)
+{
+	return nl->nbuilds;
+}
+
+int nbr_needs_rebuild(const struct nbr_list *nl, const struct state *st)
+{
+	if (!nl->built || st->n != nl->n)
+		return 1;
+	double trig = 0.5 * nl->skin;
+	int boxchanged = 0;
+	for (int a = 0; a < 3; a++)
+		if (st->lo[a] != nl->lohold[a] || st->len[a] != nl->lenhold[a])
+			boxchanged = 1;
+	if (boxchanged) {
+		double d1 = 0.0, d2 = 0.0;
+		for (int a = 0; a < 3; a++) {
+			double dl = st->lo[a] - nl->lohold[a];
+			double dh = st->lo[a] + st->len[a] -
+				    (nl->lohold[a] + nl->lenhold[a]);
+			d1 += dl * dl;
+			d2 += dh * dh;
+		}
+		double moved = sqrt(d1) + sqrt(d2);
+		if (moved >= nl->skin)
+			return 1;
+		trig = 0.5 * (nl->skin - moved);
+	}
+	double trigsq = trig * trig, maxsq = 0.0;
+	const double *restrict x = st->x, *restrict y = st->y,
+			       *restrict z = st->z;
+	const double *restrict xh = nl->xhold, *restrict yh = nl->yhold,
+			       *restrict zh = nl->zhold;
+	size_t n = nl->n;
+#pragma omp simd reduction(max : maxsq)
+	for (size_t i = 0; i < n; i++) {
+		double dx = x[i] - xh[i], dy = y[i] - yh[i], dz = z[i] - zh[i];
+		double r = dx * dx + dy * dy + dz * dz;
+		maxsq = r > maxsq ? r : maxsq;
+	}
+	/* NaN positions compare false above: rebuild, where they are caught. */
+	for (size_t i = 0; i < n && maxsq <= trigsq; i++)
+		if (!isfinite(x[i] + y[i] + z[i]))
+			return 1;
+	return maxsq > trigsq;
+}
+
+int nbr_reference(const struct nbr_list *nl, const double **x,
+		  const double **y, const double **z, double lo[3],
+		  double len[3])
+{
+	if (!nl->built)
+		return -1;
+	*x = nl->xhold;
+	*y = nl->yhold;
+	*z = nl->zhold;
+	memcpy(lo, nl->lohold, sizeof nl->lohold);
+	memcpy(len, nl->lenhold, sizeof nl->lenhold);
+	return 0;
+}
+
+static int check_box(const struct nbr_list *nl, const double len[3],
+		     struct err *e)
+{
+	for (int a = 0; a < 3; a++) {
+		if (!isfinite(len[a]) || !(len[a] >= 2.0 * nl->cutneigh))
+			return err_set(e, "box length %g along %c is shorter "
+					  "than 2*(cutoff+skin) = %g",
+				       len[a], "xyz"[a], 2.0 * nl->cutneigh);
+	}
+	return 0;
+}
+
+/* Wrap one coordinate into [lo, lo+len), counting periods in *img. */
+static int wrap1(double *x, int *img, double lo, double len)
+{
+	double hi = lo + len;
+	if (*x >= lo && *x < hi)
+		return 0;
+	double s = floor((*x - lo) / len);
+	if (!(fabs(s) < 1e9))
+		return -1;
+	*x -= s * len;
+	long im = *img + (long)s;
+	if (*x >= hi) {
+		*x -= len;
+		im++;
+	}
+	if (*x < lo)
+		*x = lo;
+	if (im > INT32_MAX || im < INT32_MIN)
+		return -1;
+	*img = (int)im;
+	return 0;
+}
+
+
+/* Columns a bit narrower than a cubic cluster make the bounding boxes
+ * tighter in x-y, where a column gathers atoms from its whole width. */
+#define NBR_COLFAC 1.0
+
+/* Items being sorted into slots: atoms and their ghosts. */
+struct item {
+	double x, y, z;
+	int atom;
+	signed char s[3];
+};
+
+static int positive_shift(int sx, int sy, int sz)
+{
+	return sz > 0 || (sz == 0 && (sy > 0 || (sy == 0 && sx > 0)));
+}
+
+/* The ghosts of one atom: images under positive shifts whose distance to
+ * the box is below rcs. Writes them to out (if not NULL); returns the
+ * count (at most 7: three dimensions with two choices each, less 0). */
+static int ghosts_of(const double r[3], const double lo[3],
+		     const double len[3], double rcs, int atom,
+		     struct item *out)
+{
+	int sopt[3][2] = {{0, 0}, {0, 0}, {0, 0}}, nopt[3];
+	double ex[3][2] = {{0, 0}, {0, 0}, {0, 0}};
+	for (int d = 0; d < 3; d++) {
+		nopt[d] = 1;
+		double below = r[d] - lo[d], above = lo[d] + len[d] - r[d];
+		if (below < rcs) { /* image r + L lies `below` past hi */
+			sopt[d][1] = 1;
+			ex[d][1] = below;
+			nopt[d] = 2;
+		} else if (above < rcs) { /* image r - L, `above` before lo */
+			sopt[d][1] = -1;
+			ex[d][1] = above;
+			nopt[d] = 2;
+		}
+	}
+	int m = 0;
+	for (int kz = 0; kz < nopt[2]; kz++)
+		for (int ky = 0; ky < nopt[1]; ky++)
+			for (int kx = 0; kx < nopt[0]; kx++) {
+				int sx = sopt[0][kx], sy = sopt[1][ky],
+				    sz = sopt[2][kz];
+				if (!positive_shift(sx, sy, sz))
+					continue;
+				double d2 = ex[0][kx] * ex[0][kx] +
+					    ex[1][ky] * ex[1][ky] +
+					    ex[2][kz] * ex[2][kz];
+				if (d2 >= rcs * rcs)
+					continue;
+				if (out) {
+					struct item *g = &out[m];
+					g->x = r[0] + sx * len[0];
+					g->y = r[1] + sy * len[1];
+					g->z = r[2] + sz * len[2];
+					g->atom = atom;
+					g->s[0] = (signed char)sx;
+					g->s[1] = (signed char)sy;
+					g->s[2] = (signed char)sz;
+				}
+				m++;
+			}
+	return m;
+}
+
+static int ensure_threads(struct nbr_list *nl, int nthr)
+{
+	if (nl->tbuf_n >= nthr)
+		return 0;
+	int **tb = realloc(nl->tbuf, (size_t)nthr * sizeof *tb);
+	if (!tb)
+		return -1;
+	nl->tbuf = tb;
+	size_t *tc = realloc(nl->tcap, (size_t)nthr * sizeof *tc);
+	if (!tc)
+		return -1;
+	nl->tcap = tc;
+	size_t *tl = realloc(nl->tlen, (size_t)nthr * sizeof *tl);
+	if (!tl)
+		return -1;
+	nl->tlen = tl;
+	for (int t = nl->tbuf_n; t < nthr; t++) {
+		nl->tbuf[t] = NULL;
+		nl->tcap[t] = 0;
+		nl->tlen[t] = 0;
+	}
+	nl->tbuf_n = nthr;
+	return 0;
+}
+
+/* Carve the build scratch out of one reusable block. */
+struct arena {
+	char *p;
+	size_t used;
+};
+static void *carve(struct arena *a, size_t bytes)
+{
+	void *q = a->p + a->used;
+	a->used += (bytes + ALIGN - 1) / ALIGN * ALIGN;
+	return q;
+}
+static size_t rounded(size_t bytes)
+{
+	return (bytes + ALIGN - 1) / ALIGN * ALIGN;
+}
+
+/* max/min that compile to one instruction (fmax/fmin are library calls
+ * because of their NaN rules; positions here are finite). */
+static inline double dmax(double a, double b) { return a > b ? a : b; }
+static inline double dmin(double a, double b) { return a < b ? a : b; }
+
+/* Build slots and the list from positions X,Y,Z (inside the box up to
+ * round-off) in box lo,len. */
+static int build_from(struct nbr_list *nl, const double *X, const double *Y,
+		      const double *Z, const double lo[3], const double len[3],
+		      struct err *e)
+{
+	const size_t n = nl->n;
+	const int CL = NBR_CL;
+	const double rcs = nl->cutneigh, rcsq = rcs * rcs;
+
+	/* Grid: x-y columns over the box widened by rcs on each side, z bins
+	 * for the first sorting pass. */
+	double exlo[3], exlen[3];
+	for (int d = 0; d < 3; d++) {
+		exlo[d] = lo[d] - rcs;
+		exlen[d] = len[d] + 2.0 * rcs;
+	}
+	double rho = (double)n / (len[0] * len[1] * len[2]);
+	double a = cbrt(CL / rho) * NBR_COLFAC;
+	int nc[2];
+	double colw[2];
+	for (int d = 0; d < 2; d++) {
+		double c = ceil(exlen[d] / a);
+		nc[d] = c < 1 ? 1 : c > 65536 ? 65536 : (int)c;
+		colw[d] = exlen[d] / nc[d];
+	}
+	const size_t ncol = (size_t)nc[0] * nc[1];
+	double wz = a / CL;
+	double nzf = ceil(exlen[2] / wz);
+	double bmax = 4.0 * (double)n + 1024.0; /* buckets per kind */
+	if (nzf * (double)ncol > bmax)
+		nzf = floor(bmax / (double)ncol);
+	const int nzb = nzf < 1 ? 1 : (int)nzf;
+	wz = exlen[2] / nzb;
+	const size_t ngroup = 2 * ncol, nbucket = ngroup * (size_t)nzb;
+
+	/* Ghost count, then the scratch block. */
+	size_t ng = 0;
+	for (size_t i = 0; i < n; i++) {
+		double r[3] = {X[i], Y[i], Z[i]};
+		ng += (size_t)ghosts_of(r, lo, len, rcs, 0, NULL);
+	}
+	const size_t m = n + ng;
+	const size_t maxclust = m / CL + ngroup + 1;
+	size_t need = rounded(m * sizeof(struct item)) +
+		      rounded(m * sizeof(int)) * 2 +
+		      rounded((nbucket + 1) * sizeof(int)) +
+		      rounded((ngroup + 1) * sizeof(int)) +
+		      rounded(6 * maxclust * sizeof(double));
+	if (m > (size_t)INT32_MAX / 2 || nbucket > (size_t)INT32_MAX)
+		return err_set(e, "neighbour list: system too large");
+	if (grow(&nl->scratch, &nl->cap_scratch, need, 1))
+		return err_set(e, "out of memory for the neighbour list");
+	struct arena ar = {nl->scratch, 0};
+	struct item *it = carve(&ar, m * sizeof *it);
+	int *key = carve(&ar, m * sizeof *key);
+	int *order = carve(&ar, m * sizeof *order);
+	int *bstart = carve(&ar, (nbucket + 1) * sizeof *bstart);
+	int *gcl = carve(&ar, (ngroup + 1) * sizeof *gcl); /* first cluster */
+	double *bb = carve(&ar, 6 * maxclust * sizeof *bb);
+
+	/* Items: atoms, then ghosts; bucket key (kind, column, z bin). */
+	size_t q = n;
+	for (size_t i = 0; i < n; i++) {
+		double r[3] = {X[i], Y[i], Z[i]};
+		it[i] = (struct item){r[0], r[1], r[2], (int)i, {0, 0, 0}};
+		q += (size_t)ghosts_of(r, lo, len, rcs, (int)i, it + q);
+	}
+	memset(bstart, 0, (nbucket + 1) * sizeof *bstart);
+	for (size_t k = 0; k < m; k++) {
+		double u = (it[k].x - exlo[0]) / colw[0];
+		double v = (it[k].y - exlo[1]) / colw[1];
+		double w = (it[k].z - exlo[2]) / wz;
+		int cx = u > 0 ? (int)u : 0, cy = v > 0 ? (int)v : 0;
+		int cz = w > 0 ? (int)w : 0;
+		cx = cx < nc[0] ? cx : nc[0] - 1;
+		cy = cy < nc[1] ? cy : nc[1] - 1;
+		cz = cz < nzb ? cz : nzb - 1;
+		size_t g = (k >= n ? ncol : 0) + (size_t)cy * nc[0] + cx;
+		key[k] = (int)(g * nzb + cz);
+		bstart[key[k] + 1]++;
+	}
+	for (size_t b = 0; b < nbucket; b++)
+		bstart[b + 1] += bstart[b];
+	for (size_t k = 0; k < m; k++) /* stable */
+		order[bstart[key[k]]++] = (int)k;
+	for (size_t b = nbucket; b > 0; b--)
+		bstart[b] = bstart[b - 1];
+	bstart[0] = 0;
+
+	/* Exact z order inside each group (input nearly sorted), then
+	 * clusters: gcl[g] is the first cluster of group g. */
+	size_t ncl = 0;
+	for (size_t g = 0; g < ngroup; g++) {
+		int g0 = bstart[g * nzb], g1 = bstart[(g + 1) * nzb];
+		for (int k = g0 + 1; k < g1; k++) {
+			int v = order[k];
+			double z = it[v].z;
+			int j = k - 1;
+			while (j >= g0 && it[order[j]].z > z) {
+				order[j + 1] = order[j];
+				j--;
+			}
+			order[j + 1] = v;
+		}
+		gcl[g] = (int)ncl;
+		ncl += (size_t)(g1 - g0 + CL - 1) / CL;
+	}
+	gcl[ngroup] = (int)ncl;
+	/* One more cluster, all dummies: the kernel pairs an odd last list
+	 * entry with it. */
+	const size_t nslot = (ncl + 1) * CL;
+	const size_t nloc = (size_t)gcl[ncol] * CL;
+
+	if (nslot > nl->cap_slot) {
+		size_t c = nslot + nslot / 4 + 16 * CL;
+		free(nl->src);
+		free(nl->sh);
+		free(nl->px);
+		free(nl->py);
+		free(nl->pz);
+		free(nl->pt);
+		free(nl->gslot);
+		free(nl->first);
+		free(nl->gfirst);
+		nl->src = xalloc(c, sizeof(int));
+		nl->sh = xalloc(3 * c, 1);
+		nl->px = xalloc(c, sizeof(double));
+		nl->py = xalloc(c, sizeof(double));
+		nl->pz = xalloc(c, sizeof(double));
+		nl->pt = xalloc(c, sizeof(int));
+		nl->gslot = xalloc(c, sizeof(int));
+		nl->first = xalloc(c + 1, sizeof(int));
+		nl->gfirst = xalloc(c + 1, sizeof(int));
+		nl->cap_slot = c;
+		if (!nl->src || !nl->sh || !nl->px || !nl->py || !nl->pz ||
+		    !nl->pt || !nl->gslot || !nl->first || !nl->gfirst) {
+			nl->cap_slot = 0;
+			return err_set(e, "out of memory for %zu slots", nslot);
+		}
+	}
+	nl->nslot = nslot;
+	nl->nloc = nloc;
+
+	/* Fill slots group by group; dummies pad each group's last cluster.
+	 * Bounding boxes from the real slots. */
+	int *src = nl->src;
+	signed char *sh = nl->sh;
+	double *px = nl->px, *py = nl->py, *pz = nl->pz;
+	for (size_t g = 0; g < ngroup; g++) {
+		int g0 = bstart[g * nzb], g1 = bstart[(g + 1) * nzb];
+		size_t s = (size_t)gcl[g] * CL, s1 = (size_t)gcl[g + 1] * CL;
+		for (int k = g0; k < g1; k++, s++) {
+			const struct item *t = &it[order[k]];
+			src[s] = t->atom;
+			sh[3 * s] = t->s[0];
+			sh[3 * s + 1] = t->s[1];
+			sh[3 * s + 2] = t->s[2];
+			px[s] = t->x;
+			py[s] = t->y;
+			pz[s] = t->z;
+			nl->pt[s] = 0;
+		}
+		for (; s < s1; s++) {
+			src[s] = -1;
+			sh[3 * s] = sh[3 * s + 1] = sh[3 * s + 2] = 0;
+			px[s] = py[s] = pz[s] = NBR_FAR;
+			nl->pt[s] = 0;
+		}
+	}
+	for (size_t s = ncl * CL; s < nslot; s++) {
+		src[s] = -1;
+		sh[3 * s] = sh[3 * s + 1] = sh[3 * s + 2] = 0;
+		px[s] = py[s] = pz[s] = NBR_FAR;
+		nl->pt[s] = 0;
+	}
+	nl->dummy = (int)ncl;
+	for (size_t c = 0; c < ncl; c++) {
+		double *b = bb + 6 * c;
+		b[0] = b[1] = b[2] = INFINITY;
+		b[3] = b[4] = b[5] = -INFINITY;
+		for (size_t s = c * CL; s < (c + 1) * CL && src[s] >= 0; s++) {
+			b[0] = dmin(b[0], px[s]);
+			b[1] = dmin(b[1], py[s]);
+			b[2] = dmin(b[2], pz[s]);
+			b[3] = dmax(b[3], px[s]);
+			b[4] = dmax(b[4], py[s]);
+			b[5] = dmax(b[5], pz[s]);
+		}
+	}
+	for (size_t s = 0; s < nloc; s++)
+		if (src[s] >= 0)
+			nl->lslot[src[s]] = (int)s;
+
+	/* The search, in parallel over local clusters (static blocks, so the
+	 * thread buffers concatenate in slot order). */
+	int nthr = omp_get_max_threads();
+	if (nthr < 1)
+		nthr = 1;
+	if (ensure_threads(nl, nthr))
+		return err_set(e, "out of memory");
+	for (int t = 0; t < nthr; t++)
+		nl->tlen[t] = 0;
+	int *first = nl->first;
+	int oom = 0;
+	const int nlc = gcl[ncol]; /* local clusters */
+#pragma omp parallel num_threads(nthr)
+	{
+		int t = omp_get_thread_num();
+		size_t len_t = 0, cap = nl->tcap[t];
+		int *buf = nl->tbuf[t];
+		int *cand = NULL;
+		double *sb = NULL;
+		size_t ccap = 0, sbcap = 0;
+#pragma omp for schedule(static)
+		for (int ci = 0; ci < nlc; ci++) {
+			const double *bi = bb + 6 * ci;
+			/* Candidate clusters for the whole of ci: bounding boxes
+			 * within rcs of ci's, later local clusters and ghosts. */
+			size_t nc_ = 0;
+			int x0 = (int)floor((bi[0] - rcs - exlo[0]) / colw[0]);
+			int x1 = (int)floor((bi[3] + rcs - exlo[0]) / colw[0]);
+			int y0 = (int)floor((bi[1] - rcs - exlo[1]) / colw[1]);
+			int y1 = (int)floor((bi[4] + rcs - exlo[1]) / colw[1]);
+			x0 = x0 < 0 ? 0 : x0;
+			y0 = y0 < 0 ? 0 : y0;
+			x1 = x1 < nc[0] ? x1 : nc[0] - 1;
+			y1 = y1 < nc[1] ? y1 : nc[1] - 1;
+			for (int cy = y0; cy <= y1; cy++) {
+				double ylo = exlo[1] + cy * colw[1];
+				double dy = dmax(0.0, dmax(ylo - bi[4], bi[1] - ylo - colw[1]));
+				for (int cx = x0; cx <= x1; cx++) {
+					double xlo = exlo[0] + cx * colw[0];
+					double dx = dmax(0.0, dmax(xlo - bi[3], bi[0] - xlo - colw[0]));
+					if (dx * dx + dy * dy >= rcsq)
+						continue;
+					for (int kind = 0; kind < 2; kind++) {
+						size_t g = kind * ncol + (size_t)cy * nc[0] + cx;
+						int c0 = gcl[g], c1 = gcl[g + 1];
+						if (kind == 0 && c0 <= ci)
+							c0 = ci + 1;
+						if (c0 >= c1)
+							continue;
+						if (nc_ + (size_t)(c1 - c0) > ccap) {
+							size_t c2 = (nc_ + (size_t)(c1 - c0)) * 2 + 64;
+							int *nb = realloc(cand, c2 * sizeof *nb);
+							if (!nb) {
+#pragma omp atomic write
+								oom = 1;
+								continue;
+							}
+							cand = nb;
+							ccap = c2;
+						}
+						/* first cluster with zmax >= zmin_i - rcs */
+						double zlo = bi[2] - rcs, zhi = bi[5] + rcs;
+						int lo_c = c0, hi_c = c1;
+						while (lo_c < hi_c) {
+							int mid = (lo_c + hi_c) / 2;
+							if (bb[6 * mid + 5] < zlo)
+								lo_c = mid + 1;
+							else
+								hi_c = mid;
+						}
+						for (int c = lo_c; c < c1; c++) {
+							const double *b = bb + 6 * c;
+							if (b[2] >= zhi)
+								break;
+							double ex = dmax(0.0, dmax(b[0] - bi[3], bi[0] - b[3]));
+							double ey = dmax(0.0, dmax(b[1] - bi[4], bi[1] - b[4]));
+							double ez = dmax(0.0, dmax(b[2] - bi[5], bi[2] - b[5]));
+							cand[nc_] = c;
+							nc_ += ex * ex + ey * ey + ez * ez < rcsq;
+						}
+					}
+				}
+			}
+			/* Each atom of ci: its own cluster if it holds a j > i,
+			 * then the candidates within rcs of the atom itself (a
+			 * vector loop over the candidates' boxes, then a
+			 * branch-free compaction). */
+			if (len_t + (nc_ + 1) * CL > cap) {
+				size_t c2 = (len_t + (nc_ + 1) * CL) * 2 + 1024;
+				int *nb = realloc(buf, c2 * sizeof *nb);
+				if (!nb) {
+#pragma omp atomic write
+					oom = 1;
+					continue;
+				}
+				buf = nb;
+				cap = c2;
+			}
+			if (7 * nc_ > sbcap) {
+				size_t c2 = 7 * nc_ * 2 + 64;
+				double *nb = realloc(sb, c2 * sizeof *nb);
+				if (!nb) {
+#pragma omp atomic write
+					oom = 1;
+					continue;
+				}
+				sb = nb;
+				sbcap = c2;
+			}
+			double *restrict b0x = sb, *restrict b0y = sb + nc_,
+				       *restrict b0z = sb + 2 * nc_,
+				       *restrict b1x = sb + 3 * nc_,
+				       *restrict b1y = sb + 4 * nc_,
+				       *restrict b1z = sb + 5 * nc_,
+				       *restrict d2 = sb + 6 * nc_;
+			for (size_t k = 0; k < nc_; k++) {
+				const double *b = bb + 6 * cand[k];
+				b0x[k] = b[0];
+				b0y[k] = b[1];
+				b0z[k] = b[2];
+				b1x[k] = b[3];
+				b1y[k] = b[4];
+				b1z[k] = b[5];
+			}
+			for (int i = ci * CL; i < (ci + 1) * CL; i++) {
+				first[i + 1] = 0;
+				if (src[i] < 0)
+					continue;
+				size_t l0 = len_t;
+				const double xi = px[i], yi = py[i], zi = pz[i];
+				if (i % CL + 1 < CL && src[i + 1] >= 0)
+					buf[len_t++] = ci;
+				for (size_t k = 0; k < nc_; k++) {
+					double ex = dmax(0.0, dmax(b0x[k] - xi, xi - b1x[k]));
+					double ey = dmax(0.0, dmax(b0y[k] - yi, yi - b1y[k]));
+					double ez = dmax(0.0, dmax(b0z[k] - zi, zi - b1z[k]));
+					d2[k] = ex * ex + ey * ey + ez * ez;
+				}
+				for (size_t k = 0; k < nc_; k++) {
+					buf[len_t] = cand[k];
+					len_t += d2[k] < rcsq;
+				}
+				first[i + 1] = (int)(len_t - l0);
+			}
+		}
+		free(cand);
+		free(sb);
+		nl->tbuf[t] = buf;
+		nl->tcap[t] = cap;
+		nl->tlen[t] = len_t;
+	}
+	if (oom)
+		return err_set(e, "out of memory for the neighbour list");
+	size_t total = 0;
+	for (int t = 0; t < nthr; t++)
+		total += nl->tlen[t];
+	if (total > (size_t)INT32_MAX)
+		return err_set(e, "neighbour list: too many pairs");
+	if (grow((void **)&nl->clist, &nl->cap_clist, total + 16, sizeof(int)))
+		return err_set(e, "out of memory for the neighbour list");
+	first[0] = 0;
+	for (size_t i = 0; i < nloc; i++)
+		first[i + 1] += first[i];
+	size_t o = 0;
+	for (int t = 0; t < nthr; t++) {
+		memcpy(nl->clist + o, nl->tbuf[t], nl->tlen[t] * sizeof(int));
+		o += nl->tlen[t];
+	}
+
+	/* Ghost slots of each local slot, for folding ghost forces back. */
+	int *gfirst = nl->gfirst;
+	memset(gfirst, 0, (nloc + 1) * sizeof *gfirst);
+	for (size_t k = nloc; k < nslot; k++)
+		if (src[k] >= 0)
+			gfirst[nl->lslot[src[k]] + 1]++;
+	for (size_t i = 0; i < nloc; i++)
+		gfirst[i + 1] += gfirst[i];
+	for (size_t k = nloc; k < nslot; k++)
+		if (src[k] >= 0)
+			nl->gslot[gfirst[nl->lslot[src[k]]]++] = (int)k;
+	for (size_t i = nloc; i > 0; i--)
+		gfirst[i] = gfirst[i - 1];
+	gfirst[0] = 0;
+
+	/* Work items: equal shares of listed clusters. */
+	if (nl->nthr != nthr || !nl->tstart) {
+		free(nl->tstart);
+		free(nl->wpart);
+		nl->tstart = malloc(((size_t)nthr + 1) * sizeof *nl->tstart);
+		nl->wpart = xalloc(8 * (size_t)nthr, sizeof(double));
+		if (!nl->tstart || !nl->wpart) {
+			nl->nthr = 0;
+			return err_set(e, "out of memory");
+		}
+	}
+	nl->nthr = nthr;
+	{
+		size_t i = 0;
+		nl->tstart[0] = 0;
+		for (int t = 1; t < nthr; t++) {
+			size_t want = total * (size_t)t / (size_t)nthr;
+			while (i < nloc && (size_t)first[i] < want)
+				i++;
+			nl->tstart[t] = (int)i;
+		}
+		nl->tstart[nthr] = (int)nloc;
+	}
+	nl->fstride = (nslot + 7) / 8 * 8;
+	if (grow((void **)&nl->fbuf, &nl->fcap, 3 * nl->fstride * nthr,
+		 sizeof(double)))
+		return err_set(e, "out of memory");
+	return 0;
+}
+
+static void set_reference(struct nbr_list *nl, const double *x,
+			  const double *y, const double *z, const double lo[3],
+			  const double len[3])
+{
+	size_t nb = nl->n * sizeof(double);
+	memmove(nl->xhold, x, nb); /* x may be nl->xhold (resume) */
+	memmove(nl->yhold, y, nb);
+	memmove(nl->zhold, z, nb);
+	memmove(nl->lohold, lo, sizeof nl->lohold);
+	memmove(nl->lenhold, len, sizeof nl->lenhold);
+	nl->built = 1;
+	nl->nbuilds++;
+}
+
+int nbr_build(struct nbr_list *nl, struct state *st, struct err *e)
+{
+	if (st->n != nl->n)
+		return err_set(e, "neighbour list made for %zu atoms, state has "
+				  "%zu", nl->n, st->n);
+	if (check_box(nl, st->len, e))
+		return -1;
+	for (int a = 0; a < 3; a++)
+		if (!isfinite(st->lo[a]))
+			return err_set(e, "box origin is not finite");
+	double *r[3] = {st->x, st->y, st->z};
+	int *im[3] = {st->ix, st->iy, st->iz};
+	for (size_t i = 0; i < st->n; i++)
+		for (int a = 0; a < 3; a++) {
+			if (!isfinite(r[a][i]))
+				return err_set(e, "atom index %zu has a "
+						  "non-finite position", i);
+			if (wrap1(&r[a][i], &im[a][i], st->lo[a], st->len[a]))
+				return err_set(e, "atom index %zu is %g box "
+						  "lengths away along %c",
+					       i, (r[a][i] - st->lo[a]) /
+							  st->len[a],
+					       "xyz"[a]);
+		}
+	nl->built = 0;
+	if (build_from(nl, st->x, st->y, st->z, st->lo, st->len, e))
+		return -1;
+	set_reference(nl, st->x, st->y, st->z, st->lo, st->len);
+	return 0;
+}
+
+int nbr_restore(struct nbr_list *nl, const struct state *st,
+		const double *xr, const double *yr, const double *zr,
+		const double lo[3], const double len[3], struct err *e)
+{
+	if (st->n != nl->n)
+		return err_set(e, "neighbour list made for %zu atoms, state has "
+				  "%zu", nl->n, st->n);
+	if (check_box(nl, len, e))
+		return -1;
+	for (size_t i = 0; i < nl->n; i++)
+		if (!isfinite(xr[i]) || !isfinite(yr[i]) || !isfinite(zr[i]))
+			return err_set(e, "reference position of atom index %zu "
+					  "is not finite", i);
+	nl->built = 0;
+	if (build_from(nl, xr, yr, zr, lo, len, e))
+		return -1;
+	set_reference(nl, xr, yr, zr, lo, len);
+	return 0;
+}

@@ -1,0 +1,55 @@
+/* nbr: cell lists and Verlet neighbour lists with a skin.
+ *
+ * A half list (each pair once, Newton's third law) over pairs closer than
+ * cutoff + skin, built from a cell (link-cell) grid of edge >= cutoff + skin.
+ * The list is rebuilt when any atom has moved more than skin/2 since the
+ * last build (nbr_needs_rebuild); at a rebuild, atoms are wrapped into the
+ * box and their image flags updated, as LAMMPS does when it reneighbours.
+ * Minimum-image is applied through stored periodic shifts, so the box must be
+ * at least 2*(cutoff+skin) wide in each direction (error otherwise).
+ *
+ * The list may keep a private, cell-sorted copy of positions for speed; the
+ * kernels in pair_lj.c are its only readers. Threaded with OpenMP; results do
+ * not depend on the thread count beyond round-off in sums. */
+#ifndef SK_NBR_H
+#define SK_NBR_H
+
+#include <stddef.h>
+
+#include "err.h"
+#include "system.h"
+
+struct nbr_list; /* opaque; layout private to nbr.c/pair_lj.c (nbr_impl.h) */
+
+int nbr_create(struct nbr_list **nl, size_t natoms, double cutoff,
+	       double skin, struct err *e);
+void nbr_free(struct nbr_list *nl);
+/* 1 if some atom moved more than skin/2 since the last build (or the box
+ * changed, or the list was never built). */
+int nbr_needs_rebuild(const struct nbr_list *nl, const struct state *st);
+/* Wrap atoms into the box (updating images) and rebuild the list. */
+int nbr_build(struct nbr_list *nl, struct state *st, struct err *e);
+/* Number of builds so far (for thermo/progress and tests). */
+long nbr_nbuilds(const struct nbr_list *nl);
+
+/* Reference positions and box of the last build (for checkpoints); -1 if
+ * the list was never built. Pointers stay valid until the next build. */
+int nbr_reference(const struct nbr_list *nl, const double **x,
+		  const double **y, const double **z, double lo[3],
+		  double len[3]);
+/* Rebuild the list exactly as a build at reference positions xr,yr,zr in
+ * box lo,len would have made it (exact resume), without touching st's
+ * positions; later nbr_needs_rebuild compares st against xr,yr,zr. */
+int nbr_restore(struct nbr_list *nl, const struct state *st,
+		const double *xr, const double *yr, const double *zr,
+		const double lo[3], const double len[3], struct err *e);
+
+/* Lennard-Jones forces (overwrites st->fx..fz), energy evdwl and virial,
+ * over the current list; tail corrections added when p->tail (need the
+ * volume from st). Must be called after nbr_build for the current positions
+ * (positions may have moved less than skin/2). */
+void pair_lj_compute(const struct pair_lj *p, const int *type,
+		     struct state *st, const struct nbr_list *nl,
+		     struct energy *en);
+
+#endif

@@ -1,0 +1,88 @@
+/* nbr_impl: the private layout of struct nbr_list, shared by nbr.c (which
+ * builds it) and pair_lj.c (the only kernel that reads it). Nothing else
+ * may include this file.
+ *
+ * Slots and clusters. At each build the atoms, and the periodic images
+ * ("ghosts") that pairs across the box faces need, are sorted into columns
+ * of an x-y grid and by z within a column, then cut into clusters of
+ * NBR_CL consecutive slots (the last one of a column padded with dummy
+ * slots far away). Local clusters come first (slots 0 .. nloc-1), ghost
+ * clusters after them. A ghost is atom src[k] shifted by sh[3k..3k+2] box
+ * lengths; only images under "positive" shifts exist (first non-zero of
+ * sz, sy, sx is +1): a pair across a face is then counted exactly once, by
+ * the atom whose partner is the positive image.
+ *
+ * The list. For each local slot i, the clusters holding a partner j
+ * closer than cutoff+skin to i (tested against the cluster's bounding box),
+ * where a partner is any ghost, or a local slot j > i. The kernel computes
+ * i against all NBR_CL slots of each listed cluster in one SIMD sweep of
+ * contiguous memory (no gathers), masking j <= i, dummies and r >= rc.
+ *
+ * Each force call fills px/py/pz/pt for the real slots from the current
+ * state (ghost = image under the current box, as LAMMPS updates ghost
+ * atoms), accumulates per work item in fbuf, then folds ghost forces back
+ * onto their atoms in a fixed order: a given thread count is
+ * deterministic. */
+#ifndef SK_NBR_IMPL_H
+#define SK_NBR_IMPL_H
+
+#include <stddef.h>
+
+#include "nbr.h"
+
+#ifndef NBR_CL
+#define NBR_CL 8            /* cluster size: one AVX-512 vector of doubles */
+#endif
+
+/* Position of dummy (padding) slots: far from everything, yet such that
+ * 1/r^2 and its powers stay normal numbers (no underflow). */
+#define NBR_FAR 1e15
+
+struct nbr_list {
+	size_t n;               /* atoms */
+	double cut, skin;       /* pair cutoff and skin */
+	double cutneigh;        /* cut + skin */
+	long nbuilds;
+	int built;
+
+	/* Reference state of the last build (nbr_needs_rebuild). */
+	double *xhold, *yhold, *zhold;  /* [n] */
+	double lohold[3], lenhold[3];
+
+	/* Slots of the last build: nslot = nclust * NBR_CL. */
+	size_t nloc;            /* local slots (multiple of NBR_CL) */
+	size_t nslot, cap_slot;
+	int *src;               /* [nslot] atom of each slot, -1 for dummies */
+	signed char *sh;        /* [3*nslot] image shift in box lengths */
+	int *lslot;             /* [n] local slot of atom a */
+	/* Workspace filled by each force call. */
+	double *px, *py, *pz;   /* [nslot] */
+	int *pt;                /* [nslot] types */
+	int dummy;              /* the last cluster: dummies only */
+
+	/* List: clusters of local slot i are clist[first[i] .. first[i+1]-1]. */
+	int *first;             /* [nloc+1] */
+	int *clist;
+	size_t cap_clist;
+
+	/* Ghost slots of each local slot k: gslot[gfirst[k] .. gfirst[k+1]-1]. */
+	int *gfirst;            /* [nloc+1] */
+	int *gslot;
+
+	/* Work items (one per thread at the last build): local-slot ranges
+	 * balanced by list length, force buffers over all slots. */
+	int nthr;
+	int *tstart;            /* [nthr+1] */
+	double *fbuf;           /* [nthr][3][fstride] */
+	size_t fstride, fcap;
+	double *wpart;          /* [nthr][8] partial sums of the reduction */
+
+	/* Build scratch (kept between builds). */
+	void *scratch;
+	size_t cap_scratch;
+	int **tbuf;             /* [nthr] per-thread list buffers */
+	size_t *tcap, *tlen;
+	int tbuf_n;
+};
+
+#endif

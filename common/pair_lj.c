@@ -1,0 +1,272 @@
+/* pair_lj: Lennard-Jones 12-6 forces, energy and virial over the half
+ * neighbour list of nbr.c, as LAMMPS pair_style lj/cut (pair_lj_cut.cpp):
+ *   for r^2 < rc^2:  fpair = r^-6 (lj1 r^-6 - lj2) / r^2,  f_i += d fpair,
+ *                    f_j -= d fpair (d = x_i - x_j),
+ *                    e = r^-6 (lj3 r^-6 - lj4) - offset.
+ * Units: those of the system (energy, energy/distance); no unit factor
+ * enters. Tail corrections (pair_modify tail yes): e += etail/V and
+ * W_aa += ptail/V, as LAMMPS thermo pe and compute pressure do.
+ *
+ * The virial is formed as LAMMPS does by default (virial_fdotr_compute):
+ * sum over all slots, ghosts included, of x (x) f.
+ *
+ * Each thread works on a fixed range of local slots with its own force
+ * buffer over all slots; buffers and ghost slots are summed onto the atoms
+ * in a fixed order, so results depend only on the thread count fixed at
+ * the last build (nbr_impl.h), and differ between counts by round-off. */
+#include <math.h>
+#include <string.h>
+
+#include "nbr_impl.h"
+
+#ifdef _OPENMP
+#include <omp.h>
+#else
+static int omp_get_thread_num(void) { return 0; }
+static int omp_get_num_threads(void) { return 1; }
+#endif
+
+/* i against the NBR_CL slots of cluster c: one SIMD sweep of contiguous
+ * loads and stores. `jmin`: only slots j > jmin count (i itself for its own
+ * cluster, so that each pair is counted once; -1 otherwise). NT > 0: the
+ * number of types, known at compile time; coefficients a1 = lj1, a2 = lj2,
+ * o12 = 12*offset are picked from the i row c1, c2, co by selects, the
+ * energy is r6 (lj1 r6 - 2 lj2) - 12 offset, i.e. 12 times LAMMPS's
+ * r6 (lj3 r6 - lj4) - offset (lj3 = lj1/12, lj4 = lj2/6), and one cutoff
+ * holds for all pairs. NT == 0: general tables, gathered per type. */
+static inline __attribute__((always_inline)) void
+lj_cluster(const int NT, const int masked, const struct pair_lj *p,
+	   const struct nbr_list *nl, int c, int jmin, size_t row,
+	   double xi, double yi, double zi, const double *c1,
+	   const double *c2, const double *co, double cutsq,
+	   double *restrict fx, double *restrict fy, double *restrict fz,
+	   double *restrict ax, double *restrict ay, double *restrict az,
+	   double *restrict ae)
+{
+	enum { CL = NBR_CL };
+	const int b = c * CL;
+	const double *xj = __builtin_assume_aligned(nl->px + b, 64);
+	const double *yj = __builtin_assume_aligned(nl->py + b, 64);
+	const double *zj = __builtin_assume_aligned(nl->pz + b, 64);
+	const int *tj = __builtin_assume_aligned(nl->pt + b, 32);
+	double *gx = __builtin_assume_aligned(fx + b, 64);
+	double *gy = __builtin_assume_aligned(fy + b, 64);
+	double *gz = __builtin_assume_aligned(fz + b, 64);
+	const double *r1 = p->lj1 + row, *r2 = p->lj2 + row,
+		     *r3 = p->lj3 + row, *r4 = p->lj4 + row,
+		     *ro = p->offset + row, *rc = p->cutsq + row;
+#pragma omp simd
+	for (int l = 0; l < CL; l++) {
+		const double dx = xi - xj[l], dy = yi - yj[l], dz = zi - zj[l];
+		const double rsq = dx * dx + dy * dy + dz * dz;
+		const double r2inv = 1.0 / rsq;
+		const double r6inv = r2inv * r2inv * r2inv;
+		const int jt = NT == 1 ? 0 : tj[l];
+		double fpair, ev;
+		if (NT == 0) {
+			const int in = (rsq < rc[jt]) & (!masked | (b + l > jmin));
+			const double forcelj = r6inv * (r1[jt] * r6inv - r2[jt]);
+			fpair = in ? forcelj * r2inv : 0.0;
+			ev = in ? 12.0 * (r6inv * (r3[jt] * r6inv - r4[jt]) - ro[jt]) : 0.0;
+		} else {
+			double a1 = c1[0], a2 = c2[0], o12 = co[0];
+			for (int t = 1; t < NT; t++) {
+				a1 = jt == t ? c1[t] : a1;
+				a2 = jt == t ? c2[t] : a2;
+				o12 = jt == t ? co[t] : o12;
+			}
+			const int in = (rsq < cutsq) & (!masked | (b + l > jmin));
+			const double forcelj = r6inv * (a1 * r6inv - a2);
+			fpair = in ? forcelj * r2inv : 0.0;
+			ev = in ? forcelj - r6inv * a2 - o12 : 0.0;
+		}
+		const double fxl = dx * fpair, fyl = dy * fpair, fzl = dz * fpair;
+		ax[l] += fxl;
+		ay[l] += fyl;
+		az[l] += fzl;
+		ae[l] += ev;
+		gx[l] -= fxl;
+		gy[l] -= fyl;
+		gz[l] -= fzl;
+	}
+}
+
+/* The kernel over local slots [i0, i1): forces to fx, fy, fz (all slots);
+ * returns the energy. The own cluster, when listed, comes first
+ * (nbr.c) and is the only one that needs the j > i mask. */
+static inline __attribute__((always_inline)) double
+lj_kernel(const int NT, const struct pair_lj *p, const struct nbr_list *nl,
+	  int i0, int i1, double *restrict fx, double *restrict fy,
+	  double *restrict fz)
+{
+	enum { CL = NBR_CL };
+	const double *restrict px = nl->px, *restrict py = nl->py,
+			       *restrict pz = nl->pz;
+	const int *restrict pt = nl->pt;
+	const int *restrict first = nl->first, *restrict clist = nl->clist;
+	const size_t nt = p->ntypes;
+	const double cutsq = p->cutsq[0];
+	double e = 0.0;
+	for (int i = i0; i < i1; i++) {
+		int q = first[i];
+		const int q1 = first[i + 1];
+		if (q == q1)
+			continue;
+		const size_t row = (size_t)pt[i] * nt;
+		double c1[4] = {0}, c2[4] = {0}, co[4] = {0};
+		for (int t = 0; t < NT; t++) {
+			c1[t] = p->lj1[row + t];
+			c2[t] = p->lj2[row + t];
+			co[t] = 12.0 * p->offset[row + t];
+		}
+		const double xi = px[i], yi = py[i], zi = pz[i];
+		double ax[CL] = {0}, ay[CL] = {0}, az[CL] = {0}, ae[CL] = {0};
+		if (clist[q] == i / CL)
+			lj_cluster(NT, 1, p, nl, clist[q++], i, row, xi, yi, zi,
+				   c1, c2, co, cutsq, fx, fy, fz, ax, ay, az, ae);
+		for (; q < q1; q++)
+			lj_cluster(NT, 0, p, nl, clist[q], -1, row, xi, yi, zi,
+				   c1, c2, co, cutsq, fx, fy, fz, ax, ay, az, ae);
+		double sx = 0.0, sy = 0.0, sz = 0.0, se = 0.0;
+		for (int l = 0; l < CL; l++) {
+			sx += ax[l];
+			sy += ay[l];
+			sz += az[l];
+			se += ae[l];
+		}
+		fx[i] += sx;
+		fy[i] += sy;
+		fz[i] += sz;
+		e += se;
+	}
+	return e * (1.0 / 12.0);
+}
+
+/* The specialised kernels assume what pair_lj_setup guarantees: one cutoff
+ * and lj3 = lj1/12, lj4 = lj2/6 (to round-off). A table made otherwise
+ * takes the general kernel. */
+static int setup_shape(const struct pair_lj *p)
+{
+	size_t nn = p->ntypes * p->ntypes;
+	for (size_t k = 0; k < nn; k++) {
+		if (p->cutsq[k] != p->cutsq[0] ||
+		    fabs(p->lj3[k] - p->lj1[k] / 12.0) > 1e-14 * fabs(p->lj3[k]) ||
+		    fabs(p->lj4[k] - p->lj2[k] / 6.0) > 1e-14 * fabs(p->lj4[k]))
+			return 0;
+	}
+	return 1;
+}
+
+static double lj_range(const struct pair_lj *p, int special,
+		       const struct nbr_list *nl, int i0, int i1, double *fx,
+		       double *fy, double *fz)
+{
+	switch (special ? p->ntypes : 0) {
+	case 1:
+		return lj_kernel(1, p, nl, i0, i1, fx, fy, fz);
+	case 2:
+		return lj_kernel(2, p, nl, i0, i1, fx, fy, fz);
+	case 3:
+		return lj_kernel(3, p, nl, i0, i1, fx, fy, fz);
+	case 4:
+		return lj_kernel(4, p, nl, i0, i1, fx, fy, fz);
+	default:
+		return lj_kernel(0, p, nl, i0, i1, fx, fy, fz);
+	}
+}
+
+void pair_lj_compute(const struct pair_lj *p, const int *type,
+		     struct state *st, const struct nbr_list *nl,
+		     struct energy *en)
+{
+	const int nslot = (int)nl->nslot, nloc = (int)nl->nloc;
+	const int nthr = nl->nthr;
+	const size_t fs = nl->fstride;
+	const int *restrict src = nl->src;
+	const signed char *restrict sh = nl->sh;
+	double *restrict px = nl->px, *restrict py = nl->py,
+		       *restrict pz = nl->pz;
+	int *restrict pt = nl->pt;
+	const double *restrict x = st->x, *restrict y = st->y,
+			       *restrict z = st->z;
+	const double lx = st->len[0], ly = st->len[1], lz = st->len[2];
+	double *restrict part = nl->wpart; /* [w][0..5] virial, [6] energy */
+	const int special = setup_shape(p);
+
+#pragma omp parallel num_threads(nthr)
+	{
+		/* Slots from the current positions: ghosts are images under
+		 * the current box. Dummies keep their far position. */
+#pragma omp for schedule(static)
+		for (int k = 0; k < nslot; k++) {
+			const int a = src[k];
+			if (a < 0)
+				continue;
+			px[k] = x[a] + sh[3 * k] * lx;
+			py[k] = y[a] + sh[3 * k + 1] * ly;
+			pz[k] = z[a] + sh[3 * k + 2] * lz;
+			pt[k] = type[a];
+		}
+		/* Work item w (a slot range and a buffer) is the same for any
+		 * number of running threads. */
+		const int tid = omp_get_thread_num(), nrun = omp_get_num_threads();
+		for (int w = tid; w < nthr; w += nrun) {
+			double *f = nl->fbuf + 3 * fs * (size_t)w;
+			memset(f, 0, 3 * fs * sizeof *f);
+			part[8 * w + 6] = lj_range(p, special, nl, nl->tstart[w],
+						   nl->tstart[w + 1], f, f + fs,
+						   f + 2 * fs);
+		}
+#pragma omp barrier
+		/* Each atom: its local slot, then its ghosts, buffer by buffer;
+		 * the virial as sum over slots of x (x) f (LAMMPS fdotr), which
+		 * equals the pair sum r_ij (x) f_ij. */
+		const int *restrict gfirst = nl->gfirst, *restrict gslot = nl->gslot;
+		for (int w = tid; w < nthr; w += nrun) {
+			int k0 = (int)((long)nloc * w / nthr);
+			int k1 = (int)((long)nloc * (w + 1) / nthr);
+			double v[6] = {0};
+			for (int k = k0; k < k1; k++) {
+				const int a = src[k];
+				if (a < 0)
+					continue;
+				double sx = 0.0, sy = 0.0, sz = 0.0;
+				for (int b = 0; b < nthr; b++) {
+					const double *f = nl->fbuf + 3 * fs * (size_t)b;
+					for (int g = gfirst[k] - 1; g < gfirst[k + 1]; g++) {
+						const int s = g < gfirst[k] ? k : gslot[g];
+						const double gx = f[s], gy = f[fs + s],
+							     gz = f[2 * fs + s];
+						sx += gx;
+						sy += gy;
+						sz += gz;
+						v[0] += px[s] * gx;
+						v[1] += py[s] * gy;
+						v[2] += pz[s] * gz;
+						v[3] += px[s] * gy;
+						v[4] += px[s] * gz;
+						v[5] += py[s] * gz;
+					}
+				}
+				st->fx[a] = sx;
+				st->fy[a] = sy;
+				st->fz[a] = sz;
+			}
+			for (int c = 0; c < 6; c++)
+				part[8 * w + c] = v[c];
+		}
+	}
+	double sum[7] = {0};
+	for (int w = 0; w < nthr; w++)
+		for (int c = 0; c < 7; c++)
+			sum[c] += part[8 * w + c];
+	en->evdwl = sum[6];
+	for (int c = 0; c < 6; c++)
+		en->virial[c] = sum[c];
+	if (p->tail) {
+		double vol = lx * ly * lz;
+		en->evdwl += p->etail / vol;
+		for (int c = 0; c < 3; c++)
+			en->virial[c] += p->ptail / vol;
+	}
+}

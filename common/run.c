@@ -1,0 +1,602 @@
+/* run: MD loop, outputs, checkpoint and exact resume (see run.h). */
+#include "run.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "table.h"
+#include "traj_nc.h"
+
+#define RUN_LAYOUT 1.0
+#define HOOK_PACK_MAX 256
+
+double run_command_hash(int argc, char **argv)
+{
+	/* FNV-1a over the arguments, truncated to 52 bits so that it is exact
+	 * in a double. */
+	uint64_t h = 1469598103934665603ULL;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (!strcmp(a, "-q") || !strcmp(a, "--progress") ||
+		    !strcmp(a, "--quiet"))
+			continue;
+		if (!strcmp(a, "--threads")) {
+			i++;
+			continue;
+		}
+		if (!strncmp(a, "--threads=", 10))
+			continue;
+		for (const char *c = a; *c; c++) {
+			h ^= (unsigned char)*c;
+			h *= 1099511628211ULL;
+		}
+		h ^= 0xff;
+		h *= 1099511628211ULL;
+	}
+	return (double)(h >> 12);
+}
+
+static char *tmp_name(const char *path)
+{
+	size_t n = strlen(path) + 5;
+	char *s = malloc(n);
+	if (s)
+		snprintf(s, n, "%s.tmp", path);
+	return s;
+}
+
+static int tmp_exists(const char *path)
+{
+	char *t = tmp_name(path);
+	int ok = t && access(t, F_OK) == 0;
+	free(t);
+	return ok;
+}
+
+struct thermo_out {
+	FILE *fp;
+	char *path, *tmp;      /* NULL for stdout */
+	struct table_writer w;
+	size_t ncol;
+};
+
+static void thermo_header(struct thermo_out *t, const struct md *m,
+			  const struct run_opts *o, const struct run_hook *hk)
+{
+	const struct units *u = &m->sys->units;
+	char c[16][64];
+	const char *cols[32];
+	size_t n = 0;
+	snprintf(c[0], 64, "step");
+	snprintf(c[1], 64, "time[%s]", u->u_time);
+	snprintf(c[2], 64, "temp[%s]", u->u_temp);
+	snprintf(c[3], 64, "pe[%s]", u->u_energy);
+	snprintf(c[4], 64, "ke[%s]", u->u_energy);
+	snprintf(c[5], 64, "etotal[%s]", u->u_energy);
+	snprintf(c[6], 64, "press[%s]", u->u_press);
+	snprintf(c[7], 64, "volume[%s^3]", u->u_dist);
+	snprintf(c[8], 64, "econserved[%s]", u->u_energy);
+	for (n = 0; n < 9; n++)
+		cols[n] = c[n];
+	if (hk)
+		for (size_t k = 0; k < hk->nthermo && n < 32; k++)
+			cols[n++] = hk->thermo_cols[k];
+	t->w.fp = t->fp;
+	t->w.path = t->w.tmp = NULL;
+	table_writer_provenance(&t->w, o->tool, SK_VERSION, o->argc, o->argv);
+	table_writer_meta(&t->w, "units", "%s", u->name);
+	table_writer_meta(&t->w, "natoms", "%zu", m->sys->natoms);
+	table_writer_meta(&t->w, "dt", "%.17g %s", m->dt, u->u_time);
+	if (hk && hk->describe)
+		hk->describe(hk->ctx, &t->w);
+	table_writer_header(&t->w, n, cols);
+	t->ncol = n;
+}
+
+static void thermo_row(struct thermo_out *t, const struct md *m,
+		       const struct integrator *it, const struct run_hook *hk)
+{
+	double v[32];
+	double ke = md_ke(m->sys, m->st), pe = energy_pe(&m->en);
+	v[0] = (double)m->st->step;
+	v[1] = m->st->time;
+	v[2] = md_temp(m->sys, m->st);
+	v[3] = pe;
+	v[4] = ke;
+	v[5] = pe + ke;
+	v[6] = md_pressure(m, ke);
+	v[7] = md_volume(m->st);
+	v[8] = it ? integrator_conserved(it, m) : pe + ke;
+	if (hk && hk->thermo)
+		hk->thermo(hk->ctx, m, v + 9);
+	t->w.ncol = t->ncol;
+	table_writer_row(&t->w, v, 0);
+}
+
+/* Keep the comment lines and the data rows with step <= last_step. */
+static int thermo_truncate(const char *tmp, long last_step, struct err *e)
+{
+	FILE *in = fopen(tmp, "r");
+	if (!in)
+		return err_set(e, "%s: cannot reopen for resume: %s", tmp,
+			       strerror(errno));
+	char *buf = NULL;
+	size_t cap = 0, len = 0;
+	char *line = NULL;
+	size_t lcap = 0;
+	ssize_t n;
+	while ((n = getline(&line, &lcap, in)) > 0) {
+		if (line[0] != '#') {
+			char *end;
+			long s = strtol(line, &end, 10);
+			if (end == line || s > last_step || line[n - 1] != '\n')
+				break;
+		}
+		if (len + (size_t)n + 1 > cap) {
+			cap = 2 * (len + (size_t)n + 1);
+			char *nb = realloc(buf, cap);
+			if (!nb) {
+				free(buf);
+				free(line);
+				fclose(in);
+				return err_set(e, "out of memory");
+			}
+			buf = nb;
+		}
+		memcpy(buf + len, line, (size_t)n);
+		len += (size_t)n;
+	}
+	free(line);
+	fclose(in);
+	FILE *out = fopen(tmp, "w");
+	if (!out || (len && fwrite(buf, 1, len, out) != len) || fclose(out) != 0) {
+		free(buf);
+		return err_set(e, "%s: cannot rewrite for resume", tmp);
+	}
+	free(buf);
+	return 0;
+}
+
+static int thermo_open(struct thermo_out *t, const char *path, int resume,
+		       long last_step, struct err *e)
+{
+	memset(t, 0, sizeof *t);
+	if (!path || !strcmp(path, "-")) {
+		t->fp = stdout;
+		return 0;
+	}
+	t->path = strdup(path);
+	t->tmp = tmp_name(path);
+	if (!t->path || !t->tmp)
+		return err_set(e, "out of memory");
+	if (resume && access(t->tmp, F_OK) == 0) {
+		if (thermo_truncate(t->tmp, last_step, e) != 0)
+			return -1;
+		t->fp = fopen(t->tmp, "a");
+	} else {
+		t->fp = fopen(t->tmp, "w");
+	}
+	if (!t->fp)
+		return err_set(e, "%s: %s", t->tmp, strerror(errno));
+	return 1; /* header needed unless resumed; caller decides */
+}
+
+static int thermo_close(struct thermo_out *t, int keep, struct err *e)
+{
+	int rc = 0;
+	if (t->fp == stdout) {
+		if (fflush(stdout) != 0 || ferror(stdout))
+			rc = err_set(e, "stdout: write error: %s", strerror(errno));
+	} else if (t->fp) {
+		if (ferror(t->fp) | fclose(t->fp))
+			rc = err_set(e, "%s: write error", t->tmp);
+		else if (keep == 2 && rename(t->tmp, t->path) != 0)
+			rc = err_set(e, "%s: rename: %s", t->path, strerror(errno));
+	}
+	free(t->path);
+	free(t->tmp);
+	t->fp = NULL;
+	return rc;
+}
+
+static void frame_of_state(struct frame *f, const struct state *st)
+{
+	memset(f, 0, sizeof *f);
+	f->natoms = st->n;
+	f->x = st->x;
+	f->y = st->y;
+	f->z = st->z;
+	f->vx = st->vx;
+	f->vy = st->vy;
+	f->vz = st->vz;
+	f->time = st->time;
+	f->has_cell = 1;
+	for (int a = 0; a < 3; a++) {
+		f->cell[a] = st->len[a];
+		f->angle[a] = 90.0;
+	}
+}
+
+/* Trajectory frames hold positions wrapped into the box (AMBER convention
+ * as written by LAMMPS dump netcdf: coordinates inside the cell); the
+ * engine's positions may lie up to skin/2 outside between rebuilds. */
+static int traj_write(struct traj_nc *t, const struct state *st, double *wx,
+		      double *wy, double *wz, struct err *e)
+{
+	struct frame f;
+	frame_of_state(&f, st);
+	for (size_t i = 0; i < st->n; i++) {
+		wx[i] = st->x[i] - st->len[0] * floor((st->x[i] - st->lo[0]) / st->len[0]);
+		wy[i] = st->y[i] - st->len[1] * floor((st->y[i] - st->lo[1]) / st->len[1]);
+		wz[i] = st->z[i] - st->len[2] * floor((st->z[i] - st->lo[2]) / st->len[2]);
+	}
+	f.x = wx;
+	f.y = wy;
+	f.z = wz;
+	return traj_nc_append(t, &f, e);
+}
+
+enum { X_STEP, X_HASH, X_INTEG, X_HOOK, X_REF, X_META, X_IMG, NX };
+
+static int write_checkpoint(const struct md *m, const struct integrator *it,
+			    const struct run_hook *hk, const char *rst,
+			    double hash, struct err *e)
+{
+	const struct state *st = m->st;
+	size_t n = st->n;
+	double step = (double)st->step, integ[INTEGRATOR_PACK_MAX];
+	double hookbuf[HOOK_PACK_MAX];
+	double meta[8];
+	size_t ni = it ? integrator_pack(it, integ) : 0;
+	size_t nh = (hk && hk->pack) ? hk->pack(hk->ctx, hookbuf, HOOK_PACK_MAX) : 0;
+	double *ref = malloc(3 * n * sizeof *ref);
+	double *img = malloc(3 * n * sizeof *img);
+	double *frc = malloc(3 * n * sizeof *frc);
+	if (!ref || !img || !frc) {
+		free(ref);
+		free(img);
+		free(frc);
+		return err_set(e, "out of memory");
+	}
+	const double *xr, *yr, *zr;
+	double rlo[3], rlen[3];
+	int have_ref = nbr_reference(m->nl, &xr, &yr, &zr, rlo, rlen) == 0;
+	for (size_t i = 0; i < n; i++) {
+		ref[i] = have_ref ? xr[i] : NAN;
+		ref[n + i] = have_ref ? yr[i] : NAN;
+		ref[2 * n + i] = have_ref ? zr[i] : NAN;
+		img[i] = st->ix[i];
+		img[n + i] = st->iy[i];
+		img[2 * n + i] = st->iz[i];
+		frc[i] = st->fx[i];
+		frc[n + i] = st->fy[i];
+		frc[2 * n + i] = st->fz[i];
+	}
+	meta[0] = RUN_LAYOUT;
+	meta[1] = have_ref;
+	for (int a = 0; a < 3; a++) {
+		meta[2 + a] = rlo[a];
+		meta[5 + a] = rlen[a];
+	}
+	/* The restart frame carries the box origin through cell lengths only;
+	 * keep lo and time exactly in the meta block too. */
+	double lo_time[5] = {st->lo[0], st->lo[1], st->lo[2], st->time, (double)m->nforce};
+	struct nc_extra x[] = {
+		{"soretkit_step", 1, &step},
+		{"soretkit_hash", 1, &hash},
+		{"soretkit_integrator", ni ? ni : 1, integ},
+		{"soretkit_hook", nh ? nh : 1, hookbuf},
+		{"soretkit_nbr_ref", 3 * n, ref},
+		{"soretkit_meta", 8, meta},
+		{"soretkit_images", 3 * n, img},
+		{"soretkit_lo_time", 5, lo_time},
+		/* Forces as the integrator left them: Langevin adds its random
+		 * force to f at step n and kicks with it at step n+1, so
+		 * recomputing them on resume would not be exact. */
+		{"soretkit_forces", 3 * n, frc},
+	};
+	if (!ni)
+		integ[0] = 0;
+	if (!nh)
+		hookbuf[0] = 0;
+	struct frame f;
+	frame_of_state(&f, st);
+	int rc = traj_nc_write_restart(rst, &f, &m->sys->units, x,
+				       sizeof x / sizeof x[0], e);
+	free(ref);
+	free(img);
+	free(frc);
+	return rc;
+}
+
+static int read_extra_n(struct traj_nc *t, const char *name, double **v,
+			size_t *n, size_t want, struct err *e)
+{
+	int r = traj_nc_read_extra(t, name, v, n, e);
+	if (r < 0)
+		return -1;
+	if (r == 1 || (want && *n != want))
+		return err_set(e, "checkpoint lacks a valid %s", name);
+	return 0;
+}
+
+/* Load a checkpoint written by write_checkpoint. Returns 1 if resumed, 0 if
+ * the file does not belong to this command or is complete (start afresh). */
+static int load_checkpoint(struct md *m, struct integrator *it,
+			   const struct run_hook *hk, const char *rst,
+			   double hash, long nsteps, struct err *e)
+{
+	struct traj_nc *t;
+	struct state *st = m->st;
+	size_t n = st->n;
+	if (traj_nc_open(&t, rst, e) != 0)
+		return -1;
+	double *v = NULL;
+	size_t nv;
+	int rc = -1;
+	struct frame f = {0};
+	double *ref = NULL, *img = NULL, *meta = NULL, *lt = NULL, *frc = NULL;
+	if (read_extra_n(t, "soretkit_hash", &v, &nv, 1, e) != 0)
+		goto out;
+	if (v[0] != hash) {
+		rc = err_set(e, "%s: checkpoint was written by a different "
+				"command; remove it to start over", rst);
+		goto out;
+	}
+	free(v);
+	v = NULL;
+	if (read_extra_n(t, "soretkit_step", &v, &nv, 1, e) != 0)
+		goto out;
+	long step = (long)v[0];
+	free(v);
+	v = NULL;
+	if (step >= nsteps) {
+		rc = 0;
+		goto out;
+	}
+	if (traj_nc_natoms(t) != n) {
+		rc = err_set(e, "%s: checkpoint has %zu atoms, system has %zu",
+			     rst, traj_nc_natoms(t), n);
+		goto out;
+	}
+	if (frame_alloc(&f, n, 1, e) != 0 || traj_nc_read(t, 0, &f, e) != 0)
+		goto out;
+	if (read_extra_n(t, "soretkit_integrator", &v, &nv, 0, e) != 0)
+		goto out;
+	if (it && integrator_unpack(it, v, nv, e) != 0)
+		goto out;
+	free(v);
+	v = NULL;
+	if (read_extra_n(t, "soretkit_hook", &v, &nv, 0, e) != 0)
+		goto out;
+	if (hk && hk->unpack && hk->unpack(hk->ctx, v, nv, e) != 0)
+		goto out;
+	if (read_extra_n(t, "soretkit_nbr_ref", &ref, &nv, 3 * n, e) != 0 ||
+	    read_extra_n(t, "soretkit_images", &img, &nv, 3 * n, e) != 0 ||
+	    read_extra_n(t, "soretkit_meta", &meta, &nv, 8, e) != 0 ||
+	    read_extra_n(t, "soretkit_lo_time", &lt, &nv, 5, e) != 0 ||
+	    read_extra_n(t, "soretkit_forces", &frc, &nv, 3 * n, e) != 0)
+		goto out;
+	if (meta[0] != RUN_LAYOUT) {
+		rc = err_set(e, "%s: checkpoint layout %g, expected %g", rst,
+			     meta[0], RUN_LAYOUT);
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		st->x[i] = f.x[i];
+		st->y[i] = f.y[i];
+		st->z[i] = f.z[i];
+		st->vx[i] = f.vx[i];
+		st->vy[i] = f.vy[i];
+		st->vz[i] = f.vz[i];
+		st->ix[i] = (int)img[i];
+		st->iy[i] = (int)img[n + i];
+		st->iz[i] = (int)img[2 * n + i];
+	}
+	for (int a = 0; a < 3; a++) {
+		st->len[a] = f.cell[a];
+		st->lo[a] = lt[a];
+	}
+	st->time = lt[3];
+	st->step = step;
+	/* Rebuild the neighbour list exactly as it was (same reference
+	 * positions and box), so the forces of the next steps are summed in
+	 * the same order as in an uninterrupted run. */
+	if (meta[1] != 0.0) {
+		if (nbr_restore(m->nl, st, ref, ref + n, ref + 2 * n, meta + 2,
+				meta + 5, e) != 0)
+			goto out;
+	}
+	if (md_forces(m, e) != 0)
+		goto out;
+	m->nforce = (long)lt[4];
+	for (size_t i = 0; i < n; i++) {
+		st->fx[i] = frc[i];
+		st->fy[i] = frc[n + i];
+		st->fz[i] = frc[2 * n + i];
+	}
+	rc = 1;
+out:
+	free(v);
+	free(ref);
+	free(img);
+	free(meta);
+	free(lt);
+	free(frc);
+	frame_free(&f);
+	traj_nc_close(t, NULL);
+	return rc;
+}
+
+int run_write_state(const struct md *m, const char *traj_path,
+		    const char *rst_path, struct err *e)
+{
+	if (traj_path) {
+		struct traj_nc *t;
+		size_t n = m->st->n;
+		double *w = malloc(3 * n * sizeof *w);
+		if (!w)
+			return err_set(e, "out of memory");
+		if (traj_nc_create(&t, traj_path, n, 1, TRAJ_FLOAT,
+				   &m->sys->units, "soretkit", e) != 0) {
+			free(w);
+			return -1;
+		}
+		if (traj_write(t, m->st, w, w + n, w + 2 * n, e) != 0) {
+			traj_nc_abort(t);
+			free(w);
+			return -1;
+		}
+		free(w);
+		if (traj_nc_close(t, e) != 0)
+			return -1;
+	}
+	if (rst_path) {
+		struct frame f;
+		frame_of_state(&f, m->st);
+		if (traj_nc_write_restart(rst_path, &f, &m->sys->units, NULL, 0, e) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+int run_md(struct md *m, struct integrator *it, const struct run_opts *o,
+	   const struct run_hook *hk, struct err *e)
+{
+	struct state *st = m->st;
+	size_t n = st->n;
+	double hash = run_command_hash(o->argc, o->argv);
+	int resumed = 0;
+	/* Resume only an unfinished run: its final trajectory must not exist
+	 * yet, and its checkpoint must name this command. */
+	if (o->rst_path && access(o->rst_path, F_OK) == 0 &&
+	    (!o->traj_path || (access(o->traj_path, F_OK) != 0 &&
+			       tmp_exists(o->traj_path)))) {
+		resumed = load_checkpoint(m, it, hk, o->rst_path, hash,
+					  o->nsteps, e);
+		if (resumed < 0)
+			return -1;
+	}
+	if (!resumed) {
+		st->step = 0;
+		if (md_forces(m, e) != 0)
+			return -1;
+	}
+	long start = st->step;
+	struct thermo_out th;
+	int need_header = thermo_open(&th, o->thermo_path, resumed, start, e);
+	if (need_header < 0)
+		return -1;
+	if (!resumed || th.fp == stdout) {
+		thermo_header(&th, m, o, hk);
+	} else {
+		th.w.fp = th.fp;
+		th.ncol = 9 + (hk ? hk->nthermo : 0);
+	}
+	struct traj_nc *traj = NULL;
+	double *wbuf = malloc(3 * n * sizeof *wbuf);
+	if (!wbuf) {
+		thermo_close(&th, 0, e);
+		return err_set(e, "out of memory");
+	}
+	double *wx = wbuf, *wy = wbuf + n, *wz = wbuf + 2 * n;
+	if (o->traj_path) {
+		int rc;
+		if (resumed) {
+			size_t nkeep = o->dump_every ? (size_t)(start / o->dump_every) + 1 : 1;
+			rc = traj_nc_append_open(&traj, o->traj_path, nkeep,
+						 &m->sys->units, e);
+		} else {
+			rc = traj_nc_create(&traj, o->traj_path, n, 1,
+					    o->traj_double ? TRAJ_DOUBLE : TRAJ_FLOAT,
+					    &m->sys->units, "soretkit md", e);
+		}
+		if (rc != 0)
+			goto fail;
+	}
+	if (!resumed) {
+		if (traj && traj_write(traj, st, wx, wy, wz, e) != 0)
+			goto fail;
+		thermo_row(&th, m, it, hk);
+	}
+	struct progress pr;
+	progress_init(&pr, o->progress, o->tool, start, o->nsteps,
+		      m->dt * 86400.0 * (m->sys->units.style == UNITS_REAL ? 1e-6 : 1.0),
+		      m->sys->units.style == UNITS_REAL ? "ns/day" : "tau/day");
+	int stopped = 0;
+	while (st->step < o->nsteps) {
+		if (integrator_step(it, m, e) != 0)
+			goto fail;
+		if (hk && hk->end_of_step && hk->end_of_step(hk->ctx, m, e) != 0)
+			goto fail;
+		long s = st->step;
+		int last = s == o->nsteps;
+		if ((o->thermo_every && s % o->thermo_every == 0) || last)
+			thermo_row(&th, m, it, hk);
+		if (traj && ((o->dump_every && s % o->dump_every == 0) ||
+			     (last && (!o->dump_every || s % o->dump_every))))
+			if (traj_write(traj, st, wx, wy, wz, e) != 0)
+				goto fail;
+		int sig = o->stop && *o->stop;
+		if (o->rst_path && !last &&
+		    (sig || (o->ckpt_every && s % o->ckpt_every == 0))) {
+			if (fflush(th.fp) != 0 ||
+			    (traj && traj_nc_sync(traj, e) != 0))
+				goto fail;
+			if (write_checkpoint(m, it, hk, o->rst_path, hash, e) != 0)
+				goto fail;
+		}
+		if (sig) {
+			stopped = 1;
+			break;
+		}
+		progress_update(&pr, s);
+	}
+	progress_end(&pr, st->step);
+	free(wbuf);
+	if (stopped) {
+		/* Keep the temporaries: the next run resumes from them. */
+		if (traj)
+			traj_nc_sync(traj, NULL);
+		fflush(th.fp);
+		if (th.fp != stdout)
+			fclose(th.fp);
+		free(th.path);
+		free(th.tmp);
+		if (traj)
+			traj_nc_detach(traj);
+		return 1;
+	}
+	if (o->rst_path && write_checkpoint(m, it, hk, o->rst_path, hash, e) != 0)
+		goto fail_nobuf;
+	if (traj && traj_nc_close(traj, e) != 0) {
+		traj = NULL;
+		goto fail_nobuf;
+	}
+	traj = NULL;
+	if (thermo_close(&th, 2, e) != 0)
+		return -1;
+	return 0;
+fail:
+	free(wbuf);
+fail_nobuf:
+	/* A failed run leaves nothing behind: temporaries and checkpoint are
+	 * removed (only a killed or signalled run keeps them for resume). */
+	if (traj)
+		traj_nc_abort(traj);
+	if (o->rst_path)
+		remove(o->rst_path);
+	if (th.fp && th.fp != stdout) {
+		fclose(th.fp);
+		th.fp = NULL;
+		remove(th.tmp);
+	}
+	free(th.path);
+	free(th.tmp);
+	return -1;
+}

@@ -1,0 +1,69 @@
+/* run: the MD loop shared by md-run and ehex-gradient: steps, thermo table,
+ * NetCDF trajectory, periodic checkpoints and exact resume.
+ *
+ * Outputs are written under temporary names ("<path>.tmp") and renamed when
+ * the run completes, so a killed run never leaves a file with a final name.
+ * Every ckpt_every steps, and when *stop becomes non-zero (SIGTERM/SIGINT),
+ * the trajectory and thermo file are flushed and a restart file (AMBER
+ * restart convention, double precision) is written atomically with
+ * everything needed to continue bitwise: step, positions, velocities, box,
+ * integrator state, hook state, the neighbour list's reference positions,
+ * and a hash of the command. Running the same command again resumes from
+ * it; the result is bitwise identical to an uninterrupted run. */
+#ifndef SK_RUN_H
+#define SK_RUN_H
+
+#include <signal.h>
+
+#include "err.h"
+#include "integrate.h"
+#include "md.h"
+#include "table.h"
+
+/* Optional per-step extension (eHEX). Called after each integrator step;
+ * may add thermo columns and checkpoint state. */
+struct run_hook {
+	void *ctx;
+	int (*end_of_step)(void *ctx, struct md *m, struct err *e);
+	size_t nthermo;
+	const char *const *thermo_cols;          /* "name[unit]" */
+	void (*thermo)(void *ctx, const struct md *m, double *vals);
+	size_t (*pack)(const void *ctx, double *buf, size_t max);
+	int (*unpack)(void *ctx, const double *buf, size_t n, struct err *e);
+	/* Provenance lines for the thermo table, e.g. the slabs. */
+	void (*describe)(void *ctx, struct table_writer *w);
+};
+
+struct run_opts {
+	long nsteps;
+	long thermo_every;        /* 0: only first and last step */
+	long dump_every;          /* 0: no trajectory frames except last */
+	long ckpt_every;          /* 0: only on signal and at the end */
+	const char *traj_path;    /* NULL: no trajectory */
+	int traj_double;          /* store double precision frames */
+	const char *rst_path;     /* NULL: no checkpoint/resume */
+	const char *thermo_path;  /* NULL or "-": stdout */
+	int progress;
+	const char *tool;
+	int argc;
+	char **argv;
+	volatile sig_atomic_t *stop;
+};
+
+/* Hash of the command line that identifies a run for resume (options that
+ * do not change the trajectory, -q --progress --threads, are skipped). */
+double run_command_hash(int argc, char **argv);
+
+/* Run o->nsteps steps from the current state (or resume from o->rst_path
+ * when it holds an unfinished run of the same command). Returns 0 when
+ * complete, 1 when stopped by *stop after writing a checkpoint, -1 on error
+ * (outputs removed, the last checkpoint kept). */
+int run_md(struct md *m, struct integrator *it, const struct run_opts *o,
+	   const struct run_hook *hook, struct err *e);
+
+/* Write st (and velocities) as a one-frame trajectory + restart, for
+ * minimisation and --steps 0. */
+int run_write_state(const struct md *m, const char *traj_path,
+		    const char *rst_path, struct err *e);
+
+#endif

@@ -1,0 +1,76 @@
+#include "setup.h"
+
+#include <stdlib.h>
+
+#include "traj_nc.h"
+
+int setup_from_traj(const struct system *sys, struct state *st,
+		    const char *path, int *had_vel, struct err *e)
+{
+	struct traj_nc *t;
+	if (traj_nc_open(&t, path, e) != 0)
+		return -1;
+	int rc = -1;
+	struct frame f = {0};
+	size_t nf = traj_nc_nframes(t);
+	if (traj_nc_natoms(t) != st->n) {
+		err_set(e, "%s: %zu atoms, but the data file has %zu", path,
+			traj_nc_natoms(t), st->n);
+		goto out;
+	}
+	if (nf == 0) {
+		err_set(e, "%s: no frames", path);
+		goto out;
+	}
+	if (traj_nc_units(t) != sys->units.style) {
+		err_set(e, "%s: written in %s units, this run uses %s", path,
+			traj_nc_units(t) == UNITS_LJ ? "lj" : "real",
+			sys->units.name);
+		goto out;
+	}
+	int hv = traj_nc_has_vel(t);
+	if (frame_alloc(&f, st->n, hv, e) != 0 ||
+	    traj_nc_read(t, nf - 1, &f, e) != 0)
+		goto out;
+	for (size_t i = 0; i < st->n; i++) {
+		st->x[i] = f.x[i];
+		st->y[i] = f.y[i];
+		st->z[i] = f.z[i];
+		st->ix[i] = st->iy[i] = st->iz[i] = 0;
+		if (hv) {
+			st->vx[i] = f.vx[i];
+			st->vy[i] = f.vy[i];
+			st->vz[i] = f.vz[i];
+		}
+	}
+	if (f.has_cell)
+		for (int a = 0; a < 3; a++)
+			st->len[a] = f.cell[a];
+	double *img = NULL;
+	size_t nimg;
+	int r = traj_nc_read_extra(t, "soretkit_images", &img, &nimg, e);
+	if (r < 0)
+		goto out;
+	if (r == 0 && nimg == 3 * st->n)
+		for (size_t i = 0; i < st->n; i++) {
+			st->ix[i] = (int)img[i];
+			st->iy[i] = (int)img[st->n + i];
+			st->iz[i] = (int)img[2 * st->n + i];
+		}
+	free(img);
+	double *lt = NULL;
+	size_t nlt;
+	r = traj_nc_read_extra(t, "soretkit_lo_time", &lt, &nlt, e);
+	if (r < 0)
+		goto out;
+	if (r == 0 && nlt >= 3)
+		for (int a = 0; a < 3; a++)
+			st->lo[a] = lt[a];
+	free(lt);
+	*had_vel = hv;
+	rc = 0;
+out:
+	frame_free(&f);
+	traj_nc_close(t, NULL);
+	return rc;
+}

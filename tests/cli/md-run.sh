@@ -1,0 +1,71 @@
+# CLI tests of box-init and md-run: options, outputs, bad input, and exact
+# resume after SIGTERM and SIGKILL.
+. "$TOP/tests/cli/lib.sh"
+
+std_cli box-init
+std_cli md-run
+
+# The paper's LJ box
+expect_ok "box-init builds the paper's LJ system" \
+	box-init --box 7.65,7.65,50 --count 2048,80 --eps 1,1.5 --seed 3 -o mix.data
+expect_grep "data file has 2128 atoms" '^2128 atoms' mix.data
+expect_grep "data file has 2 atom types" '^2 atom types' mix.data
+box-init --box 7.65,7.65,50 --count 2048,80 --eps 1,1.5 --seed 3 -o mix2.data
+if cmp -s mix.data mix2.data; then ok "box-init: same seed, same file"; else notok "box-init: same seed, same file"; fi
+expect_exit 2 "box-init: missing --count" box-init --box 1,1,1 -o x.data
+expect_exit 2 "box-init: bad number" box-init --box 1,abc,1 --count 3 -o x.data
+expect_exit 1 "box-init: cannot place atoms" box-init --box 2,2,2 --count 500 --min-dist 1 -o x.data
+expect_absent "box-init: no file after failure" x.data
+
+# --steps 0 evaluates the input state: one thermo row
+expect_ok "md-run --steps 0" md-run --units lj --data mix.data -q
+rows=$(grep -vc '^#' "$T/out")
+[ "$rows" -eq 1 ] && ok "--steps 0 prints one thermo row" || notok "--steps 0 printed $rows rows"
+expect_grep "thermo header names the columns" '^# step time\[tau\] temp\[eps/kB\] pe\[eps\] ke\[eps\] etotal\[eps\] press\[eps/sigma\^3\] volume\[sigma\^3\] econserved\[eps\]' "$T/out"
+
+expect_ok "minimise" md-run --units lj --data mix.data --ensemble min -o min.nc -q
+expect_ok "nvt from the minimised state" md-run --units lj --data mix.data --from min.nc \
+	--ensemble nvt --temp 1 --steps 400 --thermo 100 --dump 100 -o nvt.nc -q
+expect_grep "nvt thermo reaches step 400" '^400 ' "$T/out"
+[ -f nvt.nc ] && [ -f nvt.nc.rst ] && ok "trajectory and restart written" || notok "trajectory and restart written"
+
+# bad input
+expect_exit 2 "no --data" md-run --units lj
+expect_exit 2 "unknown ensemble" md-run --units lj --data mix.data --ensemble foo
+expect_exit 2 "negative steps" md-run --units lj --data mix.data --steps -5
+expect_exit 2 "nvt without --temp" md-run --units lj --data mix.data --ensemble nvt --steps 1
+expect_exit 2 "bad units" md-run --units metal --data mix.data
+expect_exit 1 "missing data file" md-run --units lj --data nope.data
+box-init --box 8,8,8 --count 100 --seed 1 -o small.data
+expect_exit 1 "--from with a different atom count" md-run --units lj --data small.data --from nvt.nc --steps 10 -o bad.nc
+expect_absent "no output after a failed --from" bad.nc
+sed 's/^Pair Coeffs.*/Pair Coeffs # lj\/charmm\/coul\/charmm/' mix.data > charmm.data
+expect_exit 1 "unknown pair style" md-run --units lj --data charmm.data
+awk '/^Pair Coeffs/{skip=1} /^Atoms/{skip=0} !skip' mix.data > nopair.data
+expect_exit 1 "missing Pair Coeffs" md-run --units lj --data nopair.data
+# two atoms on top of each other: infinite force
+awk 'BEGIN{a=0} /^Atoms/{a=1; print; next} a==1 && NF>=5 && $1==2 {$3=x1;$4=y1;$5=z1} a==1 && NF>=5 && $1==1 {x1=$3;y1=$4;z1=$5} {print}' mix.data > overlap.data
+expect_exit 1 "overlapping atoms" md-run --units lj --data overlap.data --steps 10 -o ov.nc
+expect_absent "no output after overlapping atoms" ov.nc
+sed '0,/^1 [12] /s/^\(1 [12]\) [^ ]*/\1 nan/' mix.data > nan.data
+expect_exit 1 "NaN coordinate" md-run --units lj --data nan.data
+
+# exact resume: an uninterrupted run, a run stopped by SIGTERM and one
+# killed by SIGKILL, each rerun to completion, give the same bytes.
+run() { md-run --units lj --data mix.data --from nvt.nc --steps 6000 --thermo 50 \
+	--dump 200 --checkpoint 500 --threads 1 -q -o "$1/t.nc" --thermo-file "$1/thermo.txt"; }
+mkdir -p a b c
+run a
+for sig in TERM KILL; do
+	d=$([ $sig = TERM ] && echo b || echo c)
+	timeout -s $sig 1.5 md-run --units lj --data mix.data --from nvt.nc --steps 6000 --thermo 50 \
+		--dump 200 --checkpoint 500 --threads 1 -q -o "$d/t.nc" --thermo-file "$d/thermo.txt" 2>/dev/null
+	if [ -f "$d/t.nc" ]; then notok "SIG$sig: run finished before the signal (make it longer)"; fi
+	[ -f "$d/t.nc.rst" ] && ok "SIG$sig: checkpoint kept" || notok "SIG$sig: no checkpoint"
+	run "$d"
+	if cmp -s a/t.nc "$d/t.nc"; then ok "SIG$sig: resumed trajectory bitwise identical"
+	else notok "SIG$sig: resumed trajectory differs"; fi
+	if cmp -s <(grep -v '^#' a/thermo.txt) <(grep -v '^#' "$d/thermo.txt"); then ok "SIG$sig: resumed thermo identical"
+	else notok "SIG$sig: resumed thermo differs"; fi
+done
+finish

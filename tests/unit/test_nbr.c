@@ -1,0 +1,497 @@
+/* test_nbr: the neighbour list and LJ kernel against a brute-force O(N^2)
+ * minimum-image reference on random configurations; skin, rebuild trigger,
+ * wrapping and image flags, thread-count independence, exact restore.
+ *
+ * Tolerances. Every force component is a sum of at most ~100 pair terms,
+ * each at most Fmax (the largest force component in the configuration);
+ * summing the same terms in another order changes the result by at most
+ * ~100 * 2^-52 * Fmax ~ 2e-14 Fmax. We allow 1e-12 * Fmax per component.
+ * Energy and virial are sums of ~N*50 terms bounded by Emax, Wmax per
+ * pair: 1e-12 relative to the sum of magnitudes, which the test computes. */
+#include <math.h>
+#include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "nbr.h"
+#include "rng.h"
+#include "system.h"
+
+struct cfg {
+	size_t n, nt;
+	double len[3], lo[3];
+	double rc, skin;
+	int shift;
+	enum lj_mix mix;
+};
+
+struct sys {
+	struct cfg c;
+	struct pair_lj p;
+	int *type;
+	struct state st;
+};
+
+/* Jittered simple-cubic lattice: n atoms on random sites of a grid that
+ * fills the box, each displaced by up to +-0.15 spacing, so that no two
+ * atoms are closer than 0.7 spacing; types at random. */
+static void make_sys(struct sys *s, const struct cfg *c, uint64_t seed)
+{
+	struct err e;
+	struct rng r;
+	rng_seed(&r, seed);
+	memset(s, 0, sizeof *s);
+	s->c = *c;
+	state_alloc(&s->st, c->n, &e);
+	s->type = calloc(c->n, sizeof *s->type);
+	size_t *count = calloc(c->nt, sizeof *count);
+	double vol = c->len[0] * c->len[1] * c->len[2];
+	double a = cbrt(vol / (double)c->n);
+	int g[3];
+	for (int d = 0; d < 3; d++)
+		g[d] = (int)ceil(c->len[d] / a);
+	size_t m = (size_t)g[0] * g[1] * g[2];
+	size_t *site = malloc(m * sizeof *site);
+	for (size_t k = 0; k < m; k++)
+		site[k] = k;
+	for (size_t k = m - 1; k > 0; k--) {
+		size_t q = rng_next(&r) % (k + 1), t = site[k];
+		site[k] = site[q];
+		site[q] = t;
+	}
+	for (size_t i = 0; i < c->n; i++) {
+		size_t k = site[i];
+		int ijk[3] = {(int)(k % g[0]), (int)(k / g[0] % g[1]),
+			      (int)(k / g[0] / g[1])};
+		double *xyz[3] = {s->st.x, s->st.y, s->st.z};
+		for (int d = 0; d < 3; d++) {
+			double h = c->len[d] / g[d];
+			xyz[d][i] = c->lo[d] + (ijk[d] + 0.5) * h +
+				    0.15 * a * (2.0 * rng_uniform(&r) - 1.0);
+		}
+		s->type[i] = (int)(rng_next(&r) % c->nt);
+		count[s->type[i]]++;
+	}
+	for (int d = 0; d < 3; d++) {
+		s->st.lo[d] = c->lo[d];
+		s->st.len[d] = c->len[d];
+	}
+	double eps[8], sig[8];
+	for (size_t t = 0; t < c->nt; t++) {
+		eps[t] = 1.0 + 0.25 * (double)t;
+		sig[t] = 1.0 - 0.05 * (double)t;
+	}
+	pair_lj_setup(&s->p, c->nt, eps, sig, NULL, NULL, count, c->rc,
+		      c->mix, c->shift, 0, &e);
+	free(site);
+	free(count);
+}
+
+static void free_sys(struct sys *s)
+{
+	state_free(&s->st);
+	free(s->type);
+	free(s->p.eps);
+	free(s->p.sig);
+	free(s->p.cutsq);
+	free(s->p.lj1);
+	free(s->p.lj2);
+	free(s->p.lj3);
+	free(s->p.lj4);
+	free(s->p.offset);
+}
+
+/* Brute force, minimum image, long double sums; also the sums of absolute
+ * values that scale the tolerances. */
+struct ref {
+	long double *f; /* [3n] */
+	double e, w[6], eabs, wabs, fmax;
+};
+
+static void brute(const struct sys *s, struct ref *r)
+{
+	const struct state *st = &s->st;
+	const struct pair_lj *p = &s->p;
+	size_t n = st->n, nt = p->ntypes;
+	long double e = 0, w[6] = {0}, eabs = 0, wabs = 0;
+	r->f = calloc(3 * n, sizeof *r->f);
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = i + 1; j < n; j++) {
+			double d[3] = {st->x[i] - st->x[j], st->y[i] - st->y[j],
+				       st->z[i] - st->z[j]};
+			for (int a = 0; a < 3; a++)
+				d[a] -= st->len[a] * round(d[a] / st->len[a]);
+			double rsq = d[0] * d[0] + d[1] * d[1] + d[2] * d[2];
+			size_t ij = (size_t)s->type[i] * nt + s->type[j];
+			if (rsq >= p->cutsq[ij])
+				continue;
+			double r2i = 1.0 / rsq, r6i = r2i * r2i * r2i;
+			double fp = r6i * (p->lj1[ij] * r6i - p->lj2[ij]) * r2i;
+			double ev = r6i * (p->lj3[ij] * r6i - p->lj4[ij]) -
+				    p->offset[ij];
+			for (int a = 0; a < 3; a++) {
+				r->f[3 * i + a] += d[a] * fp;
+				r->f[3 * j + a] -= d[a] * fp;
+			}
+			e += ev;
+			eabs += fabs(ev);
+			double v[6] = {d[0] * d[0] * fp, d[1] * d[1] * fp,
+				       d[2] * d[2] * fp, d[0] * d[1] * fp,
+				       d[0] * d[2] * fp, d[1] * d[2] * fp};
+			for (int a = 0; a < 6; a++) {
+				w[a] += v[a];
+				wabs += fabsl((long double)v[a]);
+			}
+		}
+	r->e = (double)e;
+	r->eabs = (double)eabs;
+	r->wabs = (double)wabs;
+	for (int a = 0; a < 6; a++)
+		r->w[a] = (double)w[a];
+	r->fmax = 0;
+	for (size_t k = 0; k < 3 * n; k++)
+		if (fabsl(r->f[k]) > r->fmax)
+			r->fmax = (double)fabsl(r->f[k]);
+}
+
+/* Max |f - ref| / fmax over all components; energy and virial errors
+ * relative to their absolute sums. */
+static double force_err(const struct state *st, const struct ref *r)
+{
+	double m = 0;
+	for (size_t i = 0; i < st->n; i++) {
+		double f[3] = {st->fx[i], st->fy[i], st->fz[i]};
+		for (int a = 0; a < 3; a++) {
+			double d = fabs(f[a] - (double)r->f[3 * i + a]) / r->fmax;
+			if (!(d <= m))
+				m = d;
+		}
+	}
+	return m;
+}
+
+static void check_against_brute(const char *what, struct sys *s,
+				struct nbr_list *nl)
+{
+	struct energy en = {0};
+	struct ref r;
+	pair_lj_compute(&s->p, s->type, &s->st, nl, &en);
+	brute(s, &r);
+	double fe = force_err(&s->st, &r);
+	CHECK(fe <= 1e-12, "%s: forces equal brute force (max err %.2e of "
+			   "Fmax %.3g)", what, fe, r.fmax);
+	CHECK_CLOSE(en.evdwl, r.e, 0.0, 1e-12 * r.eabs, what);
+	double we = 0;
+	for (int a = 0; a < 6; a++)
+		we = fmax(we, fabs(en.virial[a] - r.w[a]) / r.wabs);
+	CHECK(we <= 1e-12, "%s: virial equals brute force (max err %.2e)",
+	      what, we);
+	free(r.f);
+}
+
+static void copy_forces(const struct state *st, double *f)
+{
+	for (size_t i = 0; i < st->n; i++) {
+		f[3 * i] = st->fx[i];
+		f[3 * i + 1] = st->fy[i];
+		f[3 * i + 2] = st->fz[i];
+	}
+}
+
+static double max_rel_diff(const double *a, const double *b, size_t m)
+{
+	double big = 0, d = 0;
+	for (size_t k = 0; k < m; k++)
+		big = fmax(big, fabs(b[k]));
+	for (size_t k = 0; k < m; k++)
+		d = fmax(d, fabs(a[k] - b[k]) / big);
+	return d;
+}
+
+static void test_brute(void)
+{
+	struct err e;
+	struct cfg cs[] = {
+		/* the paper's slab box, two types */
+		{2128, 2, {7.65, 7.65, 50}, {0, 0, 0}, 2.5, 0.3, 0, MIX_GEOMETRIC},
+		/* cubic, one type, shifted, box off the origin */
+		{1000, 1, {11, 11, 11}, {-3, 2, -7.5}, 2.5, 0.3, 1, MIX_GEOMETRIC},
+		/* three and five types (general kernel), arithmetic */
+		{800, 3, {9.5, 10, 10.5}, {0, 0, 0}, 2.5, 0.4, 1, MIX_ARITHMETIC},
+		{900, 5, {10, 10, 10}, {0, 0, 0}, 3.0, 0.3, 0, MIX_ARITHMETIC},
+		/* box exactly 2*(rc+skin) */
+		{400, 2, {5.6, 5.6, 14}, {0, 0, 0}, 2.5, 0.3, 0, MIX_GEOMETRIC},
+		/* sparse long box: few, large cells (2 across y and z) */
+		{40, 2, {60, 5.7, 5.8}, {0, 0, 0}, 2.5, 0.3, 0, MIX_GEOMETRIC},
+		/* real-unit scale */
+		{500, 2, {30, 30, 30}, {0, 0, 0}, 9.534, 2.0, 0, MIX_GEOMETRIC},
+	};
+	for (size_t k = 0; k < sizeof cs / sizeof cs[0]; k++) {
+		struct sys s;
+		char what[128];
+		make_sys(&s, &cs[k], 1000 + k);
+		struct nbr_list *nl;
+		CHECK(nbr_create(&nl, s.st.n, cs[k].rc, cs[k].skin, &e) == 0,
+		      "create list %zu", k);
+		CHECK(nbr_build(nl, &s.st, &e) == 0, "build list %zu", k);
+		snprintf(what, sizeof what, "config %zu (n %zu, %zu types, box "
+			 "%g x %g x %g)", k, cs[k].n, cs[k].nt, cs[k].len[0],
+			 cs[k].len[1], cs[k].len[2]);
+		check_against_brute(what, &s, nl);
+		nbr_free(nl);
+		free_sys(&s);
+	}
+}
+
+/* Moves below skin/2 keep the list; forces then equal a fresh build's. */
+static void test_skin(void)
+{
+	struct err e;
+	struct cfg c = {2128, 2, {7.65, 7.65, 50}, {0, 0, 0}, 2.5, 0.3, 0,
+			MIX_GEOMETRIC};
+	struct sys s;
+	struct rng r;
+	rng_seed(&r, 77);
+	make_sys(&s, &c, 42);
+	struct nbr_list *nl, *fresh;
+	nbr_create(&nl, c.n, c.rc, c.skin, &e);
+	nbr_create(&fresh, c.n, c.rc, c.skin, &e);
+	CHECK(nbr_needs_rebuild(nl, &s.st) == 1, "never built: rebuild");
+	nbr_build(nl, &s.st, &e);
+	CHECK(nbr_needs_rebuild(nl, &s.st) == 0, "just built: no rebuild");
+	CHECK(nbr_nbuilds(nl) == 1, "one build counted");
+	/* Random moves of length just under skin/2 in random directions. */
+	double step = 0.499 * c.skin;
+	for (size_t i = 0; i < c.n; i++) {
+		double u[3], q = 0;
+		for (int a = 0; a < 3; a++) {
+			u[a] = rng_gauss(&r);
+			q += u[a] * u[a];
+		}
+		q = step / sqrt(q);
+		s.st.x[i] += u[0] * q;
+		s.st.y[i] += u[1] * q;
+		s.st.z[i] += u[2] * q;
+	}
+	CHECK(nbr_needs_rebuild(nl, &s.st) == 0,
+	      "every atom moved 0.499 skin: no rebuild");
+	check_against_brute("after sub-skin moves, old list", &s, nl);
+	double *f1 = malloc(3 * c.n * sizeof *f1), *f2 = malloc(3 * c.n * sizeof *f2);
+	struct energy e1, e2;
+	pair_lj_compute(&s.p, s.type, &s.st, nl, &e1);
+	copy_forces(&s.st, f1);
+	struct state cp = {0};
+	state_copy(&cp, &s.st, &e);
+	nbr_build(fresh, &cp, &e);
+	pair_lj_compute(&s.p, s.type, &cp, fresh, &e2);
+	copy_forces(&cp, f2);
+	double d = max_rel_diff(f1, f2, 3 * c.n);
+	CHECK(d <= 1e-12, "old list and fresh build: same forces (%.2e)", d);
+	CHECK_CLOSE(e1.evdwl, e2.evdwl, 1e-12, 0.0, "old list and fresh build: same energy");
+
+	/* One atom past skin/2 triggers a rebuild; just below does not. */
+	const double *xr, *yr, *zr;
+	double rlo[3], rlen[3];
+	CHECK(nbr_reference(nl, &xr, &yr, &zr, rlo, rlen) == 0 &&
+	      rlen[2] == c.len[2], "reference positions and box available");
+	double x0 = s.st.x[7];
+	for (size_t i = 0; i < c.n; i++) { /* all back, then one moves */
+		s.st.x[i] = xr[i];
+		s.st.y[i] = yr[i];
+		s.st.z[i] = zr[i];
+	}
+	s.st.x[7] = xr[7] + 0.5001 * c.skin;
+	CHECK(nbr_needs_rebuild(nl, &s.st) == 1, "atom moved 0.5001 skin: rebuild");
+	s.st.x[7] = xr[7] + 0.4999 * c.skin;
+	CHECK(nbr_needs_rebuild(nl, &s.st) == 0, "atom moved 0.4999 skin: no rebuild");
+	(void)x0;
+	/* A box change shrinks the trigger distance (LAMMPS boxcheck): the
+	 * far corner moves 0.2 skin, the trigger becomes 0.4 skin. */
+	s.st.len[2] += 0.2 * c.skin;
+	CHECK(nbr_needs_rebuild(nl, &s.st) == 1,
+	      "box grew 0.2 skin, atom moved 0.4999 skin: rebuild");
+	s.st.x[7] = xr[7] + 0.3999 * c.skin;
+	CHECK(nbr_needs_rebuild(nl, &s.st) == 0,
+	      "box grew 0.2 skin, atom moved 0.3999 skin: no rebuild");
+	s.st.len[2] -= 0.2 * c.skin;
+	s.st.len[2] += 1.5 * c.skin;
+	CHECK(nbr_needs_rebuild(nl, &s.st) == 1, "box grew 1.5 skin: rebuild");
+	s.st.len[2] -= 1.5 * c.skin;
+	s.st.x[3] = NAN;
+	CHECK(nbr_needs_rebuild(nl, &s.st) == 1, "NaN position: rebuild");
+	CHECK(nbr_build(nl, &s.st, &e) != 0 && strstr(e.msg, "non-finite"),
+	      "NaN position: build fails: %s", e.msg);
+	free(f1);
+	free(f2);
+	state_free(&cp);
+	nbr_free(nl);
+	nbr_free(fresh);
+	free_sys(&s);
+}
+
+/* Atoms far outside the box with image flags: a build wraps them into
+ * [lo, hi) and keeps x + ix*L; forces equal those of the wrapped copy. */
+static void test_wrap(void)
+{
+	struct err e;
+	struct cfg c = {600, 2, {9, 9.5, 10}, {-1, 0, 2}, 2.5, 0.3, 0,
+			MIX_GEOMETRIC};
+	struct sys s;
+	struct rng r;
+	rng_seed(&r, 5);
+	make_sys(&s, &c, 9);
+	size_t n = c.n;
+	double *ux = malloc(3 * n * sizeof *ux);
+	struct nbr_list *nl;
+	nbr_create(&nl, n, c.rc, c.skin, &e);
+	/* Reference forces in the unwrapped-inside configuration. */
+	nbr_build(nl, &s.st, &e);
+	struct energy e0, e1;
+	pair_lj_compute(&s.p, s.type, &s.st, nl, &e0);
+	double *f0 = malloc(3 * n * sizeof *f0), *f1 = malloc(3 * n * sizeof *f1);
+	copy_forces(&s.st, f0);
+	double *xyz[3] = {s.st.x, s.st.y, s.st.z};
+	int *im[3] = {s.st.ix, s.st.iy, s.st.iz};
+	for (size_t i = 0; i < n; i++)
+		for (int a = 0; a < 3; a++) {
+			int k = (int)(rng_next(&r) % 13) - 6; /* -6..6 periods */
+			im[a][i] = (int)(rng_next(&r) % 5) - 2;
+			xyz[a][i] += k * c.len[a];
+			im[a][i] -= k;
+			ux[3 * i + a] = xyz[a][i] + im[a][i] * c.len[a];
+		}
+	CHECK(nbr_build(nl, &s.st, &e) == 0, "build with atoms 6 boxes away");
+	int inside = 1;
+	double dmax = 0;
+	for (size_t i = 0; i < n; i++)
+		for (int a = 0; a < 3; a++) {
+			double v = xyz[a][i];
+			if (!(v >= c.lo[a] && v < c.lo[a] + c.len[a]))
+				inside = 0;
+			double u = v + im[a][i] * c.len[a];
+			dmax = fmax(dmax, fabs(u - ux[3 * i + a]));
+		}
+	CHECK(inside, "all atoms wrapped into [lo, hi)");
+	/* x + ix*L is recomputed from numbers of size ~10 L: round-off
+	 * 10 L 2^-52 ~ 2e-14. */
+	CHECK(dmax <= 1e-12, "unwrapped positions unchanged (max %.2e)", dmax);
+	pair_lj_compute(&s.p, s.type, &s.st, nl, &e1);
+	copy_forces(&s.st, f1);
+	/* Wrapping moves each atom by round-off of its coordinate (~1e-14),
+	 * which changes forces by ~ 1e-14 * |dF/dx| / Fmax. */
+	double d = max_rel_diff(f1, f0, 3 * n);
+	CHECK(d <= 1e-10, "forces unchanged by wrapping (%.2e)", d);
+	CHECK_CLOSE(e1.evdwl, e0.evdwl, 1e-12, 0.0, "energy unchanged by wrapping");
+	free(ux);
+	free(f0);
+	free(f1);
+	nbr_free(nl);
+	free_sys(&s);
+}
+
+/* 1, 2 and 3 threads: same forces to round-off; one count is bitwise
+ * reproducible; a restored list gives bitwise the forces of the original. */
+static void test_threads_restore(void)
+{
+	struct err e;
+	struct cfg c = {2128, 2, {7.65, 7.65, 50}, {0, 0, 0}, 2.5, 0.3, 1,
+			MIX_GEOMETRIC};
+	struct sys s;
+	make_sys(&s, &c, 2024);
+	size_t n = c.n;
+	double *f[4];
+	struct energy en[4];
+	for (int t = 0; t < 4; t++)
+		f[t] = malloc(3 * n * sizeof *f[t]);
+	int nthreads[3] = {1, 2, 3};
+	int save = omp_get_max_threads();
+	struct nbr_list *nl;
+	nbr_create(&nl, n, c.rc, c.skin, &e);
+	for (int k = 0; k < 3; k++) {
+		omp_set_num_threads(nthreads[k]);
+		nbr_build(nl, &s.st, &e);
+		pair_lj_compute(&s.p, s.type, &s.st, nl, &en[k]);
+		copy_forces(&s.st, f[k]);
+	}
+	for (int k = 1; k < 3; k++) {
+		double d = max_rel_diff(f[k], f[0], 3 * n);
+		CHECK(d <= 1e-12, "%d threads vs 1: forces (%.2e)", nthreads[k], d);
+		CHECK_CLOSE(en[k].evdwl, en[0].evdwl, 1e-12, 0.0, "threads: energy");
+		for (int a = 0; a < 6; a++)
+			CHECK_CLOSE(en[k].virial[a], en[0].virial[a], 1e-12,
+				    1e-12 * fabs(en[0].virial[0]), "threads: virial");
+	}
+	/* Same thread count (3): bitwise the same on a second call. */
+	pair_lj_compute(&s.p, s.type, &s.st, nl, &en[3]);
+	copy_forces(&s.st, f[3]);
+	CHECK(memcmp(f[3], f[2], 3 * n * sizeof(double)) == 0 &&
+	      en[3].evdwl == en[2].evdwl, "repeat call: bitwise equal");
+
+	/* Restore: move atoms a little, compute with the list; a second list
+	 * restored from the first's reference gives bitwise the same. */
+	omp_set_num_threads(2);
+	nbr_build(nl, &s.st, &e);
+	for (size_t i = 0; i < n; i++)
+		s.st.x[i] += 0.05 * sin((double)i);
+	pair_lj_compute(&s.p, s.type, &s.st, nl, &en[0]);
+	copy_forces(&s.st, f[0]);
+	const double *xr, *yr, *zr;
+	double lo[3], len[3];
+	struct nbr_list *nl2;
+	nbr_create(&nl2, n, c.rc, c.skin, &e);
+	CHECK(nbr_reference(nl2, &xr, &yr, &zr, lo, len) == -1,
+	      "no reference before the first build");
+	nbr_reference(nl, &xr, &yr, &zr, lo, len);
+	CHECK(nbr_restore(nl2, &s.st, xr, yr, zr, lo, len, &e) == 0,
+	      "restore from reference");
+	CHECK(nbr_needs_rebuild(nl2, &s.st) == 0, "restored list: no rebuild");
+	pair_lj_compute(&s.p, s.type, &s.st, nl2, &en[1]);
+	copy_forces(&s.st, f[1]);
+	CHECK(memcmp(f[0], f[1], 3 * n * sizeof(double)) == 0 &&
+	      en[0].evdwl == en[1].evdwl &&
+	      memcmp(en[0].virial, en[1].virial, sizeof en[0].virial) == 0,
+	      "restored list: bitwise the same forces, energy, virial");
+	/* Restoring a list from its own reference arrays is allowed. */
+	nbr_reference(nl2, &xr, &yr, &zr, lo, len);
+	CHECK(nbr_restore(nl2, &s.st, xr, yr, zr, lo, len, &e) == 0,
+	      "restore from own reference");
+	omp_set_num_threads(save);
+	for (int t = 0; t < 4; t++)
+		free(f[t]);
+	nbr_free(nl);
+	nbr_free(nl2);
+	free_sys(&s);
+}
+
+static void test_errors(void)
+{
+	struct err e;
+	struct nbr_list *nl;
+	CHECK(nbr_create(&nl, 10, -1.0, 0.3, &e) != 0, "negative cutoff: %s", e.msg);
+	CHECK(nbr_create(&nl, 10, 2.5, -0.1, &e) != 0, "negative skin: %s", e.msg);
+	struct cfg c = {100, 1, {5.5, 8, 8}, {0, 0, 0}, 2.5, 0.3, 0,
+			MIX_GEOMETRIC};
+	struct sys s;
+	make_sys(&s, &c, 3);
+	nbr_create(&nl, c.n, c.rc, c.skin, &e);
+	CHECK(nbr_build(nl, &s.st, &e) != 0 && strstr(e.msg, "2*(cutoff+skin)"),
+	      "box 5.5 < 2*(2.5+0.3): %s", e.msg);
+	nbr_free(nl);
+	nbr_create(&nl, c.n + 1, c.rc, c.skin, &e);
+	s.st.len[0] = 6;
+	CHECK(nbr_build(nl, &s.st, &e) != 0, "atom count mismatch: %s", e.msg);
+	nbr_free(nl);
+	free_sys(&s);
+}
+
+int main(void)
+{
+	test_brute();
+	test_skin();
+	test_wrap();
+	test_threads_restore();
+	test_errors();
+	return check_done();
+}

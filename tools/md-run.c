@@ -1,0 +1,203 @@
+/* md-run: molecular dynamics of a LAMMPS data file (minimise, NVE, NVT,
+ * NPT, Langevin), writing a thermo table and an AMBER NetCDF trajectory,
+ * with checkpoints and exact resume. See man/man1/md-run.1. */
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "engine_cli.h"
+#include "integrate.h"
+#include "run.h"
+
+static const char *tool = "md-run";
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+static void usage(FILE *fp)
+{
+	fprintf(fp,
+"Usage: md-run --data FILE [options]\n"
+"Molecular dynamics of a LAMMPS data file (pair style lj/cut).\n"
+"  --ensemble E          min|nve|nvt|npt|langevin (default nve)\n"
+"  --press P             target pressure (npt)\n"
+"  --pcouple iso|z       npt coupling: isotropic or z only (default iso)\n"
+"  --tdamp X --pdamp X   thermostat / barostat damping times (default 100 dt,\n"
+"                        1000 dt); --tdamp is the Langevin damping time too\n"
+"  --tchain N            Nose-Hoover chain length (default 3)\n"
+"  --min-style fire|cg   minimiser (default cg)\n"
+"  --etol X --ftol X     minimiser tolerances (default 1e-8, 1e-8)\n"
+"  --maxiter N           minimiser iterations (default 10000)\n");
+	engine_cli_usage(fp);
+}
+
+enum { O_ENS = 256, O_PRESS, O_PCOUPLE, O_TDAMP, O_PDAMP, O_TCHAIN,
+       O_MINSTYLE, O_ETOL, O_FTOL, O_MAXITER, O_VERSION };
+
+static const struct option tool_opts[] = {
+	{"ensemble", 1, 0, O_ENS}, {"press", 1, 0, O_PRESS},
+	{"pcouple", 1, 0, O_PCOUPLE}, {"tdamp", 1, 0, O_TDAMP},
+	{"pdamp", 1, 0, O_PDAMP}, {"tchain", 1, 0, O_TCHAIN},
+	{"min-style", 1, 0, O_MINSTYLE}, {"etol", 1, 0, O_ETOL},
+	{"ftol", 1, 0, O_FTOL}, {"maxiter", 1, 0, O_MAXITER},
+	{"help", 0, 0, 'h'}, {"version", 0, 0, O_VERSION}, {0, 0, 0, 0}};
+
+static int tool_option(int c, const char *a, struct integrator_opts *io,
+		       struct min_opts *mo, int *have_press, struct err *e)
+{
+	long l;
+	switch (c) {
+	case O_ENS:
+		if (!strcmp(a, "min")) io->ens = ENS_MIN;
+		else if (!strcmp(a, "nve")) io->ens = ENS_NVE;
+		else if (!strcmp(a, "nvt")) io->ens = ENS_NVT;
+		else if (!strcmp(a, "npt")) io->ens = ENS_NPT;
+		else if (!strcmp(a, "langevin")) io->ens = ENS_LANGEVIN;
+		else return err_set(e, "--ensemble: '%s' is not min, nve, nvt, npt or langevin", a);
+		return 0;
+	case O_PRESS: *have_press = 1; return cli_double("--press", a, &io->press, e);
+	case O_PCOUPLE:
+		if (!strcmp(a, "iso")) io->pcouple = PCOUPLE_ISO;
+		else if (!strcmp(a, "z")) io->pcouple = PCOUPLE_Z;
+		else return err_set(e, "--pcouple: '%s' is not iso or z", a);
+		return 0;
+	case O_TDAMP: return cli_positive("--tdamp", a, &io->tdamp, e);
+	case O_PDAMP: return cli_positive("--pdamp", a, &io->pdamp, e);
+	case O_TCHAIN:
+		if (cli_long("--tchain", a, 1, &l, e) != 0)
+			return -1;
+		if (l > NH_MAXCHAIN)
+			return err_set(e, "--tchain: at most %d", NH_MAXCHAIN);
+		io->tchain = io->pchain = (int)l;
+		return 0;
+	case O_MINSTYLE:
+		if (!strcmp(a, "fire")) mo->style = MIN_FIRE;
+		else if (!strcmp(a, "cg")) mo->style = MIN_CG;
+		else return err_set(e, "--min-style: '%s' is not fire or cg", a);
+		return 0;
+	case O_ETOL: return cli_double("--etol", a, &mo->etol, e);
+	case O_FTOL: return cli_double("--ftol", a, &mo->ftol, e);
+	case O_MAXITER: return cli_long("--maxiter", a, 1, &mo->maxiter, e);
+	}
+	return err_set(e, "internal: unhandled option");
+}
+
+int main(int argc, char **argv)
+{
+	struct err e = {{0}};
+	struct engine_cli ec;
+	engine_cli_defaults(&ec);
+	struct integrator_opts io = {.ens = ENS_NVE, .tchain = 3, .pchain = 3,
+				     .pcouple = PCOUPLE_ISO};
+	struct min_opts mo = {.style = MIN_CG, .etol = 1e-8, .ftol = 1e-8,
+			      .maxiter = 10000, .maxeval = 100000};
+	int have_press = 0, c;
+	struct option opts[64];
+	if (engine_cli_merge_opts(opts, 64, tool_opts) != 0)
+		return ERR_USAGE;
+	while ((c = getopt_long(argc, argv, "o:qh", opts, NULL)) != -1) {
+		if (c == 'h') {
+			usage(stdout);
+			return 0;
+		}
+		if (c == O_VERSION) {
+			printf("%s (soretkit) %s\n", tool, SK_VERSION);
+			return 0;
+		}
+		int r = engine_cli_option(&ec, c, optarg, &e);
+		if (r == 0 && c >= O_ENS && c < O_VERSION)
+			r = tool_option(c, optarg, &io, &mo, &have_press, &e) ? -1 : 1;
+		if (r == 0) {
+			usage(stderr);
+			return ERR_USAGE;
+		}
+		if (r < 0) {
+			fprintf(stderr, "%s: %s\n", tool, e.msg);
+			return ERR_USAGE;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "%s: unexpected argument '%s'\n", tool, argv[optind]);
+		return ERR_USAGE;
+	}
+	int needs_t = io.ens == ENS_NVT || io.ens == ENS_NPT || io.ens == ENS_LANGEVIN;
+	if (needs_t && ec.temp <= 0) {
+		fprintf(stderr, "%s: --ensemble %s needs --temp\n", tool,
+			io.ens == ENS_NVT ? "nvt" : io.ens == ENS_NPT ? "npt" : "langevin");
+		return ERR_USAGE;
+	}
+	if (io.ens == ENS_NPT && !have_press) {
+		fprintf(stderr, "%s: --ensemble npt needs --press\n", tool);
+		return ERR_USAGE;
+	}
+	if (io.ens == ENS_MIN)
+		ec.temp = -1; /* a minimisation creates no velocities */
+	int code = engine_cli_setup(&ec, &e);
+	if (code != 0)
+		goto fail;
+	code = ERR_DATA;
+	struct md *m = &ec.md;
+	struct sigaction sa = {0};
+	sa.sa_handler = on_signal;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+
+	io.dt = ec.dt;
+	io.temp = io.temp_stop = ec.temp;
+	if (io.tdamp <= 0)
+		io.tdamp = 100.0 * ec.dt;
+	if (io.pdamp <= 0)
+		io.pdamp = 1000.0 * ec.dt;
+	io.langevin_damp = io.tdamp;
+	io.seed = (unsigned long)ec.seed;
+	io.nsteps_total = ec.steps;
+	struct run_opts ro = engine_cli_run_opts(&ec, tool, argc, argv, &stop_requested);
+	struct integrator it;
+	if (io.ens == ENS_MIN) {
+		struct min_result mr;
+		if (md_forces(m, &e) != 0 || minimize_run(m, &mo, &mr, &e) != 0)
+			goto fail;
+		if (!ec.quiet)
+			fprintf(stderr, "%s: minimised: %ld iterations, %ld force "
+				"evaluations, energy %.10g -> %.10g, |f| %.3g; "
+				"stopped on %s\n", tool, mr.iters, mr.evals,
+				mr.e_start, mr.e_final, sqrt(mr.fnorm2),
+				mr.stop_reason);
+		/* The minimised state: one thermo row, one frame, a restart. */
+		io.ens = ENS_NVE;
+		ro.nsteps = 0;
+		ro.rst_path = NULL;
+		if (integrator_init(&it, &io, m, &e) != 0 ||
+		    run_md(m, &it, &ro, NULL, &e) != 0)
+			goto fail;
+		if (ec.restart && run_write_state(m, NULL, ec.restart, &e) != 0)
+			goto fail;
+		code = 0;
+		goto done;
+	}
+	if (integrator_init(&it, &io, m, &e) != 0)
+		goto fail;
+	int rc = run_md(m, &it, &ro, NULL, &e);
+	if (rc < 0)
+		goto fail;
+	if (rc == 1) {
+		fprintf(stderr, "%s: stopped by signal at step %ld; checkpoint "
+			"in %s; run the same command again to resume\n", tool,
+			ec.st.step, ec.restart ? ec.restart : "(none)");
+		code = ERR_DATA;
+		goto done;
+	}
+	code = 0;
+	goto done;
+fail:
+	fprintf(stderr, "%s: %s\n", tool, e.msg);
+done:
+	engine_cli_free(&ec);
+	return code;
+}
