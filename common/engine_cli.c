@@ -177,6 +177,15 @@ int engine_cli_setup(struct engine_cli *c, struct err *e)
 		return ERR_DATA;
 	if (c->from && setup_from_traj(&c->sys, &c->st, c->from, &had_vel, e) != 0)
 		return ERR_DATA;
+	/* A minimised state carries zero velocities: treat it as having none,
+	 * so that --temp starts the dynamics (a thermostat cannot heat a
+	 * system at rest). */
+	if (had_vel) {
+		int any = 0;
+		for (size_t i = 0; i < c->st.n && !any; i++)
+			any = c->st.vx[i] != 0.0 || c->st.vy[i] != 0.0 || c->st.vz[i] != 0.0;
+		had_vel = any;
+	}
 	rng_seed(&c->rng, (uint64_t)c->seed);
 	if (c->vel_temp > 0)
 		md_velocity_create(&c->sys, &c->st, c->vel_temp, &c->rng);
