@@ -1,0 +1,48 @@
+# CLI tests of ehex-gradient: options, bad input, eHEX vs HEX energy drift,
+# and exact resume with the eHEX accumulators.
+. "$TOP/tests/cli/lib.sh"
+
+std_cli ehex-gradient
+box-init --box 7.65,7.65,50 --count 2048,80 --eps 1,1.5 --seed 5 -o mix.data
+md-run --units lj --data mix.data --ensemble min -o min.nc -q >/dev/null
+md-run --units lj --data mix.data --from min.nc.rst --ensemble nvt --temp 1 --steps 1000 -o nvt.nc -q >/dev/null
+E="ehex-gradient --units lj --data mix.data --from nvt.nc.rst --cold 10.5:14.5 --hot 35.5:39.5"
+
+expect_exit 2 "missing --flux" $E --steps 10
+expect_exit 2 "overlapping slabs" ehex-gradient --units lj --data mix.data --cold 10:20 --hot 15:25 --flux 5
+expect_exit 2 "bad range" ehex-gradient --units lj --data mix.data --cold 14.5:10.5 --hot 35.5:39.5 --flux 5
+expect_exit 2 "negative flux" $E --flux -5
+expect_exit 2 "slab outside the box" ehex-gradient --units lj --data mix.data --cold 10:14 --hot 48:55 --flux 5
+expect_exit 1 "empty slab" ehex-gradient --units lj --data mix.data --from nvt.nc.rst --cold 10:10.001 --hot 35.5:39.5 --flux 5 --steps 10 -o empty.nc
+expect_absent "no output after an empty slab" empty.nc
+expect_exit 1 "flux too large for the cold slab" $E --flux 1e6 --steps 10 -o big.nc
+expect_absent "no output after a failed exchange" big.nc
+
+# A gradient forms: after 4000 steps the hot slab is hotter than the cold one.
+# Slab temperatures of 170 atoms fluctuate by ~6%: average the second half.
+expect_ok "short eHEX run" $E --flux 5 --steps 4000 --thermo 100 -q
+awk '!/^#/ && $1 >= 2000 {n++; tc+=$10; th+=$11} END {exit !((th - tc)/n > 0.08)}' "$T/out" && ok "hot slab hotter than cold slab by > 0.08" || notok "no gradient after 4000 steps"
+awk '!/^#/ {hin=$12; hout=$13} END {exit !(hin == 100 && hout == 100)}' "$T/out" && ok "heat in = heat out = F t = 100" || notok "heat accounting"
+
+# eHEX removes HEX's energy drift. A large time step and flux make the
+# drift visible in 20000 steps; --shift removes the cut-off noise. The
+# slope of edrift(t) from a least-squares fit must be clearly negative for
+# HEX (-0.1 eps/tau measured), and 10 times smaller in magnitude for eHEX
+# (0.002 measured).
+D="--flux 40 --dt 0.01 --shift --steps 20000 --thermo 500 --threads 1 -q"
+$E $D > ehex.txt & $E $D --hex > hex.txt; wait
+slope() { awk '!/^#/ {n++; x=$2; y=$14; sx+=x; sy+=y; sxx+=x*x; sxy+=x*y} END {printf "%.6g", (n*sxy-sx*sy)/(n*sxx-sx*sx)}' "$1"; }
+se=$(slope ehex.txt); sh=$(slope hex.txt)
+awk -v a="$sh" 'BEGIN{exit !(a < -0.03)}' && ok "HEX drifts: slope $sh eps/tau" || notok "HEX drift not seen: slope $sh"
+awk -v a="$se" -v b="$sh" 'BEGIN{if(a<0)a=-a; if(b<0)b=-b; exit !(10*a < b)}' && ok "eHEX drift slope $se is < 1/10 of HEX's $sh" || notok "eHEX slope $se vs HEX $sh"
+
+# exact resume of an eHEX run (accumulators and all)
+R="--flux 5 --steps 6000 --thermo 50 --dump 200 --checkpoint 500 --threads 1 -q"
+mkdir -p a b
+$E $R -o a/g.nc --thermo-file a/th.txt
+timeout -s TERM 1.5 $E $R -o b/g.nc --thermo-file b/th.txt 2>/dev/null
+[ -f b/g.nc ] && notok "run finished before SIGTERM (make it longer)"
+$E $R -o b/g.nc --thermo-file b/th.txt
+cmp -s a/g.nc b/g.nc && ok "resumed eHEX trajectory bitwise identical" || notok "resumed eHEX trajectory differs"
+cmp -s <(grep -v '^#' a/th.txt) <(grep -v '^#' b/th.txt) && ok "resumed eHEX thermo (heat, drift) identical" || notok "resumed eHEX thermo differs"
+finish
