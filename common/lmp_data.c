@@ -753,6 +753,12 @@ static int parse_lj(struct rd *r, const struct sect *s, struct row_rec *row,
 	for (int k = 0; k < row->np; k++)
 		if (get_real(r, first + k, s->kw, what[k], &row->p[k]))
 			return -1;
+	/* pair_cut 0 means "no cutoff of its own"; a cutoff written as 0
+	 * (LAMMPS: the pair never interacts) would be read as the global
+	 * one, so it is refused rather than silently changed. */
+	if (row->np > 2 && !(row->p[2] > 0))
+		return fail(r, r->lineno, "%s: cutoff %.17g must be positive",
+			    s->kw, row->p[2]);
 	return 0;
 }
 
@@ -1551,9 +1557,9 @@ static int check_writable(const struct lmp_data *d, const char *name,
 	for (size_t k = 0; (d->has_pair || d->has_pairij) &&
 			   k < d->ntypes * d->ntypes; k++)
 		if (!isfinite(d->pair_eps[k]) || !isfinite(d->pair_sig[k]) ||
-		    !isfinite(d->pair_cut[k]))
+		    !isfinite(d->pair_cut[k]) || d->pair_cut[k] < 0)
 			return err_set(e, "%s: pair coefficients of types %zu "
-				       "%zu are not finite", name,
+				       "%zu are not finite (or cutoff < 0)", name,
 				       k / d->ntypes + 1, k % d->ntypes + 1);
 	if (strchr(d->pair_style, '\n'))
 		return err_set(e, "%s: pair style has a newline", name);

@@ -773,6 +773,8 @@ static const struct bad {
 	 0, 12, "pair 1 1 given twice (also on line 11)"},
 	{"pair-columns", H "\nPair Coeffs # lj/cut\n\n1 1 1 2.5 3\n", 0, 11,
 	 "expected 'type eps sigma [cut]', got 5 values"},
+	{"pair-cut-zero", H2 "\nPairIJ Coeffs\n\n1 1 1 1 2.5\n1 2 1 1 -0\n2 2 1 1\n",
+	 0, 12, "cutoff -0 must be positive"},
 	{"pair-and-pairij", H "\nPair Coeffs\n\n1 1 1\n\nPairIJ Coeffs\n\n", 0,
 	 13, "Pair Coeffs (line 9) and PairIJ Coeffs"},
 };
