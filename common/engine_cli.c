@@ -12,8 +12,13 @@
 enum {
 	E_UNITS = ENGINE_OPT_BASE, E_DATA, E_FROM, E_RESTART, E_THERMOFILE,
 	E_STEPS, E_DT, E_TEMP, E_VEL, E_SEED, E_CUT, E_SKIN, E_MIX, E_SHIFT,
-	E_TAIL, E_THERMO, E_DUMP, E_CKPT, E_DOUBLE, E_THREADS, E_PROGRESS
+	E_TAIL, E_THERMO, E_DUMP, E_CKPT, E_DOUBLE, E_THREADS, E_PROGRESS,
+	E_DECOUPLE, E_LAMBDA, E_SCFORM, E_SCALPHA, E_SCN, E_SCPOWER
 };
+
+/* bits of engine_cli.sc_given */
+enum { SC_GIVEN_LAMBDA = 1, SC_GIVEN_FORM = 2, SC_GIVEN_ALPHA = 4,
+       SC_GIVEN_N = 8, SC_GIVEN_POWER = 16 };
 
 const struct option engine_longopts[] = {
 	{"units", 1, 0, E_UNITS}, {"data", 1, 0, E_DATA}, {"from", 1, 0, E_FROM},
@@ -25,6 +30,9 @@ const struct option engine_longopts[] = {
 	{"thermo", 1, 0, E_THERMO}, {"dump", 1, 0, E_DUMP},
 	{"checkpoint", 1, 0, E_CKPT}, {"double", 0, 0, E_DOUBLE},
 	{"threads", 1, 0, E_THREADS}, {"progress", 0, 0, E_PROGRESS},
+	{"decouple", 1, 0, E_DECOUPLE}, {"lambda", 1, 0, E_LAMBDA},
+	{"sc-form", 1, 0, E_SCFORM}, {"sc-alpha", 1, 0, E_SCALPHA},
+	{"sc-n", 1, 0, E_SCN}, {"sc-power", 1, 0, E_SCPOWER},
 };
 const size_t engine_nlongopts = sizeof engine_longopts / sizeof engine_longopts[0];
 
@@ -48,6 +56,14 @@ void engine_cli_usage(FILE *fp)
 "  --mix geometric|arithmetic  mixing rule (default geometric)\n"
 "  --shift               shift LJ energy to zero at the cutoff\n"
 "  --tail                long-range tail correction\n"
+"  --decouple SEL        decouple atoms (ids 1,5,7, ranges 3-9, mol:N, type:N)\n"
+"                        from the rest by soft-core LJ scaled by --lambda\n"
+"  --lambda X            coupling of the decoupled atoms, 0 (off) .. 1 (full,\n"
+"                        default); COUL,LJ form with COUL = 1\n"
+"  --sc-form lammps|gromacs  soft-core form: lj/cut/soft or Beutler (lammps)\n"
+"  --sc-alpha A          soft-core alpha (default 0.5)\n"
+"  --sc-n N              lammps form: power of lambda (default 1)\n"
+"  --sc-power P          gromacs form: power of 1-lambda (default 1)\n"
 "  --thermo N            thermo row every N steps (default 100)\n"
 "  --dump N              trajectory frame every N steps (default 1000)\n"
 "  --checkpoint N        checkpoint every N steps (default 10000)\n"
@@ -69,6 +85,10 @@ void engine_cli_defaults(struct engine_cli *c)
 	c->seed = 12345;
 	c->progress = -1;
 	c->mix = MIX_GEOMETRIC;
+	c->lambda = (struct sc_lambda){.coul = 1.0, .lj = 1.0};
+	c->sc_form = SC_FORM_LAMMPS;
+	c->sc_alpha = 0.5;
+	c->sc_n = 1.0;
 }
 
 int engine_cli_option(struct engine_cli *c, int code, const char *a,
@@ -110,6 +130,38 @@ int engine_cli_option(struct engine_cli *c, int code, const char *a,
 	case E_DOUBLE: c->traj_double = 1; break;
 	case E_THREADS: rc = cli_long("--threads", a, 1, &c->threads, e); break;
 	case E_PROGRESS: c->progress = 1; break;
+	case E_DECOUPLE: c->decouple = a; break;
+	case E_LAMBDA:
+		rc = sc_lambda_parse("--lambda", a, &c->lambda, e);
+		c->sc_given |= SC_GIVEN_LAMBDA;
+		break;
+	case E_SCFORM:
+		if (!strcmp(a, "lammps"))
+			c->sc_form = SC_FORM_LAMMPS;
+		else if (!strcmp(a, "gromacs"))
+			c->sc_form = SC_FORM_GROMACS;
+		else
+			rc = err_set(e, "--sc-form: '%s' is not lammps or gromacs", a);
+		c->sc_given |= SC_GIVEN_FORM;
+		break;
+	case E_SCALPHA:
+		rc = cli_double("--sc-alpha", a, &c->sc_alpha, e);
+		if (!rc && c->sc_alpha < 0)
+			rc = err_set(e, "--sc-alpha: must not be negative");
+		c->sc_given |= SC_GIVEN_ALPHA;
+		break;
+	case E_SCN:
+		rc = cli_double("--sc-n", a, &c->sc_n, e);
+		if (!rc && c->sc_n < 1)
+			rc = err_set(e, "--sc-n: %g is less than 1", c->sc_n);
+		c->sc_given |= SC_GIVEN_N;
+		break;
+	case E_SCPOWER:
+		rc = cli_double("--sc-power", a, &c->sc_power, e);
+		if (!rc && c->sc_power < 1)
+			rc = err_set(e, "--sc-power: %g is less than 1", c->sc_power);
+		c->sc_given |= SC_GIVEN_POWER;
+		break;
 	default: return 0;
 	}
 	return rc ? -1 : 1;
@@ -133,9 +185,55 @@ int engine_cli_merge_opts(struct option *out, size_t cap,
 	return 0;
 }
 
-int engine_cli_setup(struct engine_cli *c, struct err *e)
+int engine_cli_merge_some(struct option *out, size_t cap,
+			  const struct option *tool_opts,
+			  const char *const *names)
+{
+	size_t n = 0;
+	for (const struct option *o = tool_opts; o->name; o++) {
+		if (n + 1 >= cap)
+			return -1;
+		out[n++] = *o;
+	}
+	for (size_t k = 0; k < engine_nlongopts; k++)
+		for (const char *const *p = names; *p; p++)
+			if (!strcmp(*p, engine_longopts[k].name)) {
+				if (n + 1 >= cap)
+					return -1;
+				out[n++] = engine_longopts[k];
+			}
+	memset(&out[n], 0, sizeof out[n]);
+	return 0;
+}
+
+/* The soft-core parameters from the options; usage errors for options
+ * that do not fit the form or come without --decouple. */
+static int sc_options(const struct engine_cli *c, struct sc_params *p,
+		      struct err *e)
+{
+	if (!c->decouple && c->sc_given)
+		return err_set(e, "--lambda and --sc-* need --decouple");
+	sc_params_default(p, (enum sc_form)c->sc_form);
+	if (c->sc_form == SC_FORM_GROMACS && (c->sc_given & SC_GIVEN_N))
+		return err_set(e, "--sc-n is for --sc-form lammps (gromacs scales "
+				  "by lambda; use --sc-power)");
+	if (c->sc_form == SC_FORM_LAMMPS && (c->sc_given & SC_GIVEN_POWER))
+		return err_set(e, "--sc-power is for --sc-form gromacs (lammps "
+				  "has (1-lambda)^2; use --sc-n)");
+	p->alpha = c->sc_alpha;
+	if (c->sc_form == SC_FORM_LAMMPS)
+		p->n = c->sc_n;
+	if (c->sc_given & SC_GIVEN_POWER)
+		p->p = c->sc_power;
+	return sc_params_check(p, e);
+}
+
+int engine_cli_setup_system(struct engine_cli *c, struct err *e)
 {
 	struct units u;
+	struct sc_params scp;
+	if (sc_options(c, &scp, e) != 0)
+		return ERR_USAGE;
 	if (units_init(&u, c->units, e) != 0) {
 		err_prefix(e, "--units");
 		return ERR_USAGE;
@@ -147,12 +245,42 @@ int engine_cli_setup(struct engine_cli *c, struct err *e)
 	struct system_opts so = {.units = u.style, .mix = c->mix,
 				 .shift = c->shift, .tail = c->tail};
 	so.cutoff = c->cutoff > 0 ? c->cutoff : (u.style == UNITS_LJ ? 2.5 : 10.0);
-	if (c->skin < 0)
-		c->skin = u.style == UNITS_LJ ? 0.3 : 2.0;
-	if (c->dt <= 0)
-		c->dt = u.dt_default;
 	if (c->threads > 0)
 		omp_set_num_threads((int)c->threads);
+	struct lmp_data d = {0};
+	if (lmp_data_read(&d, c->data, e) != 0)
+		return ERR_DATA;
+	int rc = system_from_data(&c->sys, &c->st, &d, &so, c->data, e);
+	c->had_vel = d.vx != NULL;
+	lmp_data_free(&d);
+	if (rc != 0)
+		return ERR_DATA;
+	if (c->decouple) {
+		size_t *idx, n;
+		rc = softcore_select(&c->sys, c->decouple, &idx, &n, e);
+		if (rc != 0) {
+			err_prefix(e, "%s", c->data);
+			return rc == -2 ? ERR_USAGE : ERR_DATA;
+		}
+		rc = softcore_init(&c->sc, &c->sys, idx, n, &scp, c->lambda, e);
+		free(idx);
+		if (rc != 0)
+			return ERR_DATA;
+	}
+	return 0;
+}
+
+int engine_cli_setup(struct engine_cli *c, struct err *e)
+{
+	int code = engine_cli_setup_system(c, e);
+	if (code != 0)
+		return code;
+	const struct units *u = &c->sys.units;
+	double cutoff = c->sys.lj.cut_global;
+	if (c->skin < 0)
+		c->skin = u->style == UNITS_LJ ? 0.3 : 2.0;
+	if (c->dt <= 0)
+		c->dt = u->dt_default;
 	if (c->progress < 0)
 		c->progress = isatty(2);
 	if (c->quiet)
@@ -167,14 +295,7 @@ int engine_cli_setup(struct engine_cli *c, struct err *e)
 		snprintf(c->restart_default, n, "%s.rst", c->out);
 		c->restart = c->restart_default;
 	}
-	struct lmp_data d = {0};
-	if (lmp_data_read(&d, c->data, e) != 0)
-		return ERR_DATA;
-	int rc = system_from_data(&c->sys, &c->st, &d, &so, c->data, e);
-	int had_vel = d.vx != NULL;
-	lmp_data_free(&d);
-	if (rc != 0)
-		return ERR_DATA;
+	int had_vel = c->had_vel;
 	if (c->from && setup_from_traj(&c->sys, &c->st, c->from, &had_vel, e) != 0)
 		return ERR_DATA;
 	/* A minimised state carries zero velocities: treat it as having none,
@@ -191,9 +312,10 @@ int engine_cli_setup(struct engine_cli *c, struct err *e)
 		md_velocity_create(&c->sys, &c->st, c->vel_temp, &c->rng);
 	else if (!had_vel && c->temp > 0)
 		md_velocity_create(&c->sys, &c->st, c->temp, &c->rng);
-	if (nbr_create(&c->nl, c->st.n, so.cutoff, c->skin, e) != 0)
+	if (nbr_create(&c->nl, c->st.n, cutoff, c->skin, e) != 0)
 		return ERR_DATA;
-	c->md = (struct md){.sys = &c->sys, .st = &c->st, .nl = c->nl, .dt = c->dt};
+	c->md = (struct md){.sys = &c->sys, .st = &c->st, .nl = c->nl, .dt = c->dt,
+			    .sc = c->decouple ? &c->sc : NULL};
 	return 0;
 }
 
@@ -213,6 +335,7 @@ struct run_opts engine_cli_run_opts(const struct engine_cli *c,
 void engine_cli_free(struct engine_cli *c)
 {
 	nbr_free(c->nl);
+	softcore_free(&c->sc);
 	system_free(&c->sys);
 	state_free(&c->st);
 	free(c->restart_default);

@@ -12,6 +12,7 @@
 #include "err.h"
 #include "md.h"
 #include "run.h"
+#include "softcore.h"
 #include "system.h"
 
 struct engine_cli {
@@ -21,12 +22,19 @@ struct engine_cli {
 	long steps, thermo, dump, ckpt, seed, threads;
 	int shift, tail, quiet, progress, traj_double;
 	enum lj_mix mix;
+	/* decoupling (--decouple, --lambda, --sc-*); see softcore.h */
+	const char *decouple;
+	struct sc_lambda lambda;
+	int sc_form, sc_given;      /* sc_given: bits of --lambda/--sc-* seen */
+	double sc_alpha, sc_n, sc_power;
 	/* filled by engine_cli_setup */
+	int had_vel;                /* the data file had velocities */
 	struct system sys;
 	struct state st;
 	struct nbr_list *nl;
 	struct md md;
 	struct rng rng;
+	struct softcore sc;         /* used when decouple != NULL */
 };
 
 /* First option code used by the engine options; tools number theirs below. */
@@ -44,6 +52,10 @@ int engine_cli_option(struct engine_cli *c, int code, const char *arg,
  * neighbour list and md context. Returns ERR_USAGE/ERR_DATA style codes
  * (0 on success). */
 int engine_cli_setup(struct engine_cli *c, struct err *e);
+/* The part of engine_cli_setup that makes the system: --units, --data,
+ * --threads and the decoupling (types cloned, c->sc ready). For tools that
+ * read trajectories instead of running (fep-window, widom). */
+int engine_cli_setup_system(struct engine_cli *c, struct err *e);
 /* Run options for run_md from the parsed options. */
 struct run_opts engine_cli_run_opts(const struct engine_cli *c,
 				    const char *tool, int argc, char **argv,
@@ -53,5 +65,10 @@ void engine_cli_free(struct engine_cli *c);
 /* Concatenate two getopt tables into out (capacity cap, zero-terminated). */
 int engine_cli_merge_opts(struct option *out, size_t cap,
 			  const struct option *tool_opts);
+/* The same with only the engine options whose names are in names
+ * (NULL-terminated), for tools that need a subset. */
+int engine_cli_merge_some(struct option *out, size_t cap,
+			  const struct option *tool_opts,
+			  const char *const *names);
 
 #endif

@@ -12,6 +12,8 @@ int md_forces(struct md *m, struct err *e)
 		return -1;
 	memset(&m->en, 0, sizeof m->en);
 	pair_lj_compute(&m->sys->lj, m->sys->type, st, m->nl, &m->en);
+	if (m->sc)
+		softcore_compute(m->sc, st, &m->en);
 	m->nforce++;
 	/* Overlapping atoms or a blown-up integration show up here first:
 	 * refuse to carry non-finite numbers into the trajectory. */

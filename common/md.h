@@ -13,6 +13,7 @@
 #include "err.h"
 #include "nbr.h"
 #include "rng.h"
+#include "softcore.h"
 #include "system.h"
 
 struct md {
@@ -22,10 +23,13 @@ struct md {
 	struct energy en;       /* of the current positions (after md_forces) */
 	double dt;              /* engine time units */
 	long nforce;            /* force evaluations so far */
+	struct softcore *sc;    /* NULL, or the decoupled atoms (--decouple):
+				   their pairs are added after pair_lj */
 };
 
 /* Rebuild the neighbour list if needed, then compute all forces, energies
- * and the virial for the current positions into m->en and st->f*.
+ * and the virial for the current positions into m->en and st->f*; with
+ * m->sc, the soft-core pairs of the decoupled atoms too (and m->sc->dudl_lj).
  * Fails on non-finite energy or forces ("step N: non-finite force on atom
  * id K (overlapping atoms?)"). */
 int md_forces(struct md *m, struct err *e);

@@ -10,6 +10,7 @@
 #include "engine_cli.h"
 #include "integrate.h"
 #include "run.h"
+#include "table.h"
 
 static const char *tool = "md-run";
 static volatile sig_atomic_t stop_requested;
@@ -35,6 +36,31 @@ static void usage(FILE *fp)
 "  --etol X --ftol X     minimiser tolerances (default 1e-8, 1e-8)\n"
 "  --maxiter N           minimiser iterations (default 10000)\n");
 	engine_cli_usage(fp);
+}
+
+/* With --decouple: dU/dlambda as a thermo column, the soft-core set-up in
+ * the provenance. Stateless given lambda, so nothing to checkpoint. */
+struct sc_hook {
+	const struct engine_cli *ec;
+	char col[64];
+	const char *cols[1];
+};
+
+static void sc_thermo(void *ctx, const struct md *m, double *v)
+{
+	(void)ctx;
+	v[0] = m->sc->dudl_lj;
+}
+
+static void sc_describe(void *ctx, struct table_writer *w)
+{
+	const struct sc_hook *h = ctx;
+	const struct softcore *sc = &h->ec->sc;
+	table_writer_meta(w, "decouple", "%s (%zu atoms)", h->ec->decouple, sc->ndec);
+	table_writer_meta(w, "lambda", "%.17g", sc->lam.lj);
+	table_writer_meta(w, "softcore", "%s n %.17g alpha %.17g p %.17g",
+			  sc->par.form == SC_FORM_GROMACS ? "gromacs" : "lammps",
+			  sc->par.n, sc->par.alpha, sc->par.p);
 }
 
 enum { O_ENS = 256, O_PRESS, O_PCOUPLE, O_TDAMP, O_PDAMP, O_TCHAIN,
@@ -158,6 +184,12 @@ int main(int argc, char **argv)
 	io.seed = (unsigned long)ec.seed;
 	io.nsteps_total = ec.steps;
 	struct run_opts ro = engine_cli_run_opts(&ec, tool, argc, argv, &stop_requested);
+	struct sc_hook sh = {.ec = &ec};
+	snprintf(sh.col, sizeof sh.col, "dudl[%s]", ec.sys.units.u_energy);
+	sh.cols[0] = sh.col;
+	struct run_hook hook = {.ctx = &sh, .nthermo = 1, .thermo_cols = sh.cols,
+				.thermo = sc_thermo, .describe = sc_describe};
+	const struct run_hook *hk = ec.decouple ? &hook : NULL;
 	struct integrator it;
 	if (io.ens == ENS_MIN) {
 		struct min_result mr;
@@ -174,7 +206,7 @@ int main(int argc, char **argv)
 		ro.nsteps = 0;
 		ro.rst_path = NULL;
 		if (integrator_init(&it, &io, m, &e) != 0 ||
-		    run_md(m, &it, &ro, NULL, &e) != 0)
+		    run_md(m, &it, &ro, hk, &e) != 0)
 			goto fail;
 		if (ec.restart && run_write_state(m, NULL, ec.restart, &e) != 0)
 			goto fail;
@@ -183,7 +215,7 @@ int main(int argc, char **argv)
 	}
 	if (integrator_init(&it, &io, m, &e) != 0)
 		goto fail;
-	int rc = run_md(m, &it, &ro, NULL, &e);
+	int rc = run_md(m, &it, &ro, hk, &e);
 	if (rc < 0)
 		goto fail;
 	if (rc == 1) {
