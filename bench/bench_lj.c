@@ -9,6 +9,7 @@
 #include <math.h>
 #include <omp.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -43,6 +44,8 @@ static double ke_of(const struct system *s, const struct state *st)
 	return 0.5 * k * s->units.mvv2e;
 }
 
+/* Forces; energy and virial only when en is given (LAMMPS computes them
+ * only on thermo steps). */
 static int forces(const struct system *s, struct state *st,
 		  struct nbr_list *nl, struct energy *en, struct err *e)
 {
@@ -105,6 +108,7 @@ int main(int argc, char **argv)
 	struct system s = {0};
 	struct state st = {0};
 	struct nbr_list *nl = NULL;
+	double *dtfm = NULL;
 	int rc = 1;
 	if (lmp_data_read(&d, path, &e) || system_from_data(&s, &st, &d, &so, path, &e) ||
 	    nbr_create(&nl, st.n, cutoff, skin, &e))
@@ -121,13 +125,22 @@ int main(int argc, char **argv)
 	double *restrict x = st.x, *restrict y = st.y, *restrict z = st.z;
 	double *restrict vx = st.vx, *restrict vy = st.vy, *restrict vz = st.vz;
 	const double *restrict fx = st.fx, *restrict fy = st.fy, *restrict fz = st.fz;
-	const double *restrict m = s.mass;
+	dtfm = malloc(n * sizeof *dtfm); /* dtf / m per atom */
+	if (!dtfm) {
+		err_set(&e, "out of memory");
+		goto fail;
+	}
+	for (size_t i = 0; i < n; i++)
+		dtfm[i] = dtf / s.mass[i];
 
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (long k = 0; k < steps; k++) {
+		/* static: each thread integrates the atoms whose forces it
+		 * summed in pair_lj_compute (same split), so f stays local */
+#pragma omp parallel for schedule(static)
 		for (size_t i = 0; i < n; i++) { /* fix nve initial_integrate */
-			double a = dtf / m[i];
+			double a = dtfm[i];
 			vx[i] += a * fx[i];
 			vy[i] += a * fy[i];
 			vz[i] += a * fz[i];
@@ -135,10 +148,11 @@ int main(int argc, char **argv)
 			y[i] += dt * vy[i];
 			z[i] += dt * vz[i];
 		}
-		if (forces(&s, &st, nl, &en, &e))
+		if (forces(&s, &st, nl, k == steps - 1 ? &en : NULL, &e))
 			goto fail;
+#pragma omp parallel for schedule(static)
 		for (size_t i = 0; i < n; i++) { /* final_integrate */
-			double a = dtf / m[i];
+			double a = dtfm[i];
 			vx[i] += a * fx[i];
 			vy[i] += a * fy[i];
 			vz[i] += a * fz[i];
@@ -157,6 +171,7 @@ int main(int argc, char **argv)
 fail:
 	fprintf(stderr, "%s: %s\n", tool, e.msg);
 done:
+	free(dtfm);
 	nbr_free(nl);
 	system_free(&s);
 	state_free(&st);

@@ -12,7 +12,8 @@
  * sorts atoms and ghosts into columns (counting sort on column and z bin,
  * then insertion sort on z), cuts clusters and their bounding boxes; (4)
  * lists for each local atom the clusters whose bounding box is within
- * cutoff+skin, in parallel over atoms (a binary search on z per column).
+ * cutoff+skin of it, in parallel over local clusters: first the candidates
+ * of the whole cluster (box to box), then each atom (point to box).
  *
  * Rebuild criterion, LAMMPS `neigh_modify check yes` (neighbor.cpp
  * check_distance): some atom moved more than skin/2 since the last build;
@@ -33,6 +34,10 @@ static int omp_get_thread_num(void) { return 0; }
 #endif
 
 #define ALIGN 64
+
+/* Kernel cost of an i atom's set-up and reductions, in units of one
+ * listed cluster (measured on Zen 4, for balancing threads). */
+#define NBR_ICOST 2.0
 
 static void *xalloc(size_t n, size_t size)
 {
@@ -79,7 +84,11 @@ int nbr_create(struct nbr_list **out, size_t natoms, double cutoff,
 	nl->yhold = xalloc(natoms, sizeof(double));
 	nl->zhold = xalloc(natoms, sizeof(double));
 	nl->lslot = xalloc(natoms, sizeof(int));
-	if (!nl->xhold || !nl->yhold || !nl->zhold || !nl->lslot) {
+	nl->gcount = xalloc(natoms + 1, sizeof(int));
+	nl->gmask = xalloc(natoms, 1);
+	nl->gopt = xalloc(3 * natoms, 1);
+	if (!nl->xhold || !nl->yhold || !nl->zhold || !nl->lslot ||
+	    !nl->gcount || !nl->gmask || !nl->gopt) {
 		nbr_free(nl);
 		return err_set(e, "out of memory for %zu atoms", natoms);
 	}
@@ -96,6 +105,9 @@ void nbr_free(struct nbr_list *nl)
 	free(nl->zhold);
 	free(nl->src);
 	free(nl->lslot);
+	free(nl->gcount);
+	free(nl->gmask);
+	free(nl->gopt);
 	free(nl->sh);
 	free(nl->px);
 	free(nl->py);
@@ -214,10 +226,6 @@ static int wrap1(double *x, int *img, double lo, double len)
 }
 
 
-/* Columns a bit narrower than a cubic cluster make the bounding boxes
- * tighter in x-y, where a column gathers atoms from its whole width. */
-#define NBR_COLFAC 1.0
-
 /* Items being sorted into slots: atoms and their ghosts. */
 struct item {
 	double x, y, z;
@@ -231,53 +239,52 @@ static int positive_shift(int sx, int sy, int sz)
 }
 
 /* The ghosts of one atom: images under positive shifts whose distance to
- * the box is below rcs. Writes them to out (if not NULL); returns the
- * count (at most 7: three dimensions with two choices each, less 0). */
-static int ghosts_of(const double r[3], const double lo[3],
-		     const double len[3], double rcs, int atom,
-		     struct item *out)
+ * the box is below rcs. Per dimension an atom within rcs of a face has one
+ * image option (+1 near lo, -1 near hi; the box is >= 2 rcs wide), so the
+ * images are combinations of those options; bit c of the returned mask
+ * (c = kx + 2 ky + 4 kz, k = 1: use the dimension's option) marks a ghost,
+ * opt[] gets the options. */
+static inline unsigned ghost_mask(const double r[3], const double lo[3],
+				  const double len[3], double rcs,
+				  signed char opt[3])
 {
-	int sopt[3][2] = {{0, 0}, {0, 0}, {0, 0}}, nopt[3];
-	double ex[3][2] = {{0, 0}, {0, 0}, {0, 0}};
+	double ex[3];
 	for (int d = 0; d < 3; d++) {
-		nopt[d] = 1;
 		double below = r[d] - lo[d], above = lo[d] + len[d] - r[d];
-		if (below < rcs) { /* image r + L lies `below` past hi */
-			sopt[d][1] = 1;
-			ex[d][1] = below;
-			nopt[d] = 2;
-		} else if (above < rcs) { /* image r - L, `above` before lo */
-			sopt[d][1] = -1;
-			ex[d][1] = above;
-			nopt[d] = 2;
-		}
+		opt[d] = below < rcs ? 1 : above < rcs ? -1 : 0;
+		ex[d] = below < rcs ? below : above;
 	}
-	int m = 0;
-	for (int kz = 0; kz < nopt[2]; kz++)
-		for (int ky = 0; ky < nopt[1]; ky++)
-			for (int kx = 0; kx < nopt[0]; kx++) {
-				int sx = sopt[0][kx], sy = sopt[1][ky],
-				    sz = sopt[2][kz];
-				if (!positive_shift(sx, sy, sz))
-					continue;
-				double d2 = ex[0][kx] * ex[0][kx] +
-					    ex[1][ky] * ex[1][ky] +
-					    ex[2][kz] * ex[2][kz];
-				if (d2 >= rcs * rcs)
-					continue;
-				if (out) {
-					struct item *g = &out[m];
-					g->x = r[0] + sx * len[0];
-					g->y = r[1] + sy * len[1];
-					g->z = r[2] + sz * len[2];
-					g->atom = atom;
-					g->s[0] = (signed char)sx;
-					g->s[1] = (signed char)sy;
-					g->s[2] = (signed char)sz;
-				}
-				m++;
-			}
-	return m;
+	unsigned avail = (opt[0] != 0) | (opt[1] != 0) << 1 | (opt[2] != 0) << 2;
+	unsigned mask = 0;
+	for (unsigned c = avail; c; c = (c - 1) & avail) { /* subsets */
+		int s[3];
+		double d2 = 0.0;
+		for (int d = 0; d < 3; d++) {
+			int use = (c >> d) & 1;
+			s[d] = use ? opt[d] : 0;
+			d2 += use ? ex[d] * ex[d] : 0.0;
+		}
+		if (positive_shift(s[0], s[1], s[2]) && d2 < rcs * rcs)
+			mask |= 1u << c;
+	}
+	return mask;
+}
+
+/* Write the ghosts of atom `atom` at r from its mask and options. */
+static void ghosts_fill(const double r[3], const double len[3], int atom,
+			unsigned mask, const signed char opt[3],
+			struct item *out)
+{
+	for (unsigned c = 1; c < 8; c++) {
+		if (!(mask >> c & 1))
+			continue;
+		signed char s[3];
+		for (int d = 0; d < 3; d++)
+			s[d] = (c >> d) & 1 ? opt[d] : 0;
+		*out++ = (struct item){r[0] + s[0] * len[0], r[1] + s[1] * len[1],
+				       r[2] + s[2] * len[2], atom,
+				       {s[0], s[1], s[2]}};
+	}
 }
 
 static int ensure_threads(struct nbr_list *nl, int nthr)
@@ -322,9 +329,201 @@ static size_t rounded(size_t bytes)
 }
 
 /* max/min that compile to one instruction (fmax/fmin are library calls
- * because of their NaN rules; positions here are finite). */
+ * because of their NaN rules; positions here are finite), and max(x, 0)
+ * written so that no compiler turns it into a branch (exact: x + |x| is
+ * 2x or 0). */
 static inline double dmax(double a, double b) { return a > b ? a : b; }
 static inline double dmin(double a, double b) { return a < b ? a : b; }
+static inline double pos(double x) { return 0.5 * (x + fabs(x)); }
+
+/* Insertion sort of order[g0..g1) by z (the input is sorted by z bin
+ * already, so this moves little). */
+static void sort_z(int *restrict order, const struct item *restrict it,
+		   int g0, int g1)
+{
+	for (int k = g0 + 1; k < g1; k++) {
+		int v = order[k];
+		double z = it[v].z;
+		int j = k - 1;
+		while (j >= g0 && it[order[j]].z > z) {
+			order[j + 1] = order[j];
+			j--;
+		}
+		order[j + 1] = v;
+	}
+}
+
+/* Slots s0..s1 from the m items ord[0..m); dummies after them. */
+static void fill_slots(struct nbr_list *nl, const struct item *restrict it,
+		       const int *restrict ord, int m, size_t s0, size_t s1)
+{
+	int *restrict src = nl->src, *restrict pt = nl->pt;
+	signed char *restrict sh = nl->sh;
+	double *restrict px = nl->px, *restrict py = nl->py,
+		       *restrict pz = nl->pz;
+	size_t s = s0;
+	for (int k = 0; k < m; k++, s++) {
+		const struct item *t = &it[ord[k]];
+		src[s] = t->atom;
+		sh[3 * s] = t->s[0];
+		sh[3 * s + 1] = t->s[1];
+		sh[3 * s + 2] = t->s[2];
+		px[s] = t->x;
+		py[s] = t->y;
+		pz[s] = t->z;
+		pt[s] = 0;
+	}
+	for (; s < s1; s++) {
+		src[s] = -1;
+		sh[3 * s] = sh[3 * s + 1] = sh[3 * s + 2] = 0;
+		px[s] = py[s] = pz[s] = NBR_FAR;
+		pt[s] = 0;
+	}
+}
+
+/* Bounding box (min xyz, max xyz) of the real slots of cluster c. */
+static void cluster_box(const struct nbr_list *nl, size_t c, double *b)
+{
+	const int *src = nl->src;
+	b[0] = b[1] = b[2] = INFINITY;
+	b[3] = b[4] = b[5] = -INFINITY;
+	for (size_t s = c * NBR_CL; s < (c + 1) * NBR_CL && src[s] >= 0; s++) {
+		b[0] = dmin(b[0], nl->px[s]);
+		b[1] = dmin(b[1], nl->py[s]);
+		b[2] = dmin(b[2], nl->pz[s]);
+		b[3] = dmax(b[3], nl->px[s]);
+		b[4] = dmax(b[4], nl->py[s]);
+		b[5] = dmax(b[5], nl->pz[s]);
+	}
+}
+
+/* The column grid of a build, as the search needs it. */
+struct grid {
+	double exlo[3], colw[2];
+	int nc[2];
+	size_t ncol;
+	const int *gcl;         /* [2*ncol+1] first cluster of each group */
+	const double *bb;       /* [6*nclusters] bounding boxes */
+	double rcs;
+	/* z lookup: zfirst[g*(nzt+1) + b] is the first cluster of group g
+	 * whose zmax reaches the lower edge exlo[2] + b*wzt of z bin b. */
+	const int *zfirst;
+	int nzt;
+	double wzt;
+};
+
+/* Fill the z lookup of group g (its clusters are sorted by z, so zmax
+ * does not decrease). */
+static void z_table(const struct grid *g, size_t grp, int *zf)
+{
+	int c = g->gcl[grp], c1 = g->gcl[grp + 1];
+	for (int b = 0; b <= g->nzt; b++) {
+		double edge = g->exlo[2] + b * g->wzt;
+		while (c < c1 && g->bb[6 * c + 5] < edge)
+			c++;
+		zf[b] = c;
+	}
+}
+
+/* Candidate clusters of local cluster ci: later local clusters and ghost
+ * clusters whose bounding box lies within rcs of ci's. In each column
+ * near enough, the z table gives where to start (clusters of a column are
+ * z-sorted); the scan stops past zmax + rcs. Returns the count. */
+static size_t cluster_candidates(const struct grid *g, int ci, int *cand)
+{
+	const double *bb = g->bb, *bi = bb + 6 * ci, rcs = g->rcs;
+	const double rcsq = rcs * rcs;
+	int lo[2], hi[2];
+	for (int d = 0; d < 2; d++) {
+		lo[d] = (int)floor((bi[d] - rcs - g->exlo[d]) / g->colw[d]);
+		hi[d] = (int)floor((bi[3 + d] + rcs - g->exlo[d]) / g->colw[d]);
+		lo[d] = lo[d] < 0 ? 0 : lo[d];
+		hi[d] = hi[d] < g->nc[d] ? hi[d] : g->nc[d] - 1;
+	}
+	size_t m = 0;
+	for (int cy = lo[1]; cy <= hi[1]; cy++) {
+		double ylo = g->exlo[1] + cy * g->colw[1];
+		double dy = pos(dmax(ylo - bi[4], bi[1] - ylo - g->colw[1]));
+		for (int cx = lo[0]; cx <= hi[0]; cx++) {
+			double xlo = g->exlo[0] + cx * g->colw[0];
+			double dx = pos(dmax(xlo - bi[3], bi[0] - xlo - g->colw[0]));
+			if (dx * dx + dy * dy >= rcsq)
+				continue;
+			for (int kind = 0; kind < 2; kind++) {
+				size_t grp = kind * g->ncol + (size_t)cy * g->nc[0] + cx;
+				int c0 = g->gcl[grp], c1 = g->gcl[grp + 1];
+				if (kind == 0 && c0 <= ci)
+					c0 = ci + 1;
+				/* from the z table: a cluster at or before the
+				 * first whose zmax reaches zlo */
+				double zlo = bi[2] - rcs, zhi = bi[5] + rcs;
+				double u = (zlo - g->exlo[2]) / g->wzt;
+				int zb = u < 0 ? 0 : u > g->nzt ? g->nzt : (int)u;
+				int cz = g->zfirst[grp * (size_t)(g->nzt + 1) + zb];
+				c0 = cz > c0 ? cz : c0;
+				for (int c = c0; c < c1; c++) {
+					const double *b = bb + 6 * c;
+					if (b[2] >= zhi)
+						break;
+					double ex = pos(dmax(b[0] - bi[3], bi[0] - b[3]));
+					double ey = pos(dmax(b[1] - bi[4], bi[1] - b[4]));
+					double ez = pos(dmax(b[2] - bi[5], bi[2] - b[5]));
+					cand[m] = c;
+					m += ex * ex + ey * ey + ez * ez < rcsq;
+				}
+			}
+		}
+	}
+	return m;
+}
+
+/* The list of each atom (slot) of local cluster ci, appended to buf: its
+ * own cluster if that holds a j > i, then the candidates whose box lies
+ * within rcs of the atom (a vector loop over the boxes, copied to sb as
+ * structure of arrays, then a branch-free compaction). first[i+1] gets
+ * each atom's count. Returns the entries appended. */
+static size_t list_atoms(const struct nbr_list *nl, const struct grid *g,
+			 int ci, const int *cand, size_t m, double *sb,
+			 int *buf, int *first)
+{
+	const int CL = NBR_CL;
+	const double rcsq = g->rcs * g->rcs;
+	double *restrict b0x = sb, *restrict b0y = sb + m,
+		       *restrict b0z = sb + 2 * m, *restrict b1x = sb + 3 * m,
+		       *restrict b1y = sb + 4 * m, *restrict b1z = sb + 5 * m,
+		       *restrict d2 = sb + 6 * m;
+	for (size_t k = 0; k < m; k++) {
+		const double *b = g->bb + 6 * cand[k];
+		b0x[k] = b[0];
+		b0y[k] = b[1];
+		b0z[k] = b[2];
+		b1x[k] = b[3];
+		b1y[k] = b[4];
+		b1z[k] = b[5];
+	}
+	size_t len = 0;
+	for (int i = ci * CL; i < (ci + 1) * CL; i++) {
+		first[i + 1] = 0;
+		if (nl->src[i] < 0)
+			continue;
+		size_t l0 = len;
+		const double xi = nl->px[i], yi = nl->py[i], zi = nl->pz[i];
+		if (i % CL + 1 < CL && nl->src[i + 1] >= 0)
+			buf[len++] = ci;
+		for (size_t k = 0; k < m; k++) {
+			double ex = pos(dmax(b0x[k] - xi, xi - b1x[k]));
+			double ey = pos(dmax(b0y[k] - yi, yi - b1y[k]));
+			double ez = pos(dmax(b0z[k] - zi, zi - b1z[k]));
+			d2[k] = ex * ex + ey * ey + ez * ez;
+		}
+		for (size_t k = 0; k < m; k++) {
+			buf[len] = cand[k];
+			len += d2[k] < rcsq;
+		}
+		first[i + 1] = (int)(len - l0);
+	}
+	return len;
+}
 
 /* Build slots and the list from positions X,Y,Z (inside the box up to
  * round-off) in box lo,len. */
@@ -334,7 +533,7 @@ static int build_from(struct nbr_list *nl, const double *X, const double *Y,
 {
 	const size_t n = nl->n;
 	const int CL = NBR_CL;
-	const double rcs = nl->cutneigh, rcsq = rcs * rcs;
+	const double rcs = nl->cutneigh;
 
 	/* Grid: x-y columns over the box widened by rcs on each side, z bins
 	 * for the first sorting pass. */
@@ -343,8 +542,14 @@ static int build_from(struct nbr_list *nl, const double *X, const double *Y,
 		exlo[d] = lo[d] - rcs;
 		exlen[d] = len[d] + 2.0 * rcs;
 	}
+	/* Column width: the edge of a cube holding NBR_CL atoms at the mean
+	 * density, widened if a sparse or flat box would need more than
+	 * O(N) columns. */
 	double rho = (double)n / (len[0] * len[1] * len[2]);
-	double a = cbrt(CL / rho) * NBR_COLFAC;
+	double a = cbrt(CL / rho);
+	double collim = 2.0 * (double)n + 256.0;
+	if (exlen[0] / a * (exlen[1] / a) > collim)
+		a = sqrt(exlen[0] * exlen[1] / collim);
 	int nc[2];
 	double colw[2];
 	for (int d = 0; d < 2; d++) {
@@ -361,20 +566,35 @@ static int build_from(struct nbr_list *nl, const double *X, const double *Y,
 	const int nzb = nzf < 1 ? 1 : (int)nzf;
 	wz = exlen[2] / nzb;
 	const size_t ngroup = 2 * ncol, nbucket = ngroup * (size_t)nzb;
+	/* z table bins of half a cluster's height (at most ~4 per cluster) */
+	double nztf = ceil(exlen[2] / (0.5 * a));
+	if (nztf * (double)ngroup > bmax)
+		nztf = floor(bmax / (double)ngroup);
+	const int nzt = nztf < 1 ? 1 : (int)nztf;
 
-	/* Ghost count, then the scratch block. */
-	size_t ng = 0;
+	/* Ghosts per atom (gcount[i+1], then its prefix), then the scratch
+	 * block. */
+	int *gcount = nl->gcount;
+	unsigned char *gmask = nl->gmask;
+	signed char *gopt = nl->gopt;
+	gcount[0] = 0;
+#pragma omp parallel for schedule(static)
 	for (size_t i = 0; i < n; i++) {
 		double r[3] = {X[i], Y[i], Z[i]};
-		ng += (size_t)ghosts_of(r, lo, len, rcs, 0, NULL);
+		gmask[i] = (unsigned char)ghost_mask(r, lo, len, rcs, gopt + 3 * i);
+		gcount[i + 1] = __builtin_popcount(gmask[i]);
 	}
+	for (size_t i = 0; i < n; i++)
+		gcount[i + 1] += gcount[i];
+	const size_t ng = (size_t)gcount[n];
 	const size_t m = n + ng;
 	const size_t maxclust = m / CL + ngroup + 1;
 	size_t need = rounded(m * sizeof(struct item)) +
 		      rounded(m * sizeof(int)) * 2 +
 		      rounded((nbucket + 1) * sizeof(int)) +
 		      rounded((ngroup + 1) * sizeof(int)) +
-		      rounded(6 * maxclust * sizeof(double));
+		      rounded(6 * maxclust * sizeof(double)) +
+		      rounded(ngroup * ((size_t)nzt + 1) * sizeof(int));
 	if (m > (size_t)INT32_MAX / 2 || nbucket > (size_t)INT32_MAX)
 		return err_set(e, "neighbour list: system too large");
 	if (grow(&nl->scratch, &nl->cap_scratch, need, 1))
@@ -386,15 +606,17 @@ static int build_from(struct nbr_list *nl, const double *X, const double *Y,
 	int *bstart = carve(&ar, (nbucket + 1) * sizeof *bstart);
 	int *gcl = carve(&ar, (ngroup + 1) * sizeof *gcl); /* first cluster */
 	double *bb = carve(&ar, 6 * maxclust * sizeof *bb);
+	int *zfirst = carve(&ar, ngroup * ((size_t)nzt + 1) * sizeof *zfirst);
 
 	/* Items: atoms, then ghosts; bucket key (kind, column, z bin). */
-	size_t q = n;
+#pragma omp parallel for schedule(static)
 	for (size_t i = 0; i < n; i++) {
 		double r[3] = {X[i], Y[i], Z[i]};
 		it[i] = (struct item){r[0], r[1], r[2], (int)i, {0, 0, 0}};
-		q += (size_t)ghosts_of(r, lo, len, rcs, (int)i, it + q);
+		ghosts_fill(r, len, (int)i, gmask[i], gopt + 3 * i,
+			    it + n + gcount[i]);
 	}
-	memset(bstart, 0, (nbucket + 1) * sizeof *bstart);
+#pragma omp parallel for schedule(static)
 	for (size_t k = 0; k < m; k++) {
 		double u = (it[k].x - exlo[0]) / colw[0];
 		double v = (it[k].y - exlo[1]) / colw[1];
@@ -406,8 +628,10 @@ static int build_from(struct nbr_list *nl, const double *X, const double *Y,
 		cz = cz < nzb ? cz : nzb - 1;
 		size_t g = (k >= n ? ncol : 0) + (size_t)cy * nc[0] + cx;
 		key[k] = (int)(g * nzb + cz);
-		bstart[key[k] + 1]++;
 	}
+	memset(bstart, 0, (nbucket + 1) * sizeof *bstart);
+	for (size_t k = 0; k < m; k++)
+		bstart[key[k] + 1]++;
 	for (size_t b = 0; b < nbucket; b++)
 		bstart[b + 1] += bstart[b];
 	for (size_t k = 0; k < m; k++) /* stable */
@@ -418,19 +642,12 @@ static int build_from(struct nbr_list *nl, const double *X, const double *Y,
 
 	/* Exact z order inside each group (input nearly sorted), then
 	 * clusters: gcl[g] is the first cluster of group g. */
+#pragma omp parallel for schedule(dynamic, 4)
+	for (size_t g = 0; g < ngroup; g++)
+		sort_z(order, it, bstart[g * nzb], bstart[(g + 1) * nzb]);
 	size_t ncl = 0;
 	for (size_t g = 0; g < ngroup; g++) {
 		int g0 = bstart[g * nzb], g1 = bstart[(g + 1) * nzb];
-		for (int k = g0 + 1; k < g1; k++) {
-			int v = order[k];
-			double z = it[v].z;
-			int j = k - 1;
-			while (j >= g0 && it[order[j]].z > z) {
-				order[j + 1] = order[j];
-				j--;
-			}
-			order[j + 1] = v;
-		}
 		gcl[g] = (int)ncl;
 		ncl += (size_t)(g1 - g0 + CL - 1) / CL;
 	}
@@ -475,27 +692,11 @@ static int build_from(struct nbr_list *nl, const double *X, const double *Y,
 	int *src = nl->src;
 	signed char *sh = nl->sh;
 	double *px = nl->px, *py = nl->py, *pz = nl->pz;
-	for (size_t g = 0; g < ngroup; g++) {
-		int g0 = bstart[g * nzb], g1 = bstart[(g + 1) * nzb];
-		size_t s = (size_t)gcl[g] * CL, s1 = (size_t)gcl[g + 1] * CL;
-		for (int k = g0; k < g1; k++, s++) {
-			const struct item *t = &it[order[k]];
-			src[s] = t->atom;
-			sh[3 * s] = t->s[0];
-			sh[3 * s + 1] = t->s[1];
-			sh[3 * s + 2] = t->s[2];
-			px[s] = t->x;
-			py[s] = t->y;
-			pz[s] = t->z;
-			nl->pt[s] = 0;
-		}
-		for (; s < s1; s++) {
-			src[s] = -1;
-			sh[3 * s] = sh[3 * s + 1] = sh[3 * s + 2] = 0;
-			px[s] = py[s] = pz[s] = NBR_FAR;
-			nl->pt[s] = 0;
-		}
-	}
+#pragma omp parallel for schedule(dynamic, 4)
+	for (size_t g = 0; g < ngroup; g++)
+		fill_slots(nl, it, order + bstart[g * nzb],
+			   bstart[(g + 1) * nzb] - bstart[g * nzb],
+			   (size_t)gcl[g] * CL, (size_t)gcl[g + 1] * CL);
 	for (size_t s = ncl * CL; s < nslot; s++) {
 		src[s] = -1;
 		sh[3 * s] = sh[3 * s + 1] = sh[3 * s + 2] = 0;
@@ -503,19 +704,10 @@ static int build_from(struct nbr_list *nl, const double *X, const double *Y,
 		nl->pt[s] = 0;
 	}
 	nl->dummy = (int)ncl;
-	for (size_t c = 0; c < ncl; c++) {
-		double *b = bb + 6 * c;
-		b[0] = b[1] = b[2] = INFINITY;
-		b[3] = b[4] = b[5] = -INFINITY;
-		for (size_t s = c * CL; s < (c + 1) * CL && src[s] >= 0; s++) {
-			b[0] = dmin(b[0], px[s]);
-			b[1] = dmin(b[1], py[s]);
-			b[2] = dmin(b[2], pz[s]);
-			b[3] = dmax(b[3], px[s]);
-			b[4] = dmax(b[4], py[s]);
-			b[5] = dmax(b[5], pz[s]);
-		}
-	}
+#pragma omp parallel for schedule(static)
+	for (size_t c = 0; c < ncl; c++)
+		cluster_box(nl, c, bb + 6 * c);
+#pragma omp parallel for schedule(static)
 	for (size_t s = 0; s < nloc; s++)
 		if (src[s] >= 0)
 			nl->lslot[src[s]] = (int)s;
@@ -532,83 +724,31 @@ static int build_from(struct nbr_list *nl, const double *X, const double *Y,
 	int *first = nl->first;
 	int oom = 0;
 	const int nlc = gcl[ncol]; /* local clusters */
+	const struct grid grid = {{exlo[0], exlo[1], exlo[2]},
+				  {colw[0], colw[1]}, {nc[0], nc[1]}, ncol, gcl,
+				  bb, rcs, zfirst, nzt, exlen[2] / nzt};
+#pragma omp parallel for schedule(static)
+	for (size_t g = 0; g < ngroup; g++)
+		z_table(&grid, g, zfirst + g * ((size_t)nzt + 1));
 #pragma omp parallel num_threads(nthr)
 	{
 		int t = omp_get_thread_num();
 		size_t len_t = 0, cap = nl->tcap[t];
 		int *buf = nl->tbuf[t];
-		int *cand = NULL;
-		double *sb = NULL;
-		size_t ccap = 0, sbcap = 0;
+		/* at most every cluster is a candidate */
+		int *cand = malloc(ncl * sizeof *cand);
+		double *sb = malloc(7 * ncl * sizeof *sb);
+		if (!cand || !sb) {
+#pragma omp atomic write
+			oom = 1;
+		}
 #pragma omp for schedule(static)
 		for (int ci = 0; ci < nlc; ci++) {
-			const double *bi = bb + 6 * ci;
-			/* Candidate clusters for the whole of ci: bounding boxes
-			 * within rcs of ci's, later local clusters and ghosts. */
-			size_t nc_ = 0;
-			int x0 = (int)floor((bi[0] - rcs - exlo[0]) / colw[0]);
-			int x1 = (int)floor((bi[3] + rcs - exlo[0]) / colw[0]);
-			int y0 = (int)floor((bi[1] - rcs - exlo[1]) / colw[1]);
-			int y1 = (int)floor((bi[4] + rcs - exlo[1]) / colw[1]);
-			x0 = x0 < 0 ? 0 : x0;
-			y0 = y0 < 0 ? 0 : y0;
-			x1 = x1 < nc[0] ? x1 : nc[0] - 1;
-			y1 = y1 < nc[1] ? y1 : nc[1] - 1;
-			for (int cy = y0; cy <= y1; cy++) {
-				double ylo = exlo[1] + cy * colw[1];
-				double dy = dmax(0.0, dmax(ylo - bi[4], bi[1] - ylo - colw[1]));
-				for (int cx = x0; cx <= x1; cx++) {
-					double xlo = exlo[0] + cx * colw[0];
-					double dx = dmax(0.0, dmax(xlo - bi[3], bi[0] - xlo - colw[0]));
-					if (dx * dx + dy * dy >= rcsq)
-						continue;
-					for (int kind = 0; kind < 2; kind++) {
-						size_t g = kind * ncol + (size_t)cy * nc[0] + cx;
-						int c0 = gcl[g], c1 = gcl[g + 1];
-						if (kind == 0 && c0 <= ci)
-							c0 = ci + 1;
-						if (c0 >= c1)
-							continue;
-						if (nc_ + (size_t)(c1 - c0) > ccap) {
-							size_t c2 = (nc_ + (size_t)(c1 - c0)) * 2 + 64;
-							int *nb = realloc(cand, c2 * sizeof *nb);
-							if (!nb) {
-#pragma omp atomic write
-								oom = 1;
-								continue;
-							}
-							cand = nb;
-							ccap = c2;
-						}
-						/* first cluster with zmax >= zmin_i - rcs */
-						double zlo = bi[2] - rcs, zhi = bi[5] + rcs;
-						int lo_c = c0, hi_c = c1;
-						while (lo_c < hi_c) {
-							int mid = (lo_c + hi_c) / 2;
-							if (bb[6 * mid + 5] < zlo)
-								lo_c = mid + 1;
-							else
-								hi_c = mid;
-						}
-						for (int c = lo_c; c < c1; c++) {
-							const double *b = bb + 6 * c;
-							if (b[2] >= zhi)
-								break;
-							double ex = dmax(0.0, dmax(b[0] - bi[3], bi[0] - b[3]));
-							double ey = dmax(0.0, dmax(b[1] - bi[4], bi[1] - b[4]));
-							double ez = dmax(0.0, dmax(b[2] - bi[5], bi[2] - b[5]));
-							cand[nc_] = c;
-							nc_ += ex * ex + ey * ey + ez * ez < rcsq;
-						}
-					}
-				}
-			}
-			/* Each atom of ci: its own cluster if it holds a j > i,
-			 * then the candidates within rcs of the atom itself (a
-			 * vector loop over the candidates' boxes, then a
-			 * branch-free compaction). */
-			if (len_t + (nc_ + 1) * CL > cap) {
-				size_t c2 = (len_t + (nc_ + 1) * CL) * 2 + 1024;
+			if (!cand || !sb)
+				continue;
+			size_t mc = cluster_candidates(&grid, ci, cand);
+			if (len_t + (mc + 1) * CL > cap) {
+				size_t c2 = (len_t + (mc + 1) * CL) * 2 + 1024;
 				int *nb = realloc(buf, c2 * sizeof *nb);
 				if (!nb) {
 #pragma omp atomic write
@@ -618,52 +758,8 @@ static int build_from(struct nbr_list *nl, const double *X, const double *Y,
 				buf = nb;
 				cap = c2;
 			}
-			if (7 * nc_ > sbcap) {
-				size_t c2 = 7 * nc_ * 2 + 64;
-				double *nb = realloc(sb, c2 * sizeof *nb);
-				if (!nb) {
-#pragma omp atomic write
-					oom = 1;
-					continue;
-				}
-				sb = nb;
-				sbcap = c2;
-			}
-			double *restrict b0x = sb, *restrict b0y = sb + nc_,
-				       *restrict b0z = sb + 2 * nc_,
-				       *restrict b1x = sb + 3 * nc_,
-				       *restrict b1y = sb + 4 * nc_,
-				       *restrict b1z = sb + 5 * nc_,
-				       *restrict d2 = sb + 6 * nc_;
-			for (size_t k = 0; k < nc_; k++) {
-				const double *b = bb + 6 * cand[k];
-				b0x[k] = b[0];
-				b0y[k] = b[1];
-				b0z[k] = b[2];
-				b1x[k] = b[3];
-				b1y[k] = b[4];
-				b1z[k] = b[5];
-			}
-			for (int i = ci * CL; i < (ci + 1) * CL; i++) {
-				first[i + 1] = 0;
-				if (src[i] < 0)
-					continue;
-				size_t l0 = len_t;
-				const double xi = px[i], yi = py[i], zi = pz[i];
-				if (i % CL + 1 < CL && src[i + 1] >= 0)
-					buf[len_t++] = ci;
-				for (size_t k = 0; k < nc_; k++) {
-					double ex = dmax(0.0, dmax(b0x[k] - xi, xi - b1x[k]));
-					double ey = dmax(0.0, dmax(b0y[k] - yi, yi - b1y[k]));
-					double ez = dmax(0.0, dmax(b0z[k] - zi, zi - b1z[k]));
-					d2[k] = ex * ex + ey * ey + ez * ez;
-				}
-				for (size_t k = 0; k < nc_; k++) {
-					buf[len_t] = cand[k];
-					len_t += d2[k] < rcsq;
-				}
-				first[i + 1] = (int)(len_t - l0);
-			}
+			len_t += list_atoms(nl, &grid, ci, cand, mc, sb, buf + len_t,
+					    first);
 		}
 		free(cand);
 		free(sb);
@@ -704,7 +800,8 @@ static int build_from(struct nbr_list *nl, const double *X, const double *Y,
 		gfirst[i] = gfirst[i - 1];
 	gfirst[0] = 0;
 
-	/* Work items: equal shares of listed clusters. */
+	/* Work items: equal shares of the kernel's cost, which is about one
+	 * unit per listed cluster plus NBR_ICOST per listed atom. */
 	if (nl->nthr != nthr || !nl->tstart) {
 		free(nl->tstart);
 		free(nl->wpart);
@@ -717,14 +814,19 @@ static int build_from(struct nbr_list *nl, const double *X, const double *Y,
 	}
 	nl->nthr = nthr;
 	{
-		size_t i = 0;
+		double cost = 0.0, all = (double)total;
+		for (size_t i = 0; i < nloc; i++)
+			all += first[i + 1] > first[i] ? NBR_ICOST : 0.0;
+		int t = 1;
 		nl->tstart[0] = 0;
-		for (int t = 1; t < nthr; t++) {
-			size_t want = total * (size_t)t / (size_t)nthr;
-			while (i < nloc && (size_t)first[i] < want)
-				i++;
-			nl->tstart[t] = (int)i;
+		for (size_t i = 0; i < nloc && t < nthr; i++) {
+			while (t < nthr && cost >= all * t / nthr)
+				nl->tstart[t++] = (int)i;
+			cost += first[i + 1] - first[i];
+			cost += first[i + 1] > first[i] ? NBR_ICOST : 0.0;
 		}
+		while (t < nthr)
+			nl->tstart[t++] = (int)nloc;
 		nl->tstart[nthr] = (int)nloc;
 	}
 	nl->fstride = (nslot + 7) / 8 * 8;

@@ -1,16 +1,20 @@
 /* nbr: cell lists and Verlet neighbour lists with a skin.
  *
  * A half list (each pair once, Newton's third law) over pairs closer than
- * cutoff + skin, built from a cell (link-cell) grid of edge >= cutoff + skin.
+ * cutoff + skin, built from a grid of x-y columns cut into clusters of 8
+ * z-sorted atoms (GROMACS-style clusters; each atom lists the clusters
+ * within cutoff + skin, so the kernel runs on contiguous SIMD vectors).
  * The list is rebuilt when any atom has moved more than skin/2 since the
- * last build (nbr_needs_rebuild); at a rebuild, atoms are wrapped into the
- * box and their image flags updated, as LAMMPS does when it reneighbours.
- * Minimum-image is applied through stored periodic shifts, so the box must be
- * at least 2*(cutoff+skin) wide in each direction (error otherwise).
+ * last build (nbr_needs_rebuild, LAMMPS `check yes`, box changes included);
+ * at a rebuild, atoms are wrapped into the box and their image flags
+ * updated, as LAMMPS does when it reneighbours. Minimum-image is applied
+ * through periodic images ("ghosts"), so the box must be at least
+ * 2*(cutoff+skin) wide in each direction (error otherwise).
  *
- * The list may keep a private, cell-sorted copy of positions for speed; the
- * kernels in pair_lj.c are its only readers. Threaded with OpenMP; results do
- * not depend on the thread count beyond round-off in sums. */
+ * The list keeps a private, cluster-sorted copy of positions for speed; the
+ * kernels in pair_lj.c are its only readers. Threaded with OpenMP; results
+ * are bitwise reproducible for a given thread count (fixed at the last
+ * build) and do not depend on it beyond round-off in sums. */
 #ifndef SK_NBR_H
 #define SK_NBR_H
 
@@ -24,8 +28,9 @@ struct nbr_list; /* opaque; layout private to nbr.c/pair_lj.c (nbr_impl.h) */
 int nbr_create(struct nbr_list **nl, size_t natoms, double cutoff,
 	       double skin, struct err *e);
 void nbr_free(struct nbr_list *nl);
-/* 1 if some atom moved more than skin/2 since the last build (or the box
- * changed, or the list was never built). */
+/* 1 if some atom moved more than skin/2 since the last build (less half
+ * the distance the box corners moved, if the box changed: LAMMPS
+ * neighbor.cpp check_distance), or the list was never built. */
 int nbr_needs_rebuild(const struct nbr_list *nl, const struct state *st);
 /* Wrap atoms into the box (updating images) and rebuild the list. */
 int nbr_build(struct nbr_list *nl, struct state *st, struct err *e);
@@ -47,7 +52,8 @@ int nbr_restore(struct nbr_list *nl, const struct state *st,
 /* Lennard-Jones forces (overwrites st->fx..fz), energy evdwl and virial,
  * over the current list; tail corrections added when p->tail (need the
  * volume from st). Must be called after nbr_build for the current positions
- * (positions may have moved less than skin/2). */
+ * (positions may have moved less than skin/2). en may be NULL: forces only,
+ * ~15% faster (as LAMMPS skips energy and virial between thermo steps). */
 void pair_lj_compute(const struct pair_lj *p, const int *type,
 		     struct state *st, const struct nbr_list *nl,
 		     struct energy *en);

@@ -78,6 +78,9 @@ struct nbr_list {
 	double *wpart;          /* [nthr][8] partial sums of the reduction */
 
 	/* Build scratch (kept between builds). */
+	int *gcount;            /* [n+1] ghosts per atom, then their prefix */
+	unsigned char *gmask;   /* [n] which images of an atom are ghosts */
+	signed char *gopt;      /* [3n] image option per dimension */
 	void *scratch;
 	size_t cap_scratch;
 	int **tbuf;             /* [nthr] per-thread list buffers */

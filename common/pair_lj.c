@@ -35,7 +35,8 @@ static int omp_get_num_threads(void) { return 1; }
  * r6 (lj3 r6 - lj4) - offset (lj3 = lj1/12, lj4 = lj2/6), and one cutoff
  * holds for all pairs. NT == 0: general tables, gathered per type. */
 static inline __attribute__((always_inline)) void
-lj_cluster(const int NT, const int masked, const struct pair_lj *p,
+lj_cluster(const int NT, const int EF, const int masked,
+	   const struct pair_lj *p,
 	   const struct nbr_list *nl, int c, int jmin, size_t row,
 	   double xi, double yi, double zi, const double *c1,
 	   const double *c2, const double *co, double cutsq,
@@ -84,7 +85,8 @@ lj_cluster(const int NT, const int masked, const struct pair_lj *p,
 		ax[l] += fxl;
 		ay[l] += fyl;
 		az[l] += fzl;
-		ae[l] += ev;
+		if (EF)
+			ae[l] += ev;
 		gx[l] -= fxl;
 		gy[l] -= fyl;
 		gz[l] -= fzl;
@@ -95,7 +97,8 @@ lj_cluster(const int NT, const int masked, const struct pair_lj *p,
  * returns the energy. The own cluster, when listed, comes first
  * (nbr.c) and is the only one that needs the j > i mask. */
 static inline __attribute__((always_inline)) double
-lj_kernel(const int NT, const struct pair_lj *p, const struct nbr_list *nl,
+lj_kernel(const int NT, const int EF, const struct pair_lj *p,
+	  const struct nbr_list *nl,
 	  int i0, int i1, double *restrict fx, double *restrict fy,
 	  double *restrict fz)
 {
@@ -122,10 +125,10 @@ lj_kernel(const int NT, const struct pair_lj *p, const struct nbr_list *nl,
 		const double xi = px[i], yi = py[i], zi = pz[i];
 		double ax[CL] = {0}, ay[CL] = {0}, az[CL] = {0}, ae[CL] = {0};
 		if (clist[q] == i / CL)
-			lj_cluster(NT, 1, p, nl, clist[q++], i, row, xi, yi, zi,
+			lj_cluster(NT, EF, 1, p, nl, clist[q++], i, row, xi, yi, zi,
 				   c1, c2, co, cutsq, fx, fy, fz, ax, ay, az, ae);
 		for (; q < q1; q++)
-			lj_cluster(NT, 0, p, nl, clist[q], -1, row, xi, yi, zi,
+			lj_cluster(NT, EF, 0, p, nl, clist[q], -1, row, xi, yi, zi,
 				   c1, c2, co, cutsq, fx, fy, fz, ax, ay, az, ae);
 		double sx = 0.0, sy = 0.0, sz = 0.0, se = 0.0;
 		for (int l = 0; l < CL; l++) {
@@ -157,21 +160,80 @@ static int setup_shape(const struct pair_lj *p)
 	return 1;
 }
 
-static double lj_range(const struct pair_lj *p, int special,
+#define LJ_KERNEL(nt) (eflag ? lj_kernel(nt, 1, p, nl, i0, i1, fx, fy, fz) \
+			    : lj_kernel(nt, 0, p, nl, i0, i1, fx, fy, fz))
+static double lj_range(const struct pair_lj *p, int special, int eflag,
 		       const struct nbr_list *nl, int i0, int i1, double *fx,
 		       double *fy, double *fz)
 {
 	switch (special ? p->ntypes : 0) {
 	case 1:
-		return lj_kernel(1, p, nl, i0, i1, fx, fy, fz);
+		return LJ_KERNEL(1);
 	case 2:
-		return lj_kernel(2, p, nl, i0, i1, fx, fy, fz);
+		return LJ_KERNEL(2);
 	case 3:
-		return lj_kernel(3, p, nl, i0, i1, fx, fy, fz);
+		return LJ_KERNEL(3);
 	case 4:
-		return lj_kernel(4, p, nl, i0, i1, fx, fy, fz);
+		return LJ_KERNEL(4);
 	default:
-		return lj_kernel(0, p, nl, i0, i1, fx, fy, fz);
+		return LJ_KERNEL(0);
+	}
+}
+#undef LJ_KERNEL
+
+/* f[k] += f[k + stride*b] for b = 1..nbuf-1, k in [s0, s1). */
+static void add_buffers(double *restrict f, size_t stride, int nbuf,
+			size_t s0, size_t s1)
+{
+	for (int b = 1; b < nbuf; b++) {
+		const double *restrict g = f + stride * (size_t)b;
+#pragma omp simd
+		for (size_t k = s0; k < s1; k++)
+			f[k] += g[k];
+	}
+}
+
+/* Add the force of slot s in buffer f to sum; with positions (px not
+ * NULL) also x (x) f to v. */
+static inline __attribute__((always_inline)) void
+fold_slot(const double *restrict f, size_t fs, int s, const double *px,
+	  const double *py, const double *pz, double sum[3], double v[6])
+{
+	const double gx = f[s], gy = f[fs + s], gz = f[2 * fs + s];
+	sum[0] += gx;
+	sum[1] += gy;
+	sum[2] += gz;
+	if (px) {
+		v[0] += px[s] * gx;
+		v[1] += py[s] * gy;
+		v[2] += pz[s] * gz;
+		v[3] += px[s] * gy;
+		v[4] += px[s] * gz;
+		v[5] += py[s] * gz;
+	}
+}
+
+/* Forces of atoms a0..a1-1 from the first buffer (the sum of all): each
+ * one's local slot, then its ghosts, into st->f; with positions, also the
+ * virial sum of x (x) f over those slots into v (LAMMPS
+ * virial_fdotr_compute). */
+static inline __attribute__((always_inline)) void
+fold(const struct nbr_list *nl, int a0, int a1, const double *px,
+     const double *py, const double *pz, struct state *st, double v[6])
+{
+	const size_t fs = nl->fstride;
+	const int *restrict lslot = nl->lslot, *restrict gfirst = nl->gfirst,
+			    *restrict gslot = nl->gslot;
+	const double *f = nl->fbuf;
+	for (int a = a0; a < a1; a++) {
+		const int k = lslot[a];
+		double sum[3] = {0.0, 0.0, 0.0};
+		fold_slot(f, fs, k, px, py, pz, sum, v);
+		for (int g = gfirst[k]; g < gfirst[k + 1]; g++)
+			fold_slot(f, fs, gslot[g], px, py, pz, sum, v);
+		st->fx[a] = sum[0];
+		st->fy[a] = sum[1];
+		st->fz[a] = sum[2];
 	}
 }
 
@@ -179,7 +241,8 @@ void pair_lj_compute(const struct pair_lj *p, const int *type,
 		     struct state *st, const struct nbr_list *nl,
 		     struct energy *en)
 {
-	const int nslot = (int)nl->nslot, nloc = (int)nl->nloc;
+	const int n = (int)nl->n, nloc = (int)nl->nloc;
+	const int nslot = (int)nl->nslot;
 	const int nthr = nl->nthr;
 	const size_t fs = nl->fstride;
 	const int *restrict src = nl->src;
@@ -192,13 +255,33 @@ void pair_lj_compute(const struct pair_lj *p, const int *type,
 	const double lx = st->len[0], ly = st->len[1], lz = st->len[2];
 	double *restrict part = nl->wpart; /* [w][0..5] virial, [6] energy */
 	const int special = setup_shape(p);
+	const int eflag = en != NULL;
+	if (!nl->built || nthr < 1) { /* a programming error: no list */
+		memset(st->fx, 0, st->n * sizeof *st->fx);
+		memset(st->fy, 0, st->n * sizeof *st->fy);
+		memset(st->fz, 0, st->n * sizeof *st->fz);
+		if (en)
+			memset(en, 0, sizeof *en);
+		return;
+	}
 
 #pragma omp parallel num_threads(nthr)
 	{
 		/* Slots from the current positions: ghosts are images under
-		 * the current box. Dummies keep their far position. */
+		 * the current box. Dummies keep their far position. The two
+		 * loops are independent (both read st only). */
+#pragma omp for schedule(static) nowait
+		for (int k = 0; k < nloc; k++) {
+			const int a = src[k];
+			if (a < 0)
+				continue;
+			px[k] = x[a];
+			py[k] = y[a];
+			pz[k] = z[a];
+			pt[k] = type[a];
+		}
 #pragma omp for schedule(static)
-		for (int k = 0; k < nslot; k++) {
+		for (int k = nloc; k < nslot; k++) {
 			const int a = src[k];
 			if (a < 0)
 				continue;
@@ -213,49 +296,41 @@ void pair_lj_compute(const struct pair_lj *p, const int *type,
 		for (int w = tid; w < nthr; w += nrun) {
 			double *f = nl->fbuf + 3 * fs * (size_t)w;
 			memset(f, 0, 3 * fs * sizeof *f);
-			part[8 * w + 6] = lj_range(p, special, nl, nl->tstart[w],
+			part[8 * w + 6] = lj_range(p, special, eflag, nl,
+						   nl->tstart[w],
 						   nl->tstart[w + 1], f, f + fs,
 						   f + 2 * fs);
 		}
 #pragma omp barrier
-		/* Each atom: its local slot, then its ghosts, buffer by buffer;
-		 * the virial as sum over slots of x (x) f (LAMMPS fdotr), which
-		 * equals the pair sum r_ij (x) f_ij. */
-		const int *restrict gfirst = nl->gfirst, *restrict gslot = nl->gslot;
-		for (int w = tid; w < nthr; w += nrun) {
-			int k0 = (int)((long)nloc * w / nthr);
-			int k1 = (int)((long)nloc * (w + 1) / nthr);
-			double v[6] = {0};
-			for (int k = k0; k < k1; k++) {
-				const int a = src[k];
-				if (a < 0)
-					continue;
-				double sx = 0.0, sy = 0.0, sz = 0.0;
-				for (int b = 0; b < nthr; b++) {
-					const double *f = nl->fbuf + 3 * fs * (size_t)b;
-					for (int g = gfirst[k] - 1; g < gfirst[k + 1]; g++) {
-						const int s = g < gfirst[k] ? k : gslot[g];
-						const double gx = f[s], gy = f[fs + s],
-							     gz = f[2 * fs + s];
-						sx += gx;
-						sy += gy;
-						sz += gz;
-						v[0] += px[s] * gx;
-						v[1] += py[s] * gy;
-						v[2] += pz[s] * gz;
-						v[3] += px[s] * gy;
-						v[4] += px[s] * gz;
-						v[5] += py[s] * gz;
-					}
-				}
-				st->fx[a] = sx;
-				st->fy[a] = sy;
-				st->fz[a] = sz;
+		/* Several buffers: add them into the first, slot range by slot
+		 * range (contiguous, vectorised), in buffer order. */
+		if (nthr > 1) {
+			for (int w = tid; w < nthr; w += nrun) {
+				size_t s0 = fs * (size_t)w / (size_t)nthr / 8 * 8;
+				size_t s1 = fs * (size_t)(w + 1) / (size_t)nthr / 8 * 8;
+				for (int c = 0; c < 3; c++)
+					add_buffers(nl->fbuf + c * fs, 3 * fs, nthr,
+						    s0, w == nthr - 1 ? fs : s1);
 			}
+#pragma omp barrier
+		}
+		/* Each atom: its local slot, then its ghosts; the virial as sum
+		 * over slots of x (x) f (LAMMPS fdotr), which equals the pair
+		 * sum r_ij (x) f_ij. */
+		for (int w = tid; w < nthr; w += nrun) {
+			const int a0 = (int)((long)n * w / nthr);
+			const int a1 = (int)((long)n * (w + 1) / nthr);
+			double v[6] = {0};
+			if (eflag)
+				fold(nl, a0, a1, px, py, pz, st, v);
+			else
+				fold(nl, a0, a1, NULL, NULL, NULL, st, v);
 			for (int c = 0; c < 6; c++)
 				part[8 * w + c] = v[c];
 		}
 	}
+	if (!eflag)
+		return;
 	double sum[7] = {0};
 	for (int w = 0; w < nthr; w++)
 		for (int c = 0; c < 7; c++)

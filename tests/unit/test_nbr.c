@@ -6,8 +6,11 @@
  * each at most Fmax (the largest force component in the configuration);
  * summing the same terms in another order changes the result by at most
  * ~100 * 2^-52 * Fmax ~ 2e-14 Fmax. We allow 1e-12 * Fmax per component.
- * Energy and virial are sums of ~N*50 terms bounded by Emax, Wmax per
- * pair: 1e-12 relative to the sum of magnitudes, which the test computes. */
+ * Energy and virial are sums of ~N*50 pair terms: 1e-12 relative to the
+ * sum of their magnitudes, which the test computes. (The kernel forms the
+ * virial as LAMMPS does, sum of x (x) f over atoms and ghosts; with |x| up
+ * to the box length L its round-off is ~ sqrt(N) 2^-52 L Fmax, still some
+ * 1e-14 of that sum.) */
 #include <math.h>
 #include <omp.h>
 #include <stdio.h>
@@ -319,6 +322,19 @@ static void test_skin(void)
 	s.st.len[2] += 1.5 * c.skin;
 	CHECK(nbr_needs_rebuild(nl, &s.st) == 1, "box grew 1.5 skin: rebuild");
 	s.st.len[2] -= 1.5 * c.skin;
+	/* NPT-like: box and positions scaled by 1.0005 (corners move less
+	 * than skin), no rebuild: the old list, with ghosts as images under
+	 * the new box, still gives the brute-force forces. */
+	nbr_build(nl, &s.st, &e);
+	for (int a = 0; a < 3; a++)
+		s.st.len[a] *= 1.0005;
+	for (size_t i = 0; i < c.n; i++) {
+		s.st.x[i] *= 1.0005;
+		s.st.y[i] *= 1.0005;
+		s.st.z[i] *= 1.0005;
+	}
+	CHECK(nbr_needs_rebuild(nl, &s.st) == 0, "box scaled by 1.0005: no rebuild");
+	check_against_brute("box scaled by 1.0005, old list", &s, nl);
 	s.st.x[3] = NAN;
 	CHECK(nbr_needs_rebuild(nl, &s.st) == 1, "NaN position: rebuild");
 	CHECK(nbr_build(nl, &s.st, &e) != 0 && strstr(e.msg, "non-finite"),
@@ -423,11 +439,16 @@ static void test_threads_restore(void)
 			CHECK_CLOSE(en[k].virial[a], en[0].virial[a], 1e-12,
 				    1e-12 * fabs(en[0].virial[0]), "threads: virial");
 	}
-	/* Same thread count (3): bitwise the same on a second call. */
+	/* Same thread count (3): bitwise the same on a second call, and
+	 * without energy (en NULL). */
 	pair_lj_compute(&s.p, s.type, &s.st, nl, &en[3]);
 	copy_forces(&s.st, f[3]);
 	CHECK(memcmp(f[3], f[2], 3 * n * sizeof(double)) == 0 &&
 	      en[3].evdwl == en[2].evdwl, "repeat call: bitwise equal");
+	pair_lj_compute(&s.p, s.type, &s.st, nl, NULL);
+	copy_forces(&s.st, f[3]);
+	CHECK(memcmp(f[3], f[2], 3 * n * sizeof(double)) == 0,
+	      "forces only (en NULL): bitwise the same forces");
 
 	/* Restore: move atoms a little, compute with the list; a second list
 	 * restored from the first's reference gives bitwise the same. */
