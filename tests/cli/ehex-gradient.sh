@@ -19,22 +19,25 @@ expect_exit 1 "flux too large for the cold slab" $E --flux 1e6 --steps 10 -o big
 expect_absent "no output after a failed exchange" big.nc
 
 # A gradient forms: after 4000 steps the hot slab is hotter than the cold one.
-# Slab temperatures of 170 atoms fluctuate by ~6%: average the second half.
-expect_ok "short eHEX run" $E --flux 5 --steps 4000 --thermo 100 -q
-awk '!/^#/ && $1 >= 2000 {n++; tc+=$10; th+=$11} END {exit !((th - tc)/n > 0.08)}' "$T/out" && ok "hot slab hotter than cold slab by > 0.08" || notok "no gradient after 4000 steps"
-awk '!/^#/ {hin=$12; hout=$13} END {exit !(hin == 100 && hout == 100)}' "$T/out" && ok "heat in = heat out = F t = 100" || notok "heat accounting"
+# Slab temperatures of 170 atoms fluctuate by ~0.07: average the second
+# half of a 40 tau run (the heat-relaxation time across the box is ~40 tau:
+# 0.11 measured then, 0.2 at steady state).
+expect_ok "short eHEX run" $E --flux 5 --steps 8000 --thermo 100 --threads 1 -q
+awk '!/^#/ && $1 >= 4000 {n++; tc+=$10; th+=$11} END {d=(th - tc)/n; print d > "dT"; exit !(d > 0.05)}' "$T/out" && ok "hot slab hotter than cold slab by $(cat dT) > 0.05" || notok "no gradient after 8000 steps: $(cat dT)"
+awk '!/^#/ {hin=$12; hout=$13} END {exit !(hin == 200 && hout == 200)}' "$T/out" && ok "heat in = heat out = F t = 200" || notok "heat accounting"
 
 # eHEX removes HEX's energy drift. A large time step and flux make the
 # drift visible in 20000 steps; --shift removes the cut-off noise. The
 # slope of edrift(t) from a least-squares fit must be clearly negative for
-# HEX (-0.1 eps/tau measured), and 10 times smaller in magnitude for eHEX
-# (0.002 measured).
+# HEX (-0.1 eps/tau measured), and at least 4 times smaller in magnitude
+# for eHEX (measured 0.002 and -0.012 on two engine builds: its slope is
+# the noise of a 200 tau fit).
 D="--flux 40 --dt 0.01 --shift --steps 20000 --thermo 500 --threads 1 -q"
 $E $D > ehex.txt & $E $D --hex > hex.txt; wait
 slope() { awk '!/^#/ {n++; x=$2; y=$14; sx+=x; sy+=y; sxx+=x*x; sxy+=x*y} END {printf "%.6g", (n*sxy-sx*sy)/(n*sxx-sx*sx)}' "$1"; }
 se=$(slope ehex.txt); sh=$(slope hex.txt)
-awk -v a="$sh" 'BEGIN{exit !(a < -0.03)}' && ok "HEX drifts: slope $sh eps/tau" || notok "HEX drift not seen: slope $sh"
-awk -v a="$se" -v b="$sh" 'BEGIN{if(a<0)a=-a; if(b<0)b=-b; exit !(10*a < b)}' && ok "eHEX drift slope $se is < 1/10 of HEX's $sh" || notok "eHEX slope $se vs HEX $sh"
+awk -v a="$sh" 'BEGIN{exit !(a < -0.05)}' && ok "HEX drifts: slope $sh eps/tau" || notok "HEX drift not seen: slope $sh"
+awk -v a="$se" -v b="$sh" 'BEGIN{if(a<0)a=-a; if(b<0)b=-b; exit !(4*a < b)}' && ok "eHEX drift slope $se is < 1/4 of HEX's $sh" || notok "eHEX slope $se vs HEX $sh"
 
 # exact resume of an eHEX run (accumulators and all)
 R="--flux 5 --steps 6000 --thermo 50 --dump 200 --checkpoint 500 --threads 1 -q"
