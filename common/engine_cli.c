@@ -1,5 +1,6 @@
 #include "engine_cli.h"
 
+#include <errno.h>
 #include <omp.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,7 +14,8 @@ enum {
 	E_UNITS = ENGINE_OPT_BASE, E_DATA, E_FROM, E_RESTART, E_THERMOFILE,
 	E_STEPS, E_DT, E_TEMP, E_VEL, E_SEED, E_CUT, E_SKIN, E_MIX, E_SHIFT,
 	E_TAIL, E_THERMO, E_DUMP, E_CKPT, E_DOUBLE, E_THREADS, E_PROGRESS,
-	E_DECOUPLE, E_LAMBDA, E_SCFORM, E_SCALPHA, E_SCN, E_SCPOWER
+	E_DECOUPLE, E_LAMBDA, E_SCFORM, E_SCALPHA, E_SCN, E_SCPOWER,
+	E_KSPACE, E_KACC, E_COULCUT, E_SPLJ, E_SPCOUL, E_ALLOWQ
 };
 
 /* bits of engine_cli.sc_given */
@@ -33,6 +35,9 @@ const struct option engine_longopts[] = {
 	{"decouple", 1, 0, E_DECOUPLE}, {"lambda", 1, 0, E_LAMBDA},
 	{"sc-form", 1, 0, E_SCFORM}, {"sc-alpha", 1, 0, E_SCALPHA},
 	{"sc-n", 1, 0, E_SCN}, {"sc-power", 1, 0, E_SCPOWER},
+	{"kspace", 1, 0, E_KSPACE}, {"kspace-accuracy", 1, 0, E_KACC},
+	{"coul-cutoff", 1, 0, E_COULCUT}, {"special-lj", 1, 0, E_SPLJ},
+	{"special-coul", 1, 0, E_SPCOUL}, {"allow-charged", 0, 0, E_ALLOWQ},
 };
 const size_t engine_nlongopts = sizeof engine_longopts / sizeof engine_longopts[0];
 
@@ -64,6 +69,14 @@ void engine_cli_usage(FILE *fp)
 "  --sc-alpha A          soft-core alpha (default 0.5)\n"
 "  --sc-n N              lammps form: power of lambda (default 1)\n"
 "  --sc-power P          gromacs form: power of 1-lambda (default 1)\n"
+"  --kspace pppm|ewald|none  long-range Coulomb of a charged system (default\n"
+"                        pppm when any charge is non-zero; none: plain\n"
+"                        cut-off Coulomb)\n"
+"  --kspace-accuracy X   relative force accuracy (default 1e-5)\n"
+"  --coul-cutoff RC      real-space Coulomb cut-off (default: --cutoff)\n"
+"  --special-lj A,B,C    1-2, 1-3, 1-4 LJ factors (default 0,0,0)\n"
+"  --special-coul A,B,C  1-2, 1-3, 1-4 Coulomb factors (default 0,0,0)\n"
+"  --allow-charged       run a non-neutral system with k-space (else error)\n"
 "  --thermo N            thermo row every N steps (default 100)\n"
 "  --dump N              trajectory frame every N steps (default 1000)\n"
 "  --checkpoint N        checkpoint every N steps (default 10000)\n"
@@ -89,6 +102,8 @@ void engine_cli_defaults(struct engine_cli *c)
 	c->sc_form = SC_FORM_LAMMPS;
 	c->sc_alpha = 0.5;
 	c->sc_n = 1.0;
+	c->ffo.kspace = KSPACE_DEFAULT;
+	c->ffo.accuracy = 1e-5;
 }
 
 int engine_cli_option(struct engine_cli *c, int code, const char *a,
@@ -156,6 +171,34 @@ int engine_cli_option(struct engine_cli *c, int code, const char *a,
 			rc = err_set(e, "--sc-n: %g is less than 1", c->sc_n);
 		c->sc_given |= SC_GIVEN_N;
 		break;
+	case E_KSPACE:
+		if (!strcmp(a, "pppm"))
+			c->ffo.kspace = KSPACE_PPPM;
+		else if (!strcmp(a, "ewald"))
+			c->ffo.kspace = KSPACE_EWALD;
+		else if (!strcmp(a, "none"))
+			c->ffo.kspace = KSPACE_NONE;
+		else
+			rc = err_set(e, "--kspace: '%s' is not pppm, ewald or none", a);
+		c->ff_given = 1;
+		break;
+	case E_KACC:
+		rc = cli_positive("--kspace-accuracy", a, &c->ffo.accuracy, e);
+		c->ff_given = 1;
+		break;
+	case E_COULCUT:
+		rc = cli_positive("--coul-cutoff", a, &c->ffo.coul_cutoff, e);
+		c->ff_given = 1;
+		break;
+	case E_SPLJ:
+		rc = special_parse(a, "--special-lj", c->ffo.special_lj, e);
+		c->ff_given = 1;
+		break;
+	case E_SPCOUL:
+		rc = special_parse(a, "--special-coul", c->ffo.special_coul, e);
+		c->ff_given = 1;
+		break;
+	case E_ALLOWQ: c->ffo.allow_charged = 1; break;
 	case E_SCPOWER:
 		rc = cli_double("--sc-power", a, &c->sc_power, e);
 		if (!rc && c->sc_power < 1)
@@ -252,6 +295,16 @@ int engine_cli_setup_system(struct engine_cli *c, struct err *e)
 		return ERR_DATA;
 	int rc = system_from_data(&c->sys, &c->st, &d, &so, c->data, e);
 	c->had_vel = d.vx != NULL;
+	if (rc == 0 && (c->ff_given || forcefield_needed(&d))) {
+		if (c->decouple) {
+			lmp_data_free(&d);
+			err_set(e, "--decouple of a system with charges or "
+				   "bonded terms is not supported yet");
+			return ERR_USAGE;
+		}
+		rc = forcefield_create(&c->ff, &c->sys, &d, &c->ffo, c->data, e);
+		c->has_ff = rc == 0;
+	}
 	lmp_data_free(&d);
 	if (rc != 0)
 		return ERR_DATA;
@@ -312,10 +365,23 @@ int engine_cli_setup(struct engine_cli *c, struct err *e)
 		md_velocity_create(&c->sys, &c->st, c->vel_temp, &c->rng);
 	else if (!had_vel && c->temp > 0)
 		md_velocity_create(&c->sys, &c->st, c->temp, &c->rng);
+	if (c->has_ff) {
+		if (forcefield_prepare(&c->ff, &c->sys, &c->st, e) != 0) {
+			err_prefix(e, "%s", c->from ? c->from : c->data);
+			return ERR_DATA;
+		}
+		if (c->ff.nonneutral && c->ff.kspace != KSPACE_NONE)
+			fprintf(stderr, "%s: warning: the system is not charge "
+				"neutral (total charge %.10g e): the k-space "
+				"energy includes a uniform neutralising "
+				"background\n", program_invocation_short_name,
+				c->ff.qsum);
+	}
 	if (nbr_create(&c->nl, c->st.n, cutoff, c->skin, e) != 0)
 		return ERR_DATA;
 	c->md = (struct md){.sys = &c->sys, .st = &c->st, .nl = c->nl, .dt = c->dt,
-			    .sc = c->decouple ? &c->sc : NULL};
+			    .sc = c->decouple ? &c->sc : NULL,
+			    .ff = c->has_ff ? &c->ff : NULL};
 	return 0;
 }
 
@@ -336,6 +402,9 @@ void engine_cli_free(struct engine_cli *c)
 {
 	nbr_free(c->nl);
 	softcore_free(&c->sc);
+	if (c->has_ff)
+		forcefield_free(&c->ff);
+	c->has_ff = 0;
 	system_free(&c->sys);
 	state_free(&c->st);
 	free(c->restart_default);

@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "err.h"
+#include "forcefield.h"
 #include "md.h"
 #include "run.h"
 #include "softcore.h"
@@ -27,6 +28,9 @@ struct engine_cli {
 	struct sc_lambda lambda;
 	int sc_form, sc_given;      /* sc_given: bits of --lambda/--sc-* seen */
 	double sc_alpha, sc_n, sc_power;
+	/* molecular systems (--kspace, --special-*, ...); see forcefield.h */
+	struct forcefield_opts ffo;
+	int ff_given;               /* one of those options was given */
 	/* filled by engine_cli_setup */
 	int had_vel;                /* the data file had velocities */
 	struct system sys;
@@ -35,6 +39,8 @@ struct engine_cli {
 	struct md md;
 	struct rng rng;
 	struct softcore sc;         /* used when decouple != NULL */
+	struct forcefield ff;       /* used when has_ff */
+	int has_ff;                 /* charges, topology or ff options */
 };
 
 /* First option code used by the engine options; tools number theirs below. */

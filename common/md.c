@@ -14,6 +14,8 @@ int md_forces(struct md *m, struct err *e)
 	pair_lj_compute(&m->sys->lj, m->sys->type, st, m->nl, &m->en);
 	if (m->sc)
 		softcore_compute(m->sc, st, &m->en);
+	if (m->ff && forcefield_compute(m->ff, m->sys, st, &m->en, e) != 0)
+		return err_prefix(e, "step %ld", st->step);
 	m->nforce++;
 	/* Overlapping atoms or a blown-up integration show up here first:
 	 * refuse to carry non-finite numbers into the trajectory. */

@@ -11,6 +11,7 @@
 #define SK_MD_H
 
 #include "err.h"
+#include "forcefield.h"
 #include "nbr.h"
 #include "rng.h"
 #include "softcore.h"
@@ -25,11 +26,14 @@ struct md {
 	long nforce;            /* force evaluations so far */
 	struct softcore *sc;    /* NULL, or the decoupled atoms (--decouple):
 				   their pairs are added after pair_lj */
+	struct forcefield *ff;  /* NULL, or the molecular terms (charges,
+				   special pairs, bonded) added after pair_lj */
 };
 
 /* Rebuild the neighbour list if needed, then compute all forces, energies
  * and the virial for the current positions into m->en and st->f*; with
- * m->sc, the soft-core pairs of the decoupled atoms too (and m->sc->dudl_lj).
+ * m->sc, the soft-core pairs of the decoupled atoms too (and m->sc->dudl_lj);
+ * with m->ff, the special-pair, Coulomb and bonded terms (forcefield.h).
  * Fails on non-finite energy or forces ("step N: non-finite force on atom
  * id K (overlapping atoms?)"). */
 int md_forces(struct md *m, struct err *e);

@@ -83,6 +83,14 @@ static void thermo_header(struct thermo_out *t, const struct md *m,
 	snprintf(c[8], 64, "econserved[%s]", u->u_energy);
 	for (n = 0; n < 9; n++)
 		cols[n] = c[n];
+	/* Molecular systems: each energy term (LAMMPS thermo keywords). */
+	static const char *const term[] = {"evdwl", "ecoul", "elong", "ebond",
+					   "eangle", "edihed", "eimp"};
+	if (m->ff)
+		for (size_t k = 0; k < 7; k++, n++) {
+			snprintf(c[n], 64, "%s[%s]", term[k], u->u_energy);
+			cols[n] = c[n];
+		}
 	if (hk)
 		for (size_t k = 0; k < hk->nthermo && n < 32; k++)
 			cols[n++] = hk->thermo_cols[k];
@@ -92,6 +100,11 @@ static void thermo_header(struct thermo_out *t, const struct md *m,
 	table_writer_meta(&t->w, "units", "%s", u->name);
 	table_writer_meta(&t->w, "natoms", "%zu", m->sys->natoms);
 	table_writer_meta(&t->w, "dt", "%.17g %s", m->dt, u->u_time);
+	if (m->ff) {
+		char buf[512];
+		forcefield_describe(m->ff, buf, sizeof buf);
+		table_writer_meta(&t->w, "forcefield", "%s", buf);
+	}
 	if (hk && hk->describe)
 		hk->describe(hk->ctx, &t->w);
 	table_writer_header(&t->w, n, cols);
@@ -112,8 +125,16 @@ static void thermo_row(struct thermo_out *t, const struct md *m,
 	v[6] = md_pressure(m, ke);
 	v[7] = md_volume(m->st);
 	v[8] = it ? integrator_conserved(it, m) : pe + ke;
+	size_t n = 9;
+	if (m->ff) {
+		const struct energy *en = &m->en;
+		const double terms[7] = {en->evdwl, en->ecoul, en->elong, en->ebond,
+				     en->eangle, en->edihed, en->eimp};
+		for (size_t k = 0; k < 7; k++)
+			v[n++] = terms[k];
+	}
 	if (hk && hk->thermo)
-		hk->thermo(hk->ctx, m, v + 9);
+		hk->thermo(hk->ctx, m, v + n);
 	t->w.ncol = t->ncol;
 	table_writer_row(&t->w, v, 0);
 }
@@ -496,7 +517,7 @@ int run_md(struct md *m, struct integrator *it, const struct run_opts *o,
 		thermo_header(&th, m, o, hk);
 	} else {
 		th.w.fp = th.fp;
-		th.ncol = 9 + (hk ? hk->nthermo : 0);
+		th.ncol = 9 + (m->ff ? 7 : 0) + (hk ? hk->nthermo : 0);
 	}
 	struct traj_nc *traj = NULL;
 	double *wbuf = malloc(3 * n * sizeof *wbuf);

@@ -25,7 +25,8 @@ static void usage(FILE *fp)
 {
 	fprintf(fp,
 "Usage: md-run --data FILE [options]\n"
-"Molecular dynamics of a LAMMPS data file (pair style lj/cut).\n"
+"Molecular dynamics of a LAMMPS data file (lj/cut; with charges and\n"
+"bonded terms lj/cut/coul/long + pppm/ewald, as LAMMPS).\n"
 "  --ensemble E          min|nve|nvt|npt|langevin (default nve)\n"
 "  --press P             target pressure (npt)\n"
 "  --pcouple iso|z       npt coupling: isotropic or z only (default iso)\n"

@@ -1,0 +1,78 @@
+# CLI tests of md-run on molecular (atom_style full) systems: the energy
+# terms at --steps 0 equal LAMMPS run 0 (tests/fixtures/molecular), the
+# new options, bad input (unknown style, non-neutral system, usage errors),
+# and an exact resume with PPPM.
+. "$TOP/tests/cli/lib.sh"
+M=$FIX/molecular
+export OMP_NUM_THREADS=1
+W="--data $M/water.data --cutoff 9 --skin 0.3 --threads 1"
+
+expect_ok "water --steps 0" md-run $W -q
+expect_grep "thermo header adds the energy terms" \
+	'^# step .* econserved\[kcal/mol\] evdwl\[kcal/mol\] ecoul\[kcal/mol\] elong\[kcal/mol\] ebond\[kcal/mol\] eangle\[kcal/mol\] edihed\[kcal/mol\] eimp\[kcal/mol\]$' "$T/out"
+expect_grep "provenance names the k-space set-up" '^# forcefield: .*kspace pppm accuracy 1e-05 g_ewald' "$T/out"
+# LAMMPS water_pppm.log: pe evdwl ecoul elong ebond eangle
+row=$(grep -v '^#' "$T/out")
+ref=$(awk '/^Step PotEng/{getline; print; exit}' "$M/water_pppm.log")
+for k in "pe 4 2" "evdwl 10 3" "ecoul 11 4" "elong 12 5" "ebond 13 6" "eangle 14 7"; do
+	set -- $k
+	expect_close "water $1 equals LAMMPS" "$(echo "$row" | awk -v c=$2 '{print $c}')" \
+		"$(echo "$ref" | awk -v c=$3 '{print $c}')" 1e-9
+done
+expect_close "water press equals LAMMPS" "$(echo "$row" | awk '{print $7}')" \
+	"$(echo "$ref" | awk '{print $10}')" 1e-9
+
+O="--data $M/opls.data --cutoff 9 --skin 1 --threads 1 --special-lj 0,0,0.5 --special-coul 0,0,0.5"
+expect_ok "opls --steps 0 with ewald" md-run $O --kspace ewald --kspace-accuracy 1e-6 -q
+ref=$(awk '/^Step PotEng/{getline; print; exit}' "$M/opls_ewald.log")
+expect_close "opls pe equals LAMMPS (ewald)" "$(grep -v '^#' "$T/out" | awk '{print $4}')" \
+	"$(echo "$ref" | awk '{print $2}')" 1e-9
+expect_close "opls edihed equals LAMMPS" "$(grep -v '^#' "$T/out" | awk '{print $15}')" \
+	"$(echo "$ref" | awk '{print $8}')" 1e-9
+
+# an LJ-only data file keeps the LJ thermo columns
+expect_ok "LJ data: --steps 0" md-run --units lj --data "$FIX/integrate/liquid.data" -q
+if grep -q evdwl "$T/out"; then notok "LJ data: no energy-term columns"; else ok "LJ data: no energy-term columns"; fi
+
+# bad input
+sed 's/^Dihedral Coeffs # opls/Dihedral Coeffs # table/' "$M/opls.data" > bad.data
+expect_exit 1 "unknown dihedral style" md-run --data bad.data --cutoff 9 --skin 1 -o bad.nc
+expect_grep "message names the style and the file" "bad.data: Dihedral Coeffs style 'table'" "$T/err"
+expect_absent "no trajectory after failure" bad.nc
+sed '0,/ -0.8476 /s// -0.8 /' "$M/water.data" > charged.data
+expect_exit 1 "non-neutral system with pppm refused" md-run --data charged.data --cutoff 9 --skin 0.3 -o q.nc
+expect_grep "message says --allow-charged" 'not charge neutral.*--allow-charged' "$T/err"
+expect_absent "no trajectory after refusal" q.nc
+expect_ok "non-neutral system with --allow-charged" md-run --data charged.data --cutoff 9 --skin 0.3 --allow-charged -q
+expect_grep "non-neutral: warning on stderr" 'warning: the system is not charge neutral' "$T/err"
+expect_ok "non-neutral system with --kspace none (coul/cut)" md-run --data charged.data --cutoff 9 --skin 0.3 --kspace none -q
+expect_exit 2 "bad --kspace" md-run $W --kspace p3m
+expect_exit 2 "bad --special-lj" md-run $W --special-lj 0,0
+expect_exit 2 "--special-coul out of range" md-run $W --special-coul 0,0,2
+expect_exit 2 "bad --kspace-accuracy" md-run $W --kspace-accuracy -1
+expect_exit 1 "--kspace on an uncharged system" md-run --units lj --data "$FIX/integrate/liquid.data" --kspace pppm
+expect_exit 2 "--decouple of a molecular system" md-run $W --decouple 1-3
+
+# exact resume with PPPM and bonded terms: killed run + resume = straight run
+expect_ok "nve straight" md-run $W --temp 300 --dt 0.5 --steps 40 --thermo 10 --dump 10 --checkpoint 20 -o a.nc -q
+cp "$T/out" a.thermo
+md-run $W --temp 300 --dt 0.5 --steps 40 --thermo 10 --dump 10 --checkpoint 20 -o b.nc -q > /dev/null 2>&1 &
+pid=$!
+# SIGKILL may land before or after the checkpoint at step 20; either way
+# the rerun below must give the straight run's files.
+sleep 0.3; kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null
+md-run $W --temp 300 --dt 0.5 --steps 40 --thermo 10 --dump 10 --checkpoint 20 -o b.nc -q > b.thermo 2>/dev/null
+if cmp -s a.nc b.nc; then ok "resumed trajectory equals the straight run"; else notok "resumed trajectory equals the straight run"; fi
+if diff <(grep -v '^#' a.thermo) <(grep -v '^#' b.thermo) >/dev/null; then ok "resumed thermo rows equal"; else notok "resumed thermo rows equal"; fi
+
+# the man page's molecular example (its last .nf block), as written
+mkdir ex && cd ex || exit 1
+cp "$M/water.data" .
+sed -n '/^\.SH EXAMPLES/,/^\.SH SEE ALSO/p' "$TOP/man/man1/md-run.1" |
+	awk '/^\.nf/{b=""; next} /^\.fi/{last=b; next} {b=b $0 "\n"} END{printf "%s", last}' |
+	sed 's/\\\\/\\/g' > example.sh
+expect_grep "example is the water one" 'water.data' example.sh
+expect_ok "md-run.1 molecular example runs" sh -e example.sh
+expect_grep "example: thermo reaches step 200" '^200 ' water.txt
+cd "$T" || exit 1
+finish
