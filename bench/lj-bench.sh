@@ -3,18 +3,22 @@
 # the paper's system: 2048 solvent + 80 solute (eps 1.5), sigma 1, masses 1,
 # box 7.65 x 7.65 x 50 sigma, rc 2.5, skin 0.3, dt 0.005, T* = 1, NVE,
 # neighbour list checked every step. Same data file, same step count; the
-# three runs are repeated REPS times, interleaved, and the best of each is
-# reported (other load on the machine only ever slows a run down).
+# runs (LAMMPS; the bench_lj driver, build/bench/bench_lj, on 1 and 2
+# threads; md-run itself on 1 and 2 threads) are repeated REPS times,
+# interleaved, and the best of each is reported (other load on the machine
+# only ever slows a run down). The driver times its time-step loop, md-run
+# is timed as a whole command (wall clock, set-up included).
 # Usage: bench/lj-bench.sh [STEPS [REPS]]   (default 20000 3)
 set -eu
 steps=${1:-20000}
 reps=${2:-3}
 top=$(cd "$(dirname "$0")/.." && pwd)
 buildlog=$(mktemp)
-if ! make -s -C "$top/bench" >"$buildlog" 2>&1; then
+if ! make -s -C "$top/bench" >"$buildlog" 2>&1 ||
+	! make -s -C "$top" bin/md-run >>"$buildlog" 2>&1; then
 	cat "$buildlog" >&2
 	rm -f "$buildlog"
-	echo "lj-bench.sh: building bench_lj failed" >&2
+	echo "lj-bench.sh: building bench_lj or md-run failed" >&2
 	exit 1
 fi
 rm -f "$buildlog"
@@ -69,7 +73,11 @@ IN
 load0=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?')
 # best (largest) of the numbers on stdin
 best() { sort -g | tail -n 1; }
-: > lmp.rates; : > one.rates; : > two.rates
+# seconds since the epoch, with nanoseconds (GNU date)
+now() { date +%s.%N; }
+natoms=$(awk '$2 == "atoms" {print $1; exit}' system.data)
+: > lmp.rates
+for t in 1 2; do : > drv$t.rates; : > run$t.rates; done
 r=0
 while [ "$r" -lt "$reps" ]; do
 	r=$((r + 1))
@@ -77,29 +85,52 @@ while [ "$r" -lt "$reps" ]; do
 	# "Loop time of T on 1 procs for N steps with M atoms"
 	awk '/^Loop time of/ {printf "%.6g\n", $9 * $12 / $4}' lammps.log >> lmp.rates
 	for t in 1 2; do
+		# the driver (its own VV loop; time-step loop only)
 		OMP_NUM_THREADS=$t "$bench" --threads "$t" --steps "$steps" \
-			--cutoff 2.5 --skin 0.3 --dt 0.005 system.data > ours$t.out
-		awk '/^atom-steps\/s/ {print $2}' ours$t.out >> \
-			"$([ "$t" = 1 ] && echo one || echo two).rates"
+			--cutoff 2.5 --skin 0.3 --dt 0.005 system.data > drv$t.out
+		awk '/^atom-steps\/s/ {print $2}' drv$t.out >> drv$t.rates
+		# the real tool, wall time of the whole command (set-up, the
+		# first and last thermo rows included)
+		t0=$(now)
+		OMP_NUM_THREADS=$t "$top/bin/md-run" --units lj --data system.data \
+			--cutoff 2.5 --skin 0.3 --dt 0.005 --steps "$steps" \
+			--thermo "$steps" --threads "$t" -q > run$t.out
+		t1=$(now)
+		awk -v n="$natoms" -v s="$steps" -v a="$t0" -v b="$t1" \
+			'BEGIN {printf "%.6g\n", n * s / (b - a)}' >> run$t.rates
 	done
 done
 lmp_rate=$(best < lmp.rates)
-r1=$(best < one.rates)
-r2=$(best < two.rates)
+d1=$(best < drv1.rates)
+d2=$(best < drv2.rates)
+m1=$(best < run1.rates)
+m2=$(best < run2.rates)
 lmp_builds=$(awk '/^Neighbor list builds/ {print $5}' lammps.log)
-b1=$(sed -n 's/.* builds \([0-9]*\) .*/\1/p' ours1.out)
+b1=$(sed -n 's/.* builds \([0-9]*\) .*/\1/p' drv1.out)
+all() { tr '\n' ' ' < "$1"; }
 
-echo "paper LJ system: 2128 atoms, 7.65 x 7.65 x 50, rc 2.5, skin 0.3, $steps NVE steps, best of $reps"
-printf '%-26s %12s atom-steps/s  (%s builds; all: %s)\n' "LAMMPS lj/cut, 1 thread" \
-	"$lmp_rate" "$lmp_builds" "$(tr '\n' ' ' < lmp.rates)"
-printf '%-26s %12s atom-steps/s  (%s builds; all: %s)\n' "soretkit, 1 thread" \
-	"$r1" "$b1" "$(tr '\n' ' ' < one.rates)"
-printf '%-26s %12s atom-steps/s  (all: %s)\n' "soretkit, 2 threads" "$r2" \
-	"$(tr '\n' ' ' < two.rates)"
-awk -v l="$lmp_rate" -v a="$r1" -v b="$r2" 'BEGIN {
-	printf "ratio soretkit 1 thread / LAMMPS:    %.2f  (target >= 2)\n", a / l
-	printf "ratio soretkit 2 threads / 1 thread: %.2f  (target >= 1.8)\n", b / a
-	printf "ratio soretkit 2 threads / LAMMPS:   %.2f\n", b / l }'
-sed -n 's/^atoms.*\(etotal .*\)/energy check (1 thread): \1/p' ours1.out
+echo "paper LJ system: $natoms atoms, 7.65 x 7.65 x 50, rc 2.5, skin 0.3, $steps NVE steps, best of $reps"
+printf '%-28s %12s atom-steps/s  (%s builds; all: %s)\n' \
+	"LAMMPS lj/cut, 1 thread" "$lmp_rate" "$lmp_builds" "$(all lmp.rates)"
+printf '%-28s %12s atom-steps/s  (%s builds; all: %s)\n' \
+	"bench_lj driver, 1 thread" "$d1" "$b1" "$(all drv1.rates)"
+printf '%-28s %12s atom-steps/s  (all: %s)\n' \
+	"bench_lj driver, 2 threads" "$d2" "$(all drv2.rates)"
+printf '%-28s %12s atom-steps/s  (all: %s)\n' \
+	"md-run, 1 thread" "$m1" "$(all run1.rates)"
+printf '%-28s %12s atom-steps/s  (all: %s)\n' \
+	"md-run, 2 threads" "$m2" "$(all run2.rates)"
+awk -v l="$lmp_rate" -v d1="$d1" -v d2="$d2" -v m1="$m1" -v m2="$m2" 'BEGIN {
+	printf "ratio md-run 1 thread / LAMMPS:     %.2f  (target >= 2)\n", m1 / l
+	printf "ratio md-run 2 threads / 1 thread:  %.2f  (target >= 1.8)\n", m2 / m1
+	printf "ratio driver 2 threads / 1 thread:  %.2f\n", d2 / d1
+	printf "ratio md-run 2 threads / LAMMPS:    %.2f\n", m2 / l
+}'
+sed -n 's/^atoms.*\(etotal .*\)/energy check (driver, 1 thread): \1/p' drv1.out
+# same state, different summation order: equal to round-off (the later
+# rows drift apart, as any two MD trajectories do)
+printf 'md-run initial pe, 1 / 2 threads: %s / %s\n' \
+	"$(awk '!/^#/ {print $4; exit}' run1.out)" \
+	"$(awk '!/^#/ {print $4; exit}' run2.out)"
 echo "load average before / after the runs: $load0 / $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?')"
 echo "(other load on the machine makes the 2-thread runs wait at barriers: compare on an idle machine)"

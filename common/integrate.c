@@ -89,9 +89,16 @@ static void ke_diag(const struct system *sys, const struct state *st,
 
 /* ---- velocity Verlet pieces (fix nve) --------------------------------- */
 
+/* The per-atom loops below run in parallel with a static schedule: the
+ * same split of atoms into threads as pair_lj_compute's final sum (nbr.c),
+ * so each thread reads the forces it has just written. Each atom's update
+ * is the same arithmetic whatever the thread count: trajectories do not
+ * depend on it through these loops. */
+
 /* v += dt/2 F/m (dtf = dt/2 ftm2v). */
 static void nve_v(const struct system *sys, struct state *st, double dtf)
 {
+#pragma omp parallel for schedule(static)
 	for (size_t i = 0; i < st->n; i++) {
 		double dtfm = dtf / sys->mass[i];
 		st->vx[i] += dtfm * st->fx[i];
@@ -103,11 +110,37 @@ static void nve_v(const struct system *sys, struct state *st, double dtf)
 /* x += dt v. */
 static void nve_x(struct state *st, double dtv)
 {
+#pragma omp parallel for schedule(static)
 	for (size_t i = 0; i < st->n; i++) {
 		st->x[i] += dtv * st->vx[i];
 		st->y[i] += dtv * st->vy[i];
 		st->z[i] += dtv * st->vz[i];
 	}
+}
+
+/* v += dt/2 F/m, then x += dt v: fix nve initial_integrate in one pass
+ * (the same arithmetic per atom as nve_v followed by nve_x). */
+static void nve_vx(const struct system *sys, struct state *st, double dtf,
+		   double dtv)
+{
+#pragma omp parallel for schedule(static)
+	for (size_t i = 0; i < st->n; i++) {
+		double dtfm = dtf / sys->mass[i];
+		st->vx[i] += dtfm * st->fx[i];
+		st->vy[i] += dtfm * st->fy[i];
+		st->vz[i] += dtfm * st->fz[i];
+		st->x[i] += dtv * st->vx[i];
+		st->y[i] += dtv * st->vy[i];
+		st->z[i] += dtv * st->vz[i];
+	}
+}
+
+/* Forces at the new positions; energies and virial only when the caller
+ * reads them (m->forces_only clear) or the barostat needs the virial. */
+static int step_forces(const struct integrator *it, struct md *m,
+		       struct err *e)
+{
+	return md_forces_eflag(m, !m->forces_only || it->o.ens == ENS_NPT, e);
 }
 
 /* ---- Nose-Hoover chain on the particles (nhc_temp_integrate) ---------- */
@@ -160,6 +193,7 @@ static void nhc_temp_integrate(struct integrator *it, struct md *m,
 
 	/* Scale the velocities; the temperature follows without a new sum. */
 	double factor_eta = exp(-dthalf * c->eta_dot[0]);
+#pragma omp parallel for schedule(static)
 	for (size_t i = 0; i < st->n; i++) {
 		st->vx[i] *= factor_eta;
 		st->vy[i] *= factor_eta;
@@ -360,6 +394,7 @@ static void nh_v_press(const struct integrator *it, struct state *st,
 	double f0 = exp(-dt4 * (it->omega_dot[0] + w->mtk_term2));
 	double f1 = exp(-dt4 * (it->omega_dot[1] + w->mtk_term2));
 	double f2 = exp(-dt4 * (it->omega_dot[2] + w->mtk_term2));
+#pragma omp parallel for schedule(static)
 	for (size_t i = 0; i < st->n; i++) {
 		st->vx[i] *= f0;
 		st->vy[i] *= f1;
@@ -392,6 +427,7 @@ static void remap(struct integrator *it, struct state *st,
 		double lo = (oldlo - fixedpoint) * expfac + fixedpoint;
 		double hi = (oldhi - fixedpoint) * expfac + fixedpoint;
 		double len = hi - lo;
+#pragma omp parallel for schedule(static)
 		for (size_t i = 0; i < st->n; i++) {
 			double lamda = h_inv * (x[i] - oldlo);
 			x[i] = len * lamda + lo;
@@ -436,7 +472,7 @@ static int nh_step(struct integrator *it, struct md *m, struct err *e)
 		remap(it, st, &w);
 
 	/* forces at the new positions (the box change forces a rebuild) */
-	if (md_forces(m, e) != 0)
+	if (step_forces(it, m, e) != 0)
 		return -1;
 
 	/* final_integrate */
@@ -496,9 +532,8 @@ static int verlet_step(struct integrator *it, struct md *m, struct err *e)
 
 	st->step++;
 	st->time += it->o.dt;
-	nve_v(sys, st, dtf);
-	nve_x(st, it->o.dt);
-	if (md_forces(m, e) != 0)
+	nve_vx(sys, st, dtf, it->o.dt);
+	if (step_forces(it, m, e) != 0)
 		return -1;
 	if (langevin) {
 		it->t_target = ramp_temp(it, st->step);

@@ -64,7 +64,11 @@ int integrator_init(struct integrator *it, const struct integrator_opts *o,
 /* Advance one step of o.dt: positions, velocities, box (NPT), forces
  * (calls md_forces), st->step and st->time. st->f and m->en must hold the
  * forces of the current positions (md_forces once before the first step);
- * for Langevin st->f includes the random and drag forces, as in LAMMPS. */
+ * for Langevin st->f includes the random and drag forces, as in LAMMPS.
+ * With m->forces_only set, m->en is left NaN after the step (the forces,
+ * hence the trajectory, are the same), except for NPT, whose barostat
+ * needs the virial every step. The per-atom loops run on the OpenMP
+ * threads; each atom's arithmetic does not depend on their number. */
 int integrator_step(struct integrator *it, struct md *m, struct err *e);
 /* The ensemble's conserved quantity (energy units): etotal for NVE,
  * etotal + chain energy for NVT, + barostat energy + P (V - V0) for NPT

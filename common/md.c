@@ -7,11 +7,40 @@
 
 int md_forces(struct md *m, struct err *e)
 {
+	return md_forces_eflag(m, 1, e);
+}
+
+/* First atom with a non-finite force component, or n if none. The sum
+ * f*0 is NaN exactly when some f is Inf or NaN: one vectorised pass, the
+ * search only on failure. */
+static size_t first_nonfinite(const struct state *st)
+{
+	const double *restrict fx = st->fx, *restrict fy = st->fy,
+			       *restrict fz = st->fz;
+	const size_t n = st->n;
+	double z = 0.0;
+#pragma omp simd reduction(+ : z)
+	for (size_t i = 0; i < n; i++)
+		z += fx[i] * 0.0 + fy[i] * 0.0 + fz[i] * 0.0;
+	if (z == 0.0)
+		return n;
+	for (size_t i = 0; i < n; i++)
+		if (!isfinite(fx[i]) || !isfinite(fy[i]) || !isfinite(fz[i]))
+			return i;
+	return n;
+}
+
+int md_forces_eflag(struct md *m, int energy, struct err *e)
+{
 	struct state *st = m->st;
 	if (nbr_needs_rebuild(m->nl, st) && nbr_build(m->nl, st, e) != 0)
 		return -1;
+	/* Soft-core and force-field terms add to m->en: keep it whole. */
+	if (m->sc || m->ff)
+		energy = 1;
 	memset(&m->en, 0, sizeof m->en);
-	pair_lj_compute(&m->sys->lj, m->sys->type, st, m->nl, &m->en);
+	pair_lj_compute(&m->sys->lj, m->sys->type, st, m->nl,
+			energy ? &m->en : NULL);
 	if (m->sc)
 		softcore_compute(m->sc, st, &m->en);
 	if (m->ff && forcefield_compute(m->ff, m->sys, st, &m->en, e) != 0)
@@ -19,16 +48,20 @@ int md_forces(struct md *m, struct err *e)
 	m->nforce++;
 	/* Overlapping atoms or a blown-up integration show up here first:
 	 * refuse to carry non-finite numbers into the trajectory. */
-	if (!isfinite(energy_pe(&m->en)))
+	if (energy && !isfinite(energy_pe(&m->en)))
 		return err_set(e, "step %ld: non-finite potential energy "
 				  "(overlapping atoms or unstable integration?)",
 			       st->step);
-	for (size_t i = 0; i < st->n; i++)
-		if (!isfinite(st->fx[i]) || !isfinite(st->fy[i]) ||
-		    !isfinite(st->fz[i]))
-			return err_set(e, "step %ld: non-finite force on atom id "
-					  "%ld (overlapping atoms?)",
-				       st->step, m->sys->id[i]);
+	size_t i = first_nonfinite(st);
+	if (i < st->n)
+		return err_set(e, "step %ld: non-finite force on atom id "
+				  "%ld (overlapping atoms?)",
+			       st->step, m->sys->id[i]);
+	if (!energy) { /* nothing may read a stale value */
+		m->en.evdwl = NAN;
+		for (int c = 0; c < 6; c++)
+			m->en.virial[c] = NAN;
+	}
 	return 0;
 }
 

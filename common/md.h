@@ -28,6 +28,11 @@ struct md {
 				   their pairs are added after pair_lj */
 	struct forcefield *ff;  /* NULL, or the molecular terms (charges,
 				   special pairs, bonded) added after pair_lj */
+	int forces_only;        /* set by the caller of integrator_step when
+				   nothing reads the energies of the coming
+				   step (no thermo row): md_forces may then
+				   skip energy and virial (m->en NaN), as
+				   LAMMPS does between thermo steps */
 };
 
 /* Rebuild the neighbour list if needed, then compute all forces, energies
@@ -37,6 +42,10 @@ struct md {
  * Fails on non-finite energy or forces ("step N: non-finite force on atom
  * id K (overlapping atoms?)"). */
 int md_forces(struct md *m, struct err *e);
+/* md_forces with energy 0: the pair forces only (bitwise the same forces);
+ * m->en is set to NaN. Soft-core and force-field terms are always computed
+ * in full. Used by the integrators when m->forces_only allows it. */
+int md_forces_eflag(struct md *m, int energy, struct err *e);
 
 double md_ke(const struct system *sys, const struct state *st);
 double md_temp(const struct system *sys, const struct state *st);

@@ -157,23 +157,23 @@ int nbr_needs_rebuild(const struct nbr_list *nl, const struct state *st)
 			return 1;
 		trig = 0.5 * (nl->skin - moved);
 	}
-	double trigsq = trig * trig, maxsq = 0.0;
+	double trigsq = trig * trig, maxsq = 0.0, bad = 0.0;
 	const double *restrict x = st->x, *restrict y = st->y,
 			       *restrict z = st->z;
 	const double *restrict xh = nl->xhold, *restrict yh = nl->yhold,
 			       *restrict zh = nl->zhold;
 	size_t n = nl->n;
-#pragma omp simd reduction(max : maxsq)
+	/* One pass: the largest displacement, and in `bad` the sum of x*0,
+	 * NaN exactly when a position is not finite (NaN compares false in
+	 * the max): then rebuild, where it is caught. */
+#pragma omp simd reduction(max : maxsq) reduction(+ : bad)
 	for (size_t i = 0; i < n; i++) {
 		double dx = x[i] - xh[i], dy = y[i] - yh[i], dz = z[i] - zh[i];
 		double r = dx * dx + dy * dy + dz * dz;
 		maxsq = r > maxsq ? r : maxsq;
+		bad += x[i] * 0.0 + y[i] * 0.0 + z[i] * 0.0;
 	}
-	/* NaN positions compare false above: rebuild, where they are caught. */
-	for (size_t i = 0; i < n && maxsq <= trigsq; i++)
-		if (!isfinite(x[i] + y[i] + z[i]))
-			return 1;
-	return maxsq > trigsq;
+	return maxsq > trigsq || bad != 0.0;
 }
 
 int nbr_reference(const struct nbr_list *nl, const double **x,

@@ -181,25 +181,28 @@ static double lj_range(const struct pair_lj *p, int special, int eflag,
 }
 #undef LJ_KERNEL
 
-/* f[k] += f[k + stride*b] for b = 1..nbuf-1, k in [s0, s1). */
-static void add_buffers(double *restrict f, size_t stride, int nbuf,
-			size_t s0, size_t s1)
+/* The force on slot s: the sum of the work items' buffers (stride bs
+ * apart) in buffer order. */
+static inline __attribute__((always_inline)) double
+slot_force(const double *restrict f, size_t bs, int nbuf, int s)
 {
-	for (int b = 1; b < nbuf; b++) {
-		const double *restrict g = f + stride * (size_t)b;
-#pragma omp simd
-		for (size_t k = s0; k < s1; k++)
-			f[k] += g[k];
-	}
+	double g = f[s];
+	for (int b = 1; b < nbuf; b++)
+		g += f[bs * (size_t)b + s];
+	return g;
 }
 
-/* Add the force of slot s in buffer f to sum; with positions (px not
- * NULL) also x (x) f to v. */
+/* Add the force of slot s (buffers f, component stride fs) to sum; with
+ * positions (px not NULL) also x (x) f to v. */
 static inline __attribute__((always_inline)) void
-fold_slot(const double *restrict f, size_t fs, int s, const double *px,
-	  const double *py, const double *pz, double sum[3], double v[6])
+fold_slot(const double *restrict f, size_t fs, int nbuf, int s,
+	  const double *px, const double *py, const double *pz,
+	  double sum[3], double v[6])
 {
-	const double gx = f[s], gy = f[fs + s], gz = f[2 * fs + s];
+	const size_t bs = 3 * fs;
+	const double gx = slot_force(f, bs, nbuf, s);
+	const double gy = slot_force(f + fs, bs, nbuf, s);
+	const double gz = slot_force(f + 2 * fs, bs, nbuf, s);
 	sum[0] += gx;
 	sum[1] += gy;
 	sum[2] += gz;
@@ -213,12 +216,13 @@ fold_slot(const double *restrict f, size_t fs, int s, const double *px,
 	}
 }
 
-/* Forces of atoms a0..a1-1 from the first buffer (the sum of all): each
- * one's local slot, then its ghosts, into st->f; with positions, also the
+/* Forces of atoms a0..a1-1 into st->f: for each one its local slot, then
+ * its ghosts, each slot summed over the nbuf buffers in buffer order (one
+ * pass, no separate reduction of the buffers); with positions, also the
  * virial sum of x (x) f over those slots into v (LAMMPS
  * virial_fdotr_compute). */
 static inline __attribute__((always_inline)) void
-fold(const struct nbr_list *nl, int a0, int a1, const double *px,
+fold(const struct nbr_list *nl, int nbuf, int a0, int a1, const double *px,
      const double *py, const double *pz, struct state *st, double v[6])
 {
 	const size_t fs = nl->fstride;
@@ -228,12 +232,30 @@ fold(const struct nbr_list *nl, int a0, int a1, const double *px,
 	for (int a = a0; a < a1; a++) {
 		const int k = lslot[a];
 		double sum[3] = {0.0, 0.0, 0.0};
-		fold_slot(f, fs, k, px, py, pz, sum, v);
+		fold_slot(f, fs, nbuf, k, px, py, pz, sum, v);
 		for (int g = gfirst[k]; g < gfirst[k + 1]; g++)
-			fold_slot(f, fs, gslot[g], px, py, pz, sum, v);
+			fold_slot(f, fs, nbuf, gslot[g], px, py, pz, sum, v);
 		st->fx[a] = sum[0];
 		st->fy[a] = sum[1];
 		st->fz[a] = sum[2];
+	}
+}
+
+/* fold specialised for one buffer (one thread) and for energy or not. */
+static void fold_range(const struct nbr_list *nl, int eflag, int a0, int a1,
+		       struct state *st, double v[6])
+{
+	const double *px = nl->px, *py = nl->py, *pz = nl->pz;
+	if (nl->nthr == 1) {
+		if (eflag)
+			fold(nl, 1, a0, a1, px, py, pz, st, v);
+		else
+			fold(nl, 1, a0, a1, NULL, NULL, NULL, st, v);
+	} else {
+		if (eflag)
+			fold(nl, nl->nthr, a0, a1, px, py, pz, st, v);
+		else
+			fold(nl, nl->nthr, a0, a1, NULL, NULL, NULL, st, v);
 	}
 }
 
@@ -302,29 +324,18 @@ void pair_lj_compute(const struct pair_lj *p, const int *type,
 						   f + 2 * fs);
 		}
 #pragma omp barrier
-		/* Several buffers: add them into the first, slot range by slot
-		 * range (contiguous, vectorised), in buffer order. */
-		if (nthr > 1) {
-			for (int w = tid; w < nthr; w += nrun) {
-				size_t s0 = fs * (size_t)w / (size_t)nthr / 8 * 8;
-				size_t s1 = fs * (size_t)(w + 1) / (size_t)nthr / 8 * 8;
-				for (int c = 0; c < 3; c++)
-					add_buffers(nl->fbuf + c * fs, 3 * fs, nthr,
-						    s0, w == nthr - 1 ? fs : s1);
-			}
-#pragma omp barrier
-		}
 		/* Each atom: its local slot, then its ghosts; the virial as sum
 		 * over slots of x (x) f (LAMMPS fdotr), which equals the pair
-		 * sum r_ij (x) f_ij. */
+		 * sum r_ij (x) f_ij. Atoms split as the integrator's static
+		 * loops split them (integrate.c). */
 		for (int w = tid; w < nthr; w += nrun) {
-			const int a0 = (int)((long)n * w / nthr);
-			const int a1 = (int)((long)n * (w + 1) / nthr);
+			/* libgomp's schedule(static): the first n % nthr
+			 * items get one atom more */
+			const int q = n / nthr, r = n % nthr;
+			const int a0 = w * q + (w < r ? w : r);
+			const int a1 = a0 + q + (w < r);
 			double v[6] = {0};
-			if (eflag)
-				fold(nl, a0, a1, px, py, pz, st, v);
-			else
-				fold(nl, a0, a1, NULL, NULL, NULL, st, v);
+			fold_range(nl, eflag, a0, a1, st, v);
 			for (int c = 0; c < 6; c++)
 				part[8 * w + c] = v[c];
 		}

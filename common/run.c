@@ -551,7 +551,15 @@ int run_md(struct md *m, struct integrator *it, const struct run_opts *o,
 		      m->sys->units.style == UNITS_REAL ? "ns/day" : "tau/day");
 	int stopped = 0;
 	while (st->step < o->nsteps) {
-		if (integrator_step(it, m, e) != 0)
+		/* Energies and virial only for the steps that print them (a
+		 * hook may read them on any step): the forces, hence the
+		 * trajectory, are the same either way. */
+		long next = st->step + 1;
+		m->forces_only = !hk && next != o->nsteps &&
+				 !(o->thermo_every && next % o->thermo_every == 0);
+		int rc_step = integrator_step(it, m, e);
+		m->forces_only = 0;
+		if (rc_step != 0)
 			goto fail;
 		if (hk && hk->end_of_step && hk->end_of_step(hk->ctx, m, e) != 0)
 			goto fail;
