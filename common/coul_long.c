@@ -3,6 +3,8 @@
  * Pair term as LAMMPS src/KSPACE/pair_coul_long.cpp (compute, table 0). */
 #include "coul_long.h"
 
+#include "omp_util.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,23 +41,6 @@ struct coul_long {
 	int nthr;
 };
 
-static int nthreads_max(void)
-{
-#ifdef _OPENMP
-	return omp_get_max_threads();
-#else
-	return 1;
-#endif
-}
-
-static int thread_id(void)
-{
-#ifdef _OPENMP
-	return omp_get_thread_num();
-#else
-	return 0;
-#endif
-}
 
 int coul_long_create(struct coul_long **clp, const struct coul_long_opts *o,
 		     size_t natoms, struct err *e)
@@ -160,7 +145,7 @@ int coul_long_compute(struct coul_long *cl, const struct state *st,
 	const double qqrd2e = cl->o.qqrd2e;
 	const int exact = cl->o.erfc_exact;
 	const double *L = st->len;
-	int nc[3], use_cells, nthr = nthreads_max();
+	int nc[3], use_cells, nthr = omp_util_max_threads();
 
 	if (n != cl->n)
 		return err_set(e, "coul/long: %zu atoms, created for %zu", n,
@@ -237,7 +222,7 @@ int coul_long_compute(struct coul_long *cl, const struct state *st,
 	memset(acc, 0, (size_t)nthr * ACC_STRIDE * sizeof *acc);
 #pragma omp parallel num_threads(nthr)
 	{
-		double *f = fbuf + (size_t)thread_id() * cstride;
+		double *f = fbuf + (size_t)omp_util_thread_id() * cstride;
 		double en = 0, v0 = 0, v1 = 0, v2 = 0, v3 = 0, v4 = 0, v5 = 0;
 		memset(f, 0, cstride * sizeof *f);
 
@@ -318,7 +303,7 @@ int coul_long_compute(struct coul_long *cl, const struct state *st,
 			}
 		}
 #undef PAIR
-		double *a = acc + (size_t)thread_id() * ACC_STRIDE;
+		double *a = acc + (size_t)omp_util_thread_id() * ACC_STRIDE;
 		a[0] = en; a[1] = v0; a[2] = v1; a[3] = v2;
 		a[4] = v3; a[5] = v4; a[6] = v5;
 	}

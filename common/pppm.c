@@ -9,6 +9,8 @@
  * x (nx/2+1 complex values). A grid point m sits at lo + m h. */
 #include "pppm.h"
 
+#include "omp_util.h"
+
 #include <fftw3.h>
 #include <math.h>
 #include <stdlib.h>
@@ -73,23 +75,6 @@ static const double acons[PPPM_MAXORDER + 1][PPPM_MAXORDER] = {
 	  1755948832039.0 / 36229939200000.0, 4887769399.0 / 37838389248.0 },
 };
 
-static int nthreads_max(void)
-{
-#ifdef _OPENMP
-	return omp_get_max_threads();
-#else
-	return 1;
-#endif
-}
-
-static int thread_id(void)
-{
-#ifdef _OPENMP
-	return omp_get_thread_num();
-#else
-	return 0;
-#endif
-}
 
 /* ---- parameter rules ---- */
 
@@ -575,7 +560,7 @@ int pppm_compute(struct pppm *p, const struct state *st, const double *q,
 	const double *xyz[3] = { st->x, st->y, st->z };
 	const double scaleinv = 1.0 / (double)ngrid, s2 = scaleinv * scaleinv;
 	const double ginv2 = 1.0 / (p->g * p->g), qqrd2e = p->o.qqr2e;
-	int nthr = nthreads_max(), bad = 0;
+	int nthr = omp_util_max_threads(), bad = 0;
 
 	for (int d = 0; d < 3; d++)
 		if (st->len[d] != p->len[d])
@@ -590,7 +575,7 @@ int pppm_compute(struct pppm *p, const struct state *st, const double *q,
 	/* One parallel region (fewer fork/joins; barriers between phases). */
 #pragma omp parallel num_threads(nthr)
 	{
-	const int t = thread_id();
+	const int t = omp_util_thread_id();
 #ifdef _OPENMP
 	const int T = omp_get_num_threads();
 #else
