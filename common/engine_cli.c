@@ -411,3 +411,40 @@ void engine_cli_free(struct engine_cli *c)
 	c->nl = NULL;
 	c->restart_default = NULL;
 }
+
+int engine_cli_getopt(struct engine_cli *c, int argc, char **argv,
+		      const struct option *opts, const char *tool,
+		      void (*usage)(FILE *), int version_code, int lo, int hi,
+		      engine_tool_opt tool_opt, void *ctx, const char **out)
+{
+	struct err e = {{0}};
+	int code;
+	while ((code = getopt_long(argc, argv, "o:qh", opts, NULL)) != -1) {
+		int r;
+		if (code == 'h') {
+			usage(stdout);
+			return 1;
+		}
+		if (code == version_code) {
+			printf("%s (soretkit) %s\n", tool, SK_VERSION);
+			return 1;
+		}
+		if (code == 'o' && out) {
+			*out = optarg;
+			continue;
+		}
+		if (code >= lo && code < hi)
+			r = tool_opt(ctx, code, optarg, &e) ? -1 : 1;
+		else
+			r = engine_cli_option(c, code, optarg, &e);
+		if (r == 0) {
+			usage(stderr);
+			return ERR_USAGE;
+		}
+		if (r < 0) {
+			fprintf(stderr, "%s: %s\n", tool, e.msg);
+			return ERR_USAGE;
+		}
+	}
+	return 0;
+}

@@ -68,6 +68,19 @@ struct run_opts engine_cli_run_opts(const struct engine_cli *c,
 				    volatile sig_atomic_t *stop);
 void engine_cli_free(struct engine_cli *c);
 
+/* The getopt loop of an engine front end: -h prints usage on stdout, the
+ * version_code option prints "TOOL (soretkit) VERSION"; -o goes to *out
+ * when out is not NULL (else it is the engine's trajectory); codes in
+ * [lo, hi) go to tool_opt, all others to engine_cli_option. Returns 0 to
+ * go on, 1 when the tool should exit 0 (help or version printed), or
+ * ERR_USAGE after printing "TOOL: message" (or the usage). */
+typedef int (*engine_tool_opt)(void *ctx, int code, const char *arg,
+			       struct err *e);
+int engine_cli_getopt(struct engine_cli *c, int argc, char **argv,
+		      const struct option *opts, const char *tool,
+		      void (*usage)(FILE *), int version_code, int lo, int hi,
+		      engine_tool_opt tool_opt, void *ctx, const char **out);
+
 /* Concatenate two getopt tables into out (capacity cap, zero-terminated). */
 int engine_cli_merge_opts(struct option *out, size_t cap,
 			  const struct option *tool_opts);

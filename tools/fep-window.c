@@ -75,6 +75,11 @@ static int tool_option(int c, const char *a, struct fw_opts *o, struct err *e)
 	return err_set(e, "internal: unhandled option");
 }
 
+static int tool_option_cb(void *ctx, int c, const char *a, struct err *e)
+{
+	return tool_option(c, a, (struct fw_opts *)ctx, e);
+}
+
 /* Usage errors that need no file: exit 2 before anything is read. */
 static int check_usage(const struct fw_opts *o, const struct engine_cli *ec,
 		       struct fep_schedule *sch, struct err *e)
@@ -110,36 +115,12 @@ int main(int argc, char **argv)
 	struct fw_opts o = {.first = 0, .last = -1, .stride = 1, .state = -1,
 			    .press = NAN};
 	struct option opts[64];
-	int c;
 	if (engine_cli_merge_some(opts, 64, tool_opts, engine_names) != 0)
 		return ERR_USAGE;
-	while ((c = getopt_long(argc, argv, "o:qh", opts, NULL)) != -1) {
-		int r;
-		if (c == 'h') {
-			usage(stdout);
-			return 0;
-		}
-		if (c == O_VERSION) {
-			printf("%s (soretkit) %s\n", tool, SK_VERSION);
-			return 0;
-		}
-		if (c == 'o') {
-			o.out = optarg;
-			continue;
-		}
-		if (c >= O_TRAJ && c < O_VERSION)
-			r = tool_option(c, optarg, &o, &e) ? -1 : 1;
-		else
-			r = engine_cli_option(&ec, c, optarg, &e);
-		if (r == 0) {
-			usage(stderr);
-			return ERR_USAGE;
-		}
-		if (r < 0) {
-			fprintf(stderr, "%s: %s\n", tool, e.msg);
-			return ERR_USAGE;
-		}
-	}
+	int r = engine_cli_getopt(&ec, argc, argv, opts, tool, usage, O_VERSION,
+				  O_TRAJ, O_VERSION, tool_option_cb, &o, &o.out);
+	if (r != 0)
+		return r == 1 ? 0 : r;
 	if (optind < argc) {
 		fprintf(stderr, "%s: unexpected argument '%s'\n", tool, argv[optind]);
 		return ERR_USAGE;

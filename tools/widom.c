@@ -73,6 +73,11 @@ static int tool_option(int c, const char *a, struct wo *o, struct err *e)
 	return err_set(e, "internal: unhandled option");
 }
 
+static int tool_option_cb(void *ctx, int c, const char *a, struct err *e)
+{
+	return tool_option(c, a, (struct wo *)ctx, e);
+}
+
 /* The rows of the LJ equation of state (Johnson et al. 1993), when the
  * environment is the one-component LJ fluid (eps = sigma = 1, lj units) of
  * the test particle's type. */
@@ -135,36 +140,12 @@ int main(int argc, char **argv)
 	struct wo o = {.last = -1, .stride = 1, .insert = 1000, .blocks = 10,
 		       .seed = 12345};
 	struct option opts[64];
-	int c;
 	if (engine_cli_merge_some(opts, 64, tool_opts, engine_names) != 0)
 		return ERR_USAGE;
-	while ((c = getopt_long(argc, argv, "o:qh", opts, NULL)) != -1) {
-		int r;
-		if (c == 'h') {
-			usage(stdout);
-			return 0;
-		}
-		if (c == O_VERSION) {
-			printf("%s (soretkit) %s\n", tool, SK_VERSION);
-			return 0;
-		}
-		if (c == 'o') {
-			o.out = optarg;
-			continue;
-		}
-		if (c >= O_TRAJ && c < O_VERSION)
-			r = tool_option(c, optarg, &o, &e) ? -1 : 1;
-		else
-			r = engine_cli_option(&ec, c, optarg, &e);
-		if (r == 0) {
-			usage(stderr);
-			return ERR_USAGE;
-		}
-		if (r < 0) {
-			fprintf(stderr, "%s: %s\n", tool, e.msg);
-			return ERR_USAGE;
-		}
-	}
+	int r = engine_cli_getopt(&ec, argc, argv, opts, tool, usage, O_VERSION,
+				  O_TRAJ, O_VERSION, tool_option_cb, &o, &o.out);
+	if (r != 0)
+		return r == 1 ? 0 : r;
 	const char *miss = optind < argc ? "unexpected argument" : !o.traj
 		? "--traj FILE is required" : !(o.temp > 0) ? "--temp T is required"
 		: (o.last >= 0 && o.last < o.first) ? "--last is before --first" : NULL;
