@@ -17,6 +17,14 @@
  * kspace none means pair lj/cut/coul/cut: plain q q / r within the coul
  * cut-off (g = 0, exact erfc), special pairs scaled, no elong.
  *
+ * With tip4p (--tip4p; LAMMPS lj/cut/tip4p/long + pppm/tip4p, or
+ * lj/cut/tip4p/cut for kspace none): every Coulomb term above runs on the
+ * charge sites of tip4p_sites (each water's O charge at its M), the real-
+ * space pair also needs its atoms within coul cut-off + 2 qdist, and the
+ * site forces are spread back by tip4p_spread; LJ and bonded terms stay on
+ * the atoms. pppm/tip4p is pppm on the sites; ewald with tip4p (not in
+ * LAMMPS) is ewald on the sites, for testing.
+ *
  * Precision of the LJ subtraction: a 1-2 pair of heavy atoms 1.5 Å apart
  * has E_LJ ~ 1e4 kcal/mol; adding it in the kernel and subtracting it here
  * leaves ~1e-16 of that per pair, ~1e-12 kcal/mol, far below the 1e-10
@@ -38,9 +46,10 @@
 #include "pppm.h"
 #include "special.h"
 #include "system.h"
+#include "tip4p.h"
 
 enum kspace_style { KSPACE_DEFAULT = -1, KSPACE_NONE = 0, KSPACE_PPPM = 1,
-		    KSPACE_EWALD = 2 };
+		    KSPACE_EWALD = 2, KSPACE_PPPM_TIP4P = 3 };
 
 struct forcefield_opts {
 	enum kspace_style kspace;  /* DEFAULT: pppm when the system is charged */
@@ -48,6 +57,8 @@ struct forcefield_opts {
 	double coul_cutoff;        /* <= 0: the LJ cut-off */
 	double special_lj[3], special_coul[3];
 	int allow_charged;         /* 1: a non-neutral system only warns */
+	int has_tip4p;             /* 1: 4-site water, tip4p below */
+	struct tip4p_opts tip4p;
 };
 
 struct forcefield {
@@ -70,14 +81,21 @@ struct forcefield {
 	double g_ewald;
 	int nonneutral;            /* |sum q| > COUL_NONNEUTRAL_SMALL */
 	double qsum;
+	struct tip4p *tip4p;       /* NULL unless --tip4p */
 };
+
+/* Usage errors in o alone: --kspace pppm/tip4p without --tip4p, plain
+ * pppm with it. */
+int forcefield_opts_check(const struct forcefield_opts *o, struct err *e);
 
 /* 1 if a data file needs a forcefield: any charge, bond, angle, dihedral
  * or improper. */
 int forcefield_needed(const struct lmp_data *d);
 
-/* Topology part: bonded terms and special lists from the data file (path
- * for messages). Charges and types from sys. ff is overwritten. */
+/* Topology part: bonded terms, special lists and the TIP4P waters from the
+ * data file (path for messages). Charges and types from sys. ff is
+ * overwritten. Option combinations (pppm/tip4p without tip4p, pppm with
+ * it) are the caller's to refuse (forcefield_opts_check). */
 int forcefield_create(struct forcefield *ff, const struct system *sys,
 		      const struct lmp_data *d,
 		      const struct forcefield_opts *o, const char *path,
