@@ -310,7 +310,7 @@ int engine_cli_setup_system(struct engine_cli *c, struct err *e)
 			err_prefix(e, "%s", c->data);
 			return rc == -2 ? ERR_USAGE : ERR_DATA;
 		}
-		if (!c->has_ff && c->lambda.coul != 1.0) {
+		if (!(c->has_ff && c->ff.has_charge) && c->lambda.coul != 1.0) {
 			free(idx);
 			err_set(e, "--lambda %g,%g: a Coulomb lambda needs a "
 				   "system with charges (use X or 1,X)",

@@ -143,7 +143,7 @@ int main(int argc, char **argv)
 	int code = engine_cli_setup_system(&ec, &e);
 	if (code != 0)
 		goto fail;
-	if (!ec.has_ff)
+	if (!(ec.has_ff && ec.ff.has_charge))
 		for (size_t k = 0; k < sch.K; k++)
 			if (fep_schedule_state(&sch, k).coul != 1.0) {
 				err_set(&e, "--lambdas: state %zu has Coulomb lambda "
