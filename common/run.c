@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "omp_util.h"
 #include "table.h"
 #include "traj_nc.h"
 
@@ -63,7 +64,61 @@ struct thermo_out {
 	char *path, *tmp;      /* NULL for stdout */
 	struct table_writer w;
 	size_t ncol;
+	char segment[1024];    /* provenance line of this process, at close */
 };
+
+/* The "# segment:" provenance line of this process: the steps it ran, its
+ * wall time, the cores it held (the Slurm allocation's when inside one,
+ * else its threads), host and Slurm job. A run stopped and resumed has
+ * one line per process (a SIGKILLed one has none: it could not write), so
+ * the table carries its whole cost wherever it ran. */
+static void thermo_segment(struct thermo_out *t, long from, long to,
+			   double wall)
+{
+	char host[256];
+	if (gethostname(host, sizeof host) < 0)
+		snprintf(host, sizeof host, "unknown");
+	host[sizeof host - 1] = '\0';
+	int threads = omp_util_max_threads(), cpus = threads;
+	const char *c = getenv("SLURM_CPUS_PER_TASK");
+	if (c && *c) {
+		char *end;
+		long v = strtol(c, &end, 10);
+		if (*end == '\0' && v > 0 && v < 1000000)
+			cpus = (int)v;
+	}
+	const char *job = getenv("SLURM_JOB_ID");
+	snprintf(t->segment, sizeof t->segment,
+		 "# segment: steps=%ld-%ld wall=%.3fs cpus=%d threads=%d host=%s%s%s\n",
+		 from, to, wall, cpus, threads, host,
+		 job && *job ? " slurm_job_id=" : "", job && *job ? job : "");
+}
+
+/* At the end of a run: this segment and the total wall time of all. */
+static int thermo_add_segment(struct thermo_out *t, int final, struct err *e)
+{
+	if (!t->tmp || !t->segment[0])
+		return 0;
+	char text[1200];
+	snprintf(text, sizeof text, "%s", t->segment);
+	if (final) {
+		double total = 0;
+		FILE *fp = fopen(t->tmp, "r");
+		char line[1024];
+		while (fp && fgets(line, sizeof line, fp) && line[0] == '#') {
+			const char *w = strstr(line, " wall=");
+			if (!strncmp(line, "# segment: ", 11) && w)
+				total += strtod(w + 6, NULL);
+		}
+		if (fp)
+			fclose(fp);
+		const char *w = strstr(t->segment, " wall=");
+		total += w ? strtod(w + 6, NULL) : 0;
+		size_t l = strlen(text);
+		snprintf(text + l, sizeof text - l, "# wall_time: %.3f s\n", total);
+	}
+	return table_file_insert_meta(t->tmp, text, e);
+}
 
 static void thermo_header(struct thermo_out *t, const struct md *m,
 			  const struct run_opts *o, const struct run_hook *hk)
@@ -216,6 +271,8 @@ static int thermo_close(struct thermo_out *t, int keep, struct err *e)
 	} else if (t->fp) {
 		if (ferror(t->fp) | fclose(t->fp))
 			rc = err_set(e, "%s: write error", t->tmp);
+		else if (keep == 2 && thermo_add_segment(t, 1, e) != 0)
+			rc = -1;
 		else if (keep == 2 && rename(t->tmp, t->path) != 0)
 			rc = err_set(e, "%s: rename: %s", t->path, strerror(errno));
 	}
@@ -511,6 +568,7 @@ int run_md(struct md *m, struct integrator *it, const struct run_opts *o,
 	struct state *st = m->st;
 	size_t n = st->n;
 	double hash = run_command_hash(o->argc, o->argv);
+	double t_start = wall_seconds();
 	int resumed = 0;
 	/* Resume only an unfinished run: its final trajectory must not exist
 	 * yet, and its checkpoint must name this command. */
@@ -612,8 +670,13 @@ int run_md(struct md *m, struct integrator *it, const struct run_opts *o,
 		if (traj)
 			traj_nc_sync(traj, NULL);
 		fflush(th.fp);
-		if (th.fp != stdout)
+		if (th.fp != stdout) {
 			fclose(th.fp);
+			thermo_segment(&th, start, st->step, wall_seconds() - t_start);
+			/* A lost line costs only the accounting of this part. */
+			struct err ignore = {0};
+			thermo_add_segment(&th, 0, &ignore);
+		}
 		free(th.path);
 		free(th.tmp);
 		if (traj)
@@ -627,6 +690,7 @@ int run_md(struct md *m, struct integrator *it, const struct run_opts *o,
 		goto fail_nobuf;
 	}
 	traj = NULL;
+	thermo_segment(&th, start, st->step, wall_seconds() - t_start);
 	if (thermo_close(&th, 2, e) != 0)
 		return -1;
 	return 0;

@@ -733,3 +733,62 @@ void table_writer_abort(struct table_writer *w)
 	/* stdout or a device cannot be taken back: what was written stays. */
 	writer_clear(w);
 }
+
+int table_file_insert_meta(const char *path, const char *text, struct err *e)
+{
+	FILE *fp = fopen(path, "r");
+	if (!fp)
+		return err_set(e, "%s: %s", path, strerror(errno));
+	char *buf = NULL;
+	size_t cap = 0, len = 0;
+	size_t at = SIZE_MAX, last_comment = 0; /* offsets of line starts */
+	char *line = NULL;
+	size_t lcap = 0;
+	ssize_t n;
+	int in_data = 0;
+	while ((n = getline(&line, &lcap, fp)) > 0) {
+		if (!in_data) {
+			if (line[0] == '#')
+				last_comment = len;
+			else {
+				in_data = 1;
+				at = last_comment;
+			}
+		}
+		if (len + (size_t)n > cap) {
+			size_t ncap = 2 * (len + (size_t)n) + 1024;
+			char *nb = realloc(buf, ncap);
+			if (!nb) {
+				free(buf);
+				free(line);
+				fclose(fp);
+				return err_set(e, "out of memory");
+			}
+			buf = nb;
+			cap = ncap;
+		}
+		memcpy(buf + len, line, (size_t)n);
+		len += (size_t)n;
+	}
+	free(line);
+	int rerr = ferror(fp);
+	fclose(fp);
+	if (rerr) {
+		free(buf);
+		return err_set(e, "%s: read error", path);
+	}
+	if (at == SIZE_MAX) /* no data yet: before the last comment line */
+		at = last_comment;
+	fp = fopen(path, "w");
+	int bad = !fp;
+	if (fp) {
+		size_t tl = strlen(text);
+		bad = (at && fwrite(buf, 1, at, fp) != at) ||
+		      (tl && fwrite(text, 1, tl, fp) != tl) ||
+		      (len > at && fwrite(buf + at, 1, len - at, fp) != len - at);
+		bad |= check_stream(fp, path, e) != 0;
+		bad |= fclose(fp) != 0;
+	}
+	free(buf);
+	return bad ? err_set(e, "%s: cannot rewrite: %s", path, strerror(errno)) : 0;
+}

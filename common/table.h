@@ -85,4 +85,11 @@ int table_writer_close(struct table_writer *w, struct err *e);
 /* Abandon: close and remove the temporary, leave no output. */
 void table_writer_abort(struct table_writer *w);
 
+/* Insert comment lines (text, each ending in a newline) into the
+ * provenance block of the closed table file at path: just before its
+ * column header (the last comment line before the first data row), for
+ * facts known only when a run ends (wall time). The file is rewritten in
+ * place; tables are small. */
+int table_file_insert_meta(const char *path, const char *text, struct err *e);
+
 #endif

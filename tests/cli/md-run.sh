@@ -68,6 +68,15 @@ for sig in TERM KILL; do
 	if cmp -s <(grep -v '^#' a/thermo.txt) <(grep -v '^#' "$d/thermo.txt"); then ok "SIG$sig: resumed thermo identical"
 	else notok "SIG$sig: resumed thermo differs"; fi
 done
+# provenance of the cost: one "# segment:" line per process that ran (a
+# SIGKILLed one cannot write it), the total wall time, before the header
+expect_grep "thermo: segment line (steps, wall, cpus, host)" '^# segment: steps=0-6000 wall=[0-9.]+s cpus=1 threads=1 host=' a/thermo.txt
+expect_grep "thermo: total wall_time" '^# wall_time: [0-9.]+ s$' a/thermo.txt
+[ "$(grep -c '^# segment: ' b/thermo.txt)" -eq 2 ] && ok "thermo: SIGTERM-stopped and resumed run has two segment lines" ||
+	notok "thermo: SIGTERM run: $(grep -c '^# segment: ' b/thermo.txt) segment lines, want 2"
+awk '/^# step /{h=NR} /^# segment: /{s=NR} END{exit !(s && h == s + 2)}' b/thermo.txt &&
+	ok "thermo: segment lines in the provenance block, column header last" ||
+	notok "thermo: segment lines misplaced"
 
 # the same at 2 threads: deterministic, and exact across a resume
 run2() { md-run --units lj --data mix.data --from nvt.nc --steps 6000 --thermo 50 \
