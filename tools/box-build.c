@@ -106,10 +106,11 @@ static int run_packmol(const char *exe, const char *dir, struct err *e)
 		if (strstr(line, "Success!"))
 			success = 1;
 		/* packmol's own reason, for the message */
-		if (strstr(line, "ERROR") || strstr(line, "rror:") ||
-		    strstr(line, "without perfect packing") ||
-		    strstr(line, "not converge"))
-			snprintf(last, sizeof last, "%.*s", (int)strcspn(line, "\n"), line);
+		if (strcasestr(line, "error") ||
+		    strcasestr(line, "without perfect packing")) {
+			const char *l = line + strspn(line, " \t");
+			snprintf(last, sizeof last, "%.*s", (int)strcspn(l, ":\n"), l);
+		}
 	}
 	if (fp)
 		fclose(fp);
