@@ -296,14 +296,14 @@ int molbuild_place_zspread(const struct molbuild *mb, const double box[3],
 			cap = nplaced + (size_t)s->count * n;
 			double *np = realloc(placed, cap * 3 * sizeof *placed);
 			if (!np) {
-				free(placed);
-				return err_set(e, "out of memory");
+				err_set(e, "out of memory");
+				goto fail;
 			}
 			placed = np;
 		}
 		if (!pos[k]) {
-			free(placed);
-			return err_set(e, "out of memory");
+			err_set(e, "out of memory");
+			goto fail;
 		}
 		double h = (hi[2] - lo) / (double)s->count;
 		for (long l = 0; l < s->count; l++) {
@@ -311,8 +311,7 @@ int molbuild_place_zspread(const struct molbuild *mb, const double box[3],
 			long tries = 0;
 			for (;;) {
 				if (tries++ == max_tries) {
-					free(placed);
-					return err_set(e, "%s: no room for copy %ld of "
+					err_set(e, "%s: no room for copy %ld of "
 						       "%ld in its z layer [%.4g, %.4g) "
 						       "after %ld tries (--max-tries): the "
 						       "box is too small for the molecules",
@@ -320,6 +319,7 @@ int molbuild_place_zspread(const struct molbuild *mb, const double box[3],
 						       lo + h * (double)l,
 						       lo + h * (double)(l + 1),
 						       max_tries);
+					goto fail;
 				}
 				/* uniform rotation: unit quaternion (Shoemake) */
 				double u1 = rng_uniform(r), u2 = 2 * M_PI * rng_uniform(r),
@@ -357,6 +357,13 @@ int molbuild_place_zspread(const struct molbuild *mb, const double box[3],
 	}
 	free(placed);
 	return 0;
+fail:
+	free(placed);
+	for (size_t k = 0; k < mb->nspec; k++) {
+		free(pos[k]);
+		pos[k] = NULL;
+	}
+	return -1;
 }
 
 int molbuild_write_placed_xyz(const struct molbuild *mb, size_t k,
