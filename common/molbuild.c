@@ -122,6 +122,11 @@ static int check_template(struct molbuild *mb, size_t k, struct err *e)
 			       "parameters)", p);
 	if (t->bondbond_coeffs.present || t->bondangle_coeffs.present)
 		return err_set(e, "%s: class2 cross terms are not supported", p);
+	for (int c = 0; c < 4; c++)
+		if (cntypes(t, c) && !ccoeffs(t, c)->present)
+			return err_set(e, "%s: %zu %s types but no %s Coeffs (a "
+				       "template carries its parameters)", p,
+				       cntypes(t, c), kind_name[c], kind_name[c]);
 	/* every bonded type has coefficients and a supported style */
 	if (bonded_from_data(&b, t, NULL, p, e))
 		return -1;
@@ -485,7 +490,14 @@ int molbuild_merge(const struct molbuild *mb, const double box[3],
 		return -1;
 	out->style = LMP_FULL;
 	out->title = strdup(title ? title : "LAMMPS data file via soretkit box-build");
-	snprintf(out->pair_style, sizeof out->pair_style, "lj/cut/coul/long");
+	/* the templates' pair style when they agree (a comment only: the
+	 * rows are eps sigma either way), else the study's */
+	snprintf(out->pair_style, sizeof out->pair_style, "%s",
+		 mb->tmpl[0].pair_style[0] ? mb->tmpl[0].pair_style : "lj/cut/coul/long");
+	for (size_t k = 1; k < mb->nspec; k++)
+		if (strcmp(mb->tmpl[k].pair_style, out->pair_style))
+			snprintf(out->pair_style, sizeof out->pair_style,
+				 "lj/cut/coul/long");
 	out->has_mass = out->has_pair = 1;
 	for (int a = 0; a < 3; a++) {
 		out->lo[a] = 0;
