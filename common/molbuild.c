@@ -219,20 +219,26 @@ void molbuild_free(struct molbuild *mb)
 	memset(mb, 0, sizeof *mb);
 }
 
+double molbuild_density(const struct molbuild *mb, const double box[3])
+{
+	double m = 0;
+	for (size_t k = 0; k < mb->nspec; k++)
+		m += mb->mass[k] * (double)mb->spec[k].count;
+	return m / (box[0] * box[1] * box[2]) * DENSITY_FACTOR;
+}
+
 int molbuild_check_box(const struct molbuild *mb, const double box[3],
 		       double tolerance, double max_density, struct err *e)
 {
-	double m = 0, lmin = fmin(box[0], fmin(box[1], box[2]));
-	for (size_t k = 0; k < mb->nspec; k++) {
+	double lmin = fmin(box[0], fmin(box[1], box[2]));
+	for (size_t k = 0; k < mb->nspec; k++)
 		if (mb->size[k] > lmin - tolerance)
 			return err_set(e, "%s: the molecule (%.3g A across) does "
 				       "not fit in the box less the tolerance "
 				       "(%.3g A): the box is too small for the "
 				       "molecules", mb->spec[k].path,
 				       mb->size[k], lmin - tolerance);
-		m += mb->mass[k] * (double)mb->spec[k].count;
-	}
-	double rho = m / (box[0] * box[1] * box[2]) * DENSITY_FACTOR;
+	double rho = molbuild_density(mb, box);
 	if (rho > max_density)
 		return err_set(e, "the molecules would have a density of %.3g "
 			       "g/cm^3 in this box (over %g): the box is too "
