@@ -1,0 +1,298 @@
+/* pair_ljcoul: the LJ + real-space Coulomb kernel over nbr.c's cluster-pair
+ * list (see pair_ljcoul.h). The pass around it (slots from positions,
+ * work items on threads, folding ghost forces, the virial) is
+ * pair_lj.c's, with this kernel in place of the LJ-only one; this file
+ * adds the charges by slot and the pair term of pair_lj_cut_coul_long.cpp:
+ *   grij = g r, expm2 = exp(-grij^2), t = 1 / (1 + EWALD_P grij),
+ *   erfc = t (A1 + t (A2 + t (A3 + t (A4 + t A5)))) expm2,
+ *   prefactor = qqrd2e q_i q_j / r,
+ *   forcecoul = prefactor (erfc + EWALD_F grij expm2),
+ *   fpair = (forcecoul + forcelj) / r^2,  ecoul = prefactor erfc.
+ * The Makefile builds this file with -fno-math-errno: sqrt of a sum of
+ * squares never sets errno, and with errno GCC keeps a branch to libm's
+ * sqrt in the pair loop, which then does not vectorise (a pragma or
+ * function attribute does not change how GCC treats the sqrt builtin). */
+#include "pair_ljcoul.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nbr_impl.h"
+
+/* Abramowitz & Stegun 7.1.26 and LAMMPS's 2/sqrt(pi) (coul_long.c). */
+#define AS_P  0.3275911
+#define AS_A1 0.254829592
+#define AS_A2 -0.284496736
+#define AS_A3 1.421413741
+#define AS_A4 -1.453152027
+#define AS_A5 1.061405429
+#define LMP_EWALD_F 1.12837917
+
+/* exp(y) for y <= 0 in plain arithmetic, so that the pair loop stays one
+ * SIMD loop (libm's exp is a call per element). y = k ln2 + r with k the
+ * nearest integer to y/ln2 (the 1.5*2^52 shift rounds it and leaves k in
+ * the low bits), ln2 split in two (Cody-Waite) so k ln2 is exact, |r| <=
+ * ln2/2; exp(r) by its Taylor series to r^13 (truncation < 1e-17
+ * relative), times 2^k built in the exponent bits. Within 1 ulp of libm
+ * over [-40, 0] (tests/unit/test_molecular.c). y below -708 gives
+ * exp(-708) ~ 3e-308: such pairs are far beyond any cut-off (dummies). */
+static inline double exp_nonpos(double y)
+{
+	const double shift = 0x1.8p52, log2e = 1.4426950408889634074;
+	const double ln2hi = 6.93147180369123816490e-01,
+		     ln2lo = 1.90821492927058770002e-10;
+	y = y > -708.0 ? y : -708.0;
+	double kd = y * log2e + shift;
+	uint64_t kb;
+	memcpy(&kb, &kd, sizeof kb);
+	kd -= shift;
+	const double r = (y - kd * ln2hi) - kd * ln2lo;
+	double s = 1.0 / 6227020800.0;
+	s = s * r + 1.0 / 479001600.0;
+	s = s * r + 1.0 / 39916800.0;
+	s = s * r + 1.0 / 3628800.0;
+	s = s * r + 1.0 / 362880.0;
+	s = s * r + 1.0 / 40320.0;
+	s = s * r + 1.0 / 5040.0;
+	s = s * r + 1.0 / 720.0;
+	s = s * r + 1.0 / 120.0;
+	s = s * r + 1.0 / 24.0;
+	s = s * r + 1.0 / 6.0;
+	s = s * r + 0.5;
+	s = s * r + 1.0;
+	s = s * r + 1.0;
+	const uint64_t eb = (kb + 1023) << 52;
+	double two_k;
+	memcpy(&two_k, &eb, sizeof two_k);
+	return s * two_k;
+}
+
+/* i against the NBR_CL slots of cluster c, as pair_lj.c's lj_cluster
+ * (NT, coefficient selects, the 12x LJ energy) plus the Coulomb term:
+ * qqi = qqrd2e q_i, one cut-off rc_coul for all pairs. */
+static inline __attribute__((always_inline)) void
+ljc_cluster(const int NT, const int EF, const int masked,
+	    const struct pair_lj *p, const struct nbr_coul *k,
+	    const struct nbr_list *nl, int c, int jmin, size_t row,
+	    double xi, double yi, double zi, double qqi, const double *c1,
+	    const double *c2, const double *co, double cutsq,
+	    double *restrict fx, double *restrict fy, double *restrict fz,
+	    double *restrict ax, double *restrict ay, double *restrict az,
+	    double *restrict ae, double *restrict aq)
+{
+	enum { CL = NBR_CL };
+	const int b = c * CL;
+	const double *xj = __builtin_assume_aligned(nl->px + b, 64);
+	const double *yj = __builtin_assume_aligned(nl->py + b, 64);
+	const double *zj = __builtin_assume_aligned(nl->pz + b, 64);
+	const double *qj = __builtin_assume_aligned(k->pq + b, 64);
+	const int *tj = __builtin_assume_aligned(nl->pt + b, 32);
+	double *gx = __builtin_assume_aligned(fx + b, 64);
+	double *gy = __builtin_assume_aligned(fy + b, 64);
+	double *gz = __builtin_assume_aligned(fz + b, 64);
+	const double *r1 = p->lj1 + row, *r2 = p->lj2 + row,
+		     *r3 = p->lj3 + row, *r4 = p->lj4 + row,
+		     *ro = p->offset + row, *rc = p->cutsq + row;
+	const double g = k->g_ewald, ccutsq = k->cutsq;
+#pragma omp simd
+	for (int l = 0; l < CL; l++) {
+		const double dx = xi - xj[l], dy = yi - yj[l], dz = zi - zj[l];
+		const double rsq = dx * dx + dy * dy + dz * dz;
+		/* one division for 1/r^2 and t = 1/(1 + p g r):
+		 * d = 1/(r^2 (1 + p g r)), 1/r^2 = d (1 + p g r), t = d r^2 */
+		const double r = sqrt(rsq);
+		const double grij = g * r;
+		const double den = 1.0 + AS_P * grij;
+		const double d = 1.0 / (rsq * den);
+		const double r2inv = d * den;
+		const double t = d * rsq; /* A&S's t */
+		const double r6inv = r2inv * r2inv * r2inv;
+		const int jt = NT == 1 ? 0 : tj[l];
+		const int pair = !masked | (b + l > jmin);
+		double flj, ev;
+		if (NT == 0) {
+			const int in = (rsq < rc[jt]) & pair;
+			const double forcelj = r6inv * (r1[jt] * r6inv - r2[jt]);
+			flj = in ? forcelj : 0.0;
+			ev = in ? 12.0 * (r6inv * (r3[jt] * r6inv - r4[jt]) - ro[jt]) : 0.0;
+		} else {
+			double a1 = c1[0], a2 = c2[0], o12 = co[0];
+			for (int u = 1; u < NT; u++) {
+				a1 = jt == u ? c1[u] : a1;
+				a2 = jt == u ? c2[u] : a2;
+				o12 = jt == u ? co[u] : o12;
+			}
+			const int in = (rsq < cutsq) & pair;
+			const double forcelj = r6inv * (a1 * r6inv - a2);
+			flj = in ? forcelj : 0.0;
+			ev = in ? forcelj - r6inv * a2 - o12 : 0.0;
+		}
+		const int inc = (rsq < ccutsq) & pair;
+		const double expm2 = exp_nonpos(-grij * grij);
+		const double erfc = t * (AS_A1 + t * (AS_A2 + t * (AS_A3 + t * (AS_A4 + t * AS_A5)))) * expm2;
+		const double prefactor = qqi * qj[l] * (r * r2inv);
+		const double fc = inc ? prefactor * (erfc + LMP_EWALD_F * grij * expm2) : 0.0;
+		/* j = i (own cluster) has r2inv = inf: select, do not multiply */
+		const double fpair = pair ? (fc + flj) * r2inv : 0.0;
+		const double fxl = dx * fpair, fyl = dy * fpair, fzl = dz * fpair;
+		ax[l] += fxl;
+		ay[l] += fyl;
+		az[l] += fzl;
+		if (EF) {
+			ae[l] += ev;
+			aq[l] += inc ? prefactor * erfc : 0.0;
+		}
+		gx[l] -= fxl;
+		gy[l] -= fyl;
+		gz[l] -= fzl;
+	}
+}
+
+/* The kernel over local slots [i0, i1), as pair_lj.c's lj_kernel. */
+static inline __attribute__((always_inline)) double
+ljc_kernel(const int NT, const int EF, const struct pair_lj *p,
+	   const struct nbr_coul *k, const struct nbr_list *nl, int i0,
+	   int i1, double *restrict fx, double *restrict fy,
+	   double *restrict fz, double *ecoul)
+{
+	enum { CL = NBR_CL };
+	const double *restrict px = nl->px, *restrict py = nl->py,
+			       *restrict pz = nl->pz, *restrict pq = k->pq;
+	const int *restrict pt = nl->pt;
+	const int *restrict first = nl->first, *restrict clist = nl->clist;
+	const size_t nt = p->ntypes;
+	const double cutsq = p->cutsq[0];
+	double e = 0.0, ec = 0.0;
+	for (int i = i0; i < i1; i++) {
+		int q = first[i];
+		const int q1 = first[i + 1];
+		if (q == q1)
+			continue;
+		const size_t row = (size_t)pt[i] * nt;
+		double c1[4] = {0}, c2[4] = {0}, co[4] = {0};
+		for (int t = 0; t < NT; t++) {
+			c1[t] = p->lj1[row + t];
+			c2[t] = p->lj2[row + t];
+			co[t] = 12.0 * p->offset[row + t];
+		}
+		const double xi = px[i], yi = py[i], zi = pz[i];
+		const double qqi = k->qqrd2e * pq[i];
+		double ax[CL] = {0}, ay[CL] = {0}, az[CL] = {0}, ae[CL] = {0},
+		       aq[CL] = {0};
+		if (clist[q] == i / CL)
+			ljc_cluster(NT, EF, 1, p, k, nl, clist[q++], i, row, xi,
+				    yi, zi, qqi, c1, c2, co, cutsq, fx, fy, fz,
+				    ax, ay, az, ae, aq);
+		for (; q < q1; q++)
+			ljc_cluster(NT, EF, 0, p, k, nl, clist[q], -1, row, xi,
+				    yi, zi, qqi, c1, c2, co, cutsq, fx, fy, fz,
+				    ax, ay, az, ae, aq);
+		double sx = 0.0, sy = 0.0, sz = 0.0, se = 0.0, sq = 0.0;
+		for (int l = 0; l < CL; l++) {
+			sx += ax[l];
+			sy += ay[l];
+			sz += az[l];
+			se += ae[l];
+			sq += aq[l];
+		}
+		fx[i] += sx;
+		fy[i] += sy;
+		fz[i] += sz;
+		e += se;
+		ec += sq;
+	}
+	*ecoul = ec;
+	return e * (1.0 / 12.0);
+}
+
+#define LJC_KERNEL(nt)                                                      \
+	(eflag ? ljc_kernel(nt, 1, p, c, nl, i0, i1, fx, fy, fz, ecoul)     \
+	       : ljc_kernel(nt, 0, p, c, nl, i0, i1, fx, fy, fz, ecoul))
+double ljcoul_range(const struct pair_lj *p, const struct nbr_coul *c,
+		    int special, int eflag, const struct nbr_list *nl,
+		    int i0, int i1, double *fx, double *fy, double *fz,
+		    double *ecoul)
+{
+	switch (special ? p->ntypes : 0) {
+	case 1:
+		return LJC_KERNEL(1);
+	case 2:
+		return LJC_KERNEL(2);
+	case 3:
+		return LJC_KERNEL(3);
+	case 4:
+		return LJC_KERNEL(4);
+	default:
+		return LJC_KERNEL(0);
+	}
+}
+#undef LJC_KERNEL
+
+int pair_ljcoul_init(struct pair_ljcoul *c, double g_ewald, double cutoff,
+		     double qqrd2e, struct err *e)
+{
+	memset(c, 0, sizeof *c);
+	if (!(cutoff > 0) || !isfinite(cutoff))
+		return err_set(e, "lj/coul: Coulomb cut-off must be positive "
+			       "(got %g)", cutoff);
+	if (!(g_ewald > 0) || !isfinite(g_ewald))
+		return err_set(e, "lj/coul: g_ewald must be positive (got %g)",
+			       g_ewald);
+	if (!(qqrd2e > 0) || !isfinite(qqrd2e))
+		return err_set(e, "lj/coul: qqrd2e must be positive");
+	c->g_ewald = g_ewald;
+	c->cutoff = cutoff;
+	c->qqrd2e = qqrd2e;
+	c->nbuilds = -1;
+	return 0;
+}
+
+void pair_ljcoul_free(struct pair_ljcoul *c)
+{
+	if (!c)
+		return;
+	free(c->pq);
+	c->pq = NULL;
+	c->cap = 0;
+}
+
+/* Charges in the slot order of nl's last build (dummies 0). */
+static int slot_charges(struct pair_ljcoul *c, const struct nbr_list *nl,
+			const double *q, struct err *e)
+{
+	if (c->nl == nl && c->nbuilds == nl->nbuilds)
+		return 0;
+	if (nl->nslot > c->cap) {
+		size_t cap = nl->cap_slot > nl->nslot ? nl->cap_slot : nl->nslot;
+		size_t bytes = (cap * sizeof(double) + 63) / 64 * 64;
+		free(c->pq);
+		c->pq = aligned_alloc(64, bytes);
+		c->cap = c->pq ? cap : 0;
+		if (!c->pq)
+			return err_set(e, "lj/coul: out of memory (%zu slots)",
+				       nl->nslot);
+	}
+	const int *restrict src = nl->src;
+	double *restrict pq = c->pq;
+	for (size_t s = 0; s < nl->nslot; s++)
+		pq[s] = src[s] >= 0 ? q[src[s]] : 0.0;
+	c->nl = nl;
+	c->nbuilds = nl->nbuilds;
+	return 0;
+}
+
+int pair_ljcoul_compute(struct pair_ljcoul *c, const struct pair_lj *p,
+			const int *type, const double *q, struct state *st,
+			const struct nbr_list *nl, struct energy *en,
+			struct err *e)
+{
+	if (nl->built && slot_charges(c, nl, q, e) != 0)
+		return -1;
+	const struct nbr_coul k = {.g_ewald = c->g_ewald,
+				   .cutsq = c->cutoff * c->cutoff,
+				   .qqrd2e = c->qqrd2e, .pq = c->pq};
+	pair_lj_compute_coul(p, type, st, nl, &k, en);
+	return 0;
+}
