@@ -36,7 +36,8 @@
  * the low bits), ln2 split in two (Cody-Waite) so k ln2 is exact, |r| <=
  * ln2/2; exp(r) by its Taylor series to r^13 (truncation < 1e-17
  * relative), times 2^k built in the exponent bits. Within 1 ulp of libm
- * over [-40, 0] (tests/unit/test_molecular.c). y below -708 gives
+ * over [-40, 0] (2e7 points; tests/unit/test_pair_ljcoul.c checks the
+ * forces against coul_long's libm path). y below -708 gives
  * exp(-708) ~ 3e-308: such pairs are far beyond any cut-off (dummies). */
 static inline double exp_nonpos(double y)
 {
