@@ -11,7 +11,11 @@
  * The Makefile builds this file with -fno-math-errno: sqrt of a sum of
  * squares never sets errno, and with errno GCC keeps a branch to libm's
  * sqrt in the pair loop, which then does not vectorise (a pragma or
- * function attribute does not change how GCC treats the sqrt builtin). */
+ * function attribute does not change how GCC treats the sqrt builtin).
+ * The polynomials use fused multiply-adds explicitly (MADD): -std=c17 does not contract a*b+c,
+ * and letting the compiler contract (-ffp-contract=fast) would round the
+ * energy and forces-only variants of the loop differently, while forces
+ * must not depend on whether energies are computed. */
 #include "pair_ljcoul.h"
 
 #include <math.h>
@@ -29,6 +33,14 @@
 #define AS_A4 -1.453152027
 #define AS_A5 1.061405429
 #define LMP_EWALD_F 1.12837917
+
+/* a*b + c: one instruction where the target has FMA; elsewhere fma() would
+ * be a libm call per use, so plain arithmetic (round-off only). */
+#ifdef __FMA__
+#define MADD(a, b, c) fma(a, b, c)
+#else
+#define MADD(a, b, c) ((a) * (b) + (c))
+#endif
 
 /* exp(y) for y <= 0 in plain arithmetic, so that the pair loop stays one
  * SIMD loop (libm's exp is a call per element). y = k ln2 + r with k the
@@ -51,19 +63,19 @@ static inline double exp_nonpos(double y)
 	kd -= shift;
 	const double r = (y - kd * ln2hi) - kd * ln2lo;
 	double s = 1.0 / 6227020800.0;
-	s = s * r + 1.0 / 479001600.0;
-	s = s * r + 1.0 / 39916800.0;
-	s = s * r + 1.0 / 3628800.0;
-	s = s * r + 1.0 / 362880.0;
-	s = s * r + 1.0 / 40320.0;
-	s = s * r + 1.0 / 5040.0;
-	s = s * r + 1.0 / 720.0;
-	s = s * r + 1.0 / 120.0;
-	s = s * r + 1.0 / 24.0;
-	s = s * r + 1.0 / 6.0;
-	s = s * r + 0.5;
-	s = s * r + 1.0;
-	s = s * r + 1.0;
+	s = MADD(s, r, 1.0 / 479001600.0);
+	s = MADD(s, r, 1.0 / 39916800.0);
+	s = MADD(s, r, 1.0 / 3628800.0);
+	s = MADD(s, r, 1.0 / 362880.0);
+	s = MADD(s, r, 1.0 / 40320.0);
+	s = MADD(s, r, 1.0 / 5040.0);
+	s = MADD(s, r, 1.0 / 720.0);
+	s = MADD(s, r, 1.0 / 120.0);
+	s = MADD(s, r, 1.0 / 24.0);
+	s = MADD(s, r, 1.0 / 6.0);
+	s = MADD(s, r, 0.5);
+	s = MADD(s, r, 1.0);
+	s = MADD(s, r, 1.0);
 	const uint64_t eb = (kb + 1023) << 52;
 	double two_k;
 	memcpy(&two_k, &eb, sizeof two_k);
@@ -132,7 +144,8 @@ ljc_cluster(const int NT, const int EF, const int masked,
 		}
 		const int inc = (rsq < ccutsq) & pair;
 		const double expm2 = exp_nonpos(-grij * grij);
-		const double erfc = t * (AS_A1 + t * (AS_A2 + t * (AS_A3 + t * (AS_A4 + t * AS_A5)))) * expm2;
+		const double poly = MADD(MADD(MADD(MADD(AS_A5, t, AS_A4), t, AS_A3), t, AS_A2), t, AS_A1);
+		const double erfc = t * poly * expm2;
 		const double prefactor = qqi * qj[l] * (r * r2inv);
 		const double fc = inc ? prefactor * (erfc + LMP_EWALD_F * grij * expm2) : 0.0;
 		/* j = i (own cluster) has r2inv = inf: select, do not multiply */
