@@ -49,14 +49,14 @@
  * ln2/2; exp(r) by its Taylor series to r^13 (truncation < 1e-17
  * relative), times 2^k built in the exponent bits. Within 1 ulp of libm
  * over [-40, 0] (2e7 points; tests/unit/test_pair_ljcoul.c checks the
- * forces against coul_long's libm path). y below -708 gives
- * exp(-708) ~ 3e-308: such pairs are far beyond any cut-off (dummies). */
+ * forces against coul_long's libm path). Needs y >= -708 (2^k normal):
+ * the kernel caps r at rc_coul, and pair_ljcoul_init requires
+ * g rc_coul < 26. */
 static inline double exp_nonpos(double y)
 {
 	const double shift = 0x1.8p52, log2e = 1.4426950408889634074;
 	const double ln2hi = 6.93147180369123816490e-01,
 		     ln2lo = 1.90821492927058770002e-10;
-	y = y > -708.0 ? y : -708.0;
 	double kd = y * log2e + shift;
 	uint64_t kb;
 	memcpy(&kb, &kd, sizeof kb);
@@ -115,7 +115,9 @@ ljc_cluster(const int NT, const int EF, const int masked,
 		const double rsq = dx * dx + dy * dy + dz * dz;
 		/* one division for 1/r^2 and t = 1/(1 + p g r):
 		 * d = 1/(r^2 (1 + p g r)), 1/r^2 = d (1 + p g r), t = d r^2 */
-		const double r = sqrt(rsq);
+		/* beyond rc_coul the Coulomb term is discarded: r capped at
+		 * rc_coul keeps exp's argument in its range without a test */
+		const double r = sqrt(rsq < ccutsq ? rsq : ccutsq);
 		const double grij = g * r;
 		const double den = 1.0 + AS_P * grij;
 		const double d = 1.0 / (rsq * den);
@@ -256,6 +258,12 @@ int pair_ljcoul_init(struct pair_ljcoul *c, double g_ewald, double cutoff,
 			       g_ewald);
 	if (!(qqrd2e > 0) || !isfinite(qqrd2e))
 		return err_set(e, "lj/coul: qqrd2e must be positive");
+	/* exp_nonpos's range: -g^2 rc^2 >= -708 (LAMMPS's accuracy rule
+	 * gives g rc ~ 3-4) */
+	if (!(g_ewald * cutoff < 26.0))
+		return err_set(e, "lj/coul: g_ewald %g times the Coulomb cut-off "
+			       "%g is beyond 26 (erfc underflows)", g_ewald,
+			       cutoff);
 	c->g_ewald = g_ewald;
 	c->cutoff = cutoff;
 	c->qqrd2e = qqrd2e;
