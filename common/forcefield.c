@@ -145,9 +145,11 @@ int forcefield_fuse(struct forcefield *ff, const struct system *sys,
 	for (int a = 0; a < 3; a++)
 		if (!(st->len[a] >= 2.0 * (rc + skin)))
 			return 0;
+	/* parameters the fused kernel cannot take stay with coul_long */
+	struct err ignored = {{0}};
 	if (pair_ljcoul_init(&ff->plc, ff->g_ewald, ff->coul_cutoff,
-			     ff->qqrd2e, e) != 0)
-		return -1;
+			     ff->qqrd2e, &ignored) != 0)
+		return 0;
 	ff->fused = 1;
 	*list_cutoff = rc;
 	return 0;
