@@ -98,8 +98,9 @@ int forcefield_prepare(struct forcefield *ff, const struct system *sys,
 /* After forcefield_prepare: the cut-off the neighbour list needs. With
  * k-space and a box at least 2 (max(rc_lj, rc_coul) + skin) wide, the
  * real-space Coulomb moves into the LJ pass over that list (ff->fused),
- * and *list_cutoff becomes max(rc_lj, rc_coul); otherwise it stays
- * rc_lj (coul_long_compute with its own cells). */
+ * and *list_cutoff becomes max(rc_lj, rc_coul); otherwise (kspace none,
+ * a narrower box, g rc_coul >= 26) it stays rc_lj and coul_long_compute
+ * runs with its own cells. Returns 0 (kept for errors to come). */
 int forcefield_fuse(struct forcefield *ff, const struct system *sys,
 		    const struct state *st, double skin, double *list_cutoff,
 		    struct err *e);
