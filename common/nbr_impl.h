@@ -92,6 +92,13 @@ struct nbr_list {
 struct nbr_coul {
 	double g_ewald, cutsq, qqrd2e;
 	const double *pq;       /* [nslot] charge of each slot, 0 for dummies */
+	/* Pruned list (NULL: the whole list): slot i's clusters are
+	 * plist[first[i] .. first[i] + pn[i] - 1]; with prune set, each
+	 * work item first refills them for its slots from the whole list,
+	 * keeping clusters with an atom closer than sqrt(prunesq). */
+	int *plist, *pn;
+	int prune;
+	double prunesq;
 };
 /* LJ (as pair_lj.c's kernel) plus real-space Coulomb over local slots
  * [i0, i1) (pair_ljcoul.c): forces to fx, fy, fz (all slots); returns

@@ -177,13 +177,15 @@ ljc_kernel(const int NT, const int EF, const struct pair_lj *p,
 	const double *restrict px = nl->px, *restrict py = nl->py,
 			       *restrict pz = nl->pz, *restrict pq = k->pq;
 	const int *restrict pt = nl->pt;
-	const int *restrict first = nl->first, *restrict clist = nl->clist;
+	const int *restrict first = nl->first;
+	const int *restrict clist = k->plist ? k->plist : nl->clist;
+	const int *restrict pn = k->pn;
 	const size_t nt = p->ntypes;
 	const double cutsq = p->cutsq[0];
 	double e = 0.0, ec = 0.0;
 	for (int i = i0; i < i1; i++) {
 		int q = first[i];
-		const int q1 = first[i + 1];
+		const int q1 = k->plist ? first[i] + pn[i] : first[i + 1];
 		if (q == q1)
 			continue;
 		const size_t row = (size_t)pt[i] * nt;
@@ -223,6 +225,38 @@ ljc_kernel(const int NT, const int EF, const struct pair_lj *p,
 	return e * (1.0 / 12.0);
 }
 
+/* Refill the pruned list of slots [i0, i1): the clusters of the whole
+ * list with an atom closer than sqrt(prunesq), in list order (so the own
+ * cluster, when kept, stays first). */
+static void prune_range(const struct nbr_list *nl, const struct nbr_coul *k,
+			int i0, int i1)
+{
+	enum { CL = NBR_CL };
+	const int *restrict first = nl->first, *restrict clist = nl->clist;
+	const double *restrict px = nl->px, *restrict py = nl->py,
+			       *restrict pz = nl->pz;
+	int *restrict plist = k->plist, *restrict pn = k->pn;
+	const double lim = k->prunesq;
+	for (int i = i0; i < i1; i++) {
+		const double xi = px[i], yi = py[i], zi = pz[i];
+		int m = first[i];
+		for (int q = first[i]; q < first[i + 1]; q++) {
+			const int b = clist[q] * CL;
+			double dmin = INFINITY;
+#pragma omp simd reduction(min : dmin)
+			for (int l = 0; l < CL; l++) {
+				const double dx = xi - px[b + l], dy = yi - py[b + l],
+					     dz = zi - pz[b + l];
+				const double r2 = dx * dx + dy * dy + dz * dz;
+				dmin = r2 < dmin ? r2 : dmin;
+			}
+			plist[m] = clist[q];
+			m += dmin < lim;
+		}
+		pn[i] = m - first[i];
+	}
+}
+
 #define LJC_KERNEL(nt)                                                      \
 	(eflag ? ljc_kernel(nt, 1, p, c, nl, i0, i1, fx, fy, fz, ecoul)     \
 	       : ljc_kernel(nt, 0, p, c, nl, i0, i1, fx, fy, fz, ecoul))
@@ -231,6 +265,8 @@ double ljcoul_range(const struct pair_lj *p, const struct nbr_coul *c,
 		    int i0, int i1, double *fx, double *fy, double *fz,
 		    double *ecoul)
 {
+	if (c->prune)
+		prune_range(nl, c, i0, i1);
 	switch (special ? p->ntypes : 0) {
 	case 1:
 		return LJC_KERNEL(1);
@@ -276,8 +312,12 @@ void pair_ljcoul_free(struct pair_ljcoul *c)
 	if (!c)
 		return;
 	free(c->pq);
-	c->pq = NULL;
-	c->cap = 0;
+	free(c->plist);
+	free(c->pn);
+	free(c->xp);
+	free(c->yp);
+	free(c->zp);
+	memset(c, 0, sizeof *c);
 }
 
 /* Charges in the slot order of nl's last build (dummies 0). */
@@ -305,16 +345,87 @@ static int slot_charges(struct pair_ljcoul *c, const struct nbr_list *nl,
 	return 0;
 }
 
+/* Whether the pruned list can be used for st and whether it must be made
+ * again first (see pair_ljcoul.h); fills k's list fields. */
+static int prune_plan(struct pair_ljcoul *c, const struct nbr_list *nl,
+		      const struct state *st, int rebuilt, struct nbr_coul *k,
+		      struct err *e)
+{
+	const double b = 0.25 * nl->skin;
+	const size_t n = st->n, nent = (size_t)nl->first[nl->nloc];
+	if (!(b > 0.0) || memcmp(st->len, nl->lenhold, sizeof st->len) != 0) {
+		c->pvalid = 0; /* no skin, or the box moved: whole list */
+		return 0;
+	}
+	if (nent > c->cap_plist || nl->nloc > c->cap_pn || n != c->natoms) {
+		free(c->plist);
+		free(c->pn);
+		c->cap_plist = nent + nent / 4 + 64;
+		c->cap_pn = nl->nloc;
+		c->plist = malloc(c->cap_plist * sizeof *c->plist);
+		c->pn = malloc(c->cap_pn * sizeof *c->pn);
+		if (n != c->natoms) {
+			free(c->xp);
+			free(c->yp);
+			free(c->zp);
+			c->xp = malloc(n * sizeof *c->xp);
+			c->yp = malloc(n * sizeof *c->yp);
+			c->zp = malloc(n * sizeof *c->zp);
+			c->natoms = n;
+		}
+		c->pvalid = 0;
+		if (!c->plist || !c->pn || !c->xp || !c->yp || !c->zp) {
+			c->cap_plist = c->cap_pn = c->natoms = 0;
+			return err_set(e, "lj/coul: out of memory (pruned list)");
+		}
+	}
+	int prune = rebuilt || !c->pvalid ||
+		    memcmp(st->len, c->lenp, sizeof st->len) != 0;
+	if (!prune) {
+		const double *restrict x = st->x, *restrict y = st->y,
+				       *restrict z = st->z, *restrict xp = c->xp,
+				       *restrict yp = c->yp, *restrict zp = c->zp;
+		double maxsq = 0.0;
+#pragma omp simd reduction(max : maxsq)
+		for (size_t i = 0; i < n; i++) {
+			double dx = x[i] - xp[i], dy = y[i] - yp[i],
+			       dz = z[i] - zp[i];
+			double r = dx * dx + dy * dy + dz * dz;
+			maxsq = r > maxsq ? r : maxsq;
+		}
+		/* NaN positions compare false: the list is rebuilt (and
+		 * the NaN caught) by nbr_needs_rebuild first */
+		prune = maxsq > 0.25 * b * b;
+	}
+	if (prune) {
+		memcpy(c->xp, st->x, n * sizeof *c->xp);
+		memcpy(c->yp, st->y, n * sizeof *c->yp);
+		memcpy(c->zp, st->z, n * sizeof *c->zp);
+		memcpy(c->lenp, st->len, sizeof c->lenp);
+		c->pvalid = 1;
+		c->nprune++;
+	}
+	const double rl = nl->cut + b;
+	k->plist = c->plist;
+	k->pn = c->pn;
+	k->prune = prune;
+	k->prunesq = rl * rl;
+	return 0;
+}
+
 int pair_ljcoul_compute(struct pair_ljcoul *c, const struct pair_lj *p,
 			const int *type, const double *q, struct state *st,
 			const struct nbr_list *nl, struct energy *en,
 			struct err *e)
 {
+	const int rebuilt = c->nl != nl || c->nbuilds != nl->nbuilds;
 	if (nl->built && slot_charges(c, nl, q, e) != 0)
 		return -1;
-	const struct nbr_coul k = {.g_ewald = c->g_ewald,
-				   .cutsq = c->cutoff * c->cutoff,
-				   .qqrd2e = c->qqrd2e, .pq = c->pq};
+	struct nbr_coul k = {.g_ewald = c->g_ewald,
+			     .cutsq = c->cutoff * c->cutoff,
+			     .qqrd2e = c->qqrd2e, .pq = c->pq};
+	if (nl->built && prune_plan(c, nl, st, rebuilt, &k, e) != 0)
+		return -1;
 	pair_lj_compute_coul(p, type, st, nl, &k, en);
 	return 0;
 }

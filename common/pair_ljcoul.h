@@ -17,6 +17,17 @@
  * max(rc_lj, rc_coul) (nbr_create); k-space styles only (for coul/cut,
  * erfc = 1 exactly, use coul_long with erfc_exact).
  *
+ * Dynamic pruning (as GROMACS's; Pall et al., J. Chem. Phys. 153,
+ * 134110 (2020)): the list holds
+ * clusters within max(rc) + skin of each atom, but most of the skin's
+ * pairs are never within the cut-off before the next rebuild. A pruned
+ * copy keeps, per atom, the clusters with an atom within max(rc) + b, b =
+ * skin/4; it is made again whenever some atom has moved more than b/2
+ * since it was made (so no pair that can come within the cut-off is
+ * missing), and not used while the box changes (NPT: the whole list).
+ * Pairs beyond the cut-offs add exactly zero, so pruning changes no
+ * result beyond the sign of a zero.
+ *
  * Units: energies in those of qqrd2e and the LJ table (real: kcal/mol),
  * distances Å, charges e. Threads, determinism and the virial (x (x) f
  * over slots) as pair_lj_compute (nbr.h). */
@@ -39,6 +50,13 @@ struct pair_ljcoul {
 	size_t cap;
 	long nbuilds;
 	const struct nbr_list *nl;
+	/* private: the pruned list (pair_ljcoul.c) and the positions and
+	 * box of its last pruning */
+	int *plist, *pn;
+	size_t cap_plist, cap_pn, natoms;
+	double *xp, *yp, *zp, lenp[3];
+	int pvalid;
+	long nprune;      /* prunings so far (tests) */
 };
 
 /* Set the parameters; no allocation yet. -1 and a message if they are
