@@ -36,6 +36,7 @@ struct coul_long {
 	size_t *order;           /* [n] sorted slot -> atom index */
 	size_t *cellof;          /* [n] cell of atom */
 	double *xs, *ys, *zs, *qs; /* [n] wrapped, cell-sorted copies */
+	double *os;              /* [3n] off-site offsets, sorted (lazily) */
 	double *fbuf;            /* [nthr*3n] per-thread forces, sorted order */
 	double *acc;             /* [nthr*ACC_STRIDE] per-thread energy, virial */
 	int nthr;
@@ -87,6 +88,7 @@ void coul_long_free(struct coul_long *cl)
 	free(cl->ys);
 	free(cl->zs);
 	free(cl->qs);
+	free(cl->os);
 	free(cl->fbuf);
 	free(cl->acc);
 	free(cl);
@@ -111,6 +113,17 @@ static inline double erfc_term(double gr, int exact, double *dterm)
 	*dterm = LMP_EWALD_F * gr * expm2;
 	return t * (AS_A1 + t * (AS_A2 + t * (AS_A3 + t * (AS_A4 + t * AS_A5)))) *
 	       expm2;
+}
+
+/* Off-site charges: are the atoms of sites i and j (sorted slots, site
+ * separation d) closer than sqrt(cutsq)? atom = site - offset. */
+static inline int atoms_within(const double *os, size_t i, size_t j,
+			       double dx, double dy, double dz, double cutsq)
+{
+	double ax = dx - os[3 * i] + os[3 * j];
+	double ay = dy - os[3 * i + 1] + os[3 * j + 1];
+	double az = dz - os[3 * i + 2] + os[3 * j + 2];
+	return ax * ax + ay * ay + az * az < cutsq;
 }
 
 /* Wrap one coordinate into [0, L). */
@@ -140,6 +153,15 @@ int coul_long_compute(struct coul_long *cl, const struct state *st,
 		      const double *q, double *fx, double *fy, double *fz,
 		      double *ecoul, double virial[6], struct err *e)
 {
+	return coul_long_compute_offsite(cl, st, q, NULL, fx, fy, fz, ecoul,
+					 virial, e);
+}
+
+int coul_long_compute_offsite(struct coul_long *cl, const struct state *st,
+			      const double *q, const struct coul_offsite *off,
+			      double *fx, double *fy, double *fz,
+			      double *ecoul, double virial[6], struct err *e)
+{
 	const size_t n = st->n;
 	const double rc = cl->o.cutoff, rcsq = rc * rc, g = cl->o.g_ewald;
 	const double qqrd2e = cl->o.qqrd2e;
@@ -168,6 +190,12 @@ int coul_long_compute(struct coul_long *cl, const struct state *st,
 	}
 	if (ensure_fbuf(cl, nthr, e))
 		return -1;
+	if (off && !cl->os) {
+		cl->os = malloc(3 * (n + 1) * sizeof *cl->os);
+		if (!cl->os)
+			return err_set(e, "coul/long: out of memory (offsets)");
+	}
+	const double cutoffsq = off ? off->cut_atoms * off->cut_atoms : 0.0;
 
 	/* wrapped copies sorted by cell (a single cell when cells are off) */
 	size_t ncells = use_cells ? (size_t)nc[0] * nc[1] * nc[2] : 1;
@@ -209,9 +237,15 @@ int coul_long_compute(struct coul_long *cl, const struct state *st,
 		cl->ys[s] = wrap(st->y[i] - st->lo[1], L[1]);
 		cl->zs[s] = wrap(st->z[i] - st->lo[2], L[2]);
 		cl->qs[s] = q[i];
+		if (off) {
+			cl->os[3 * s] = off->ox[i];
+			cl->os[3 * s + 1] = off->oy[i];
+			cl->os[3 * s + 2] = off->oz[i];
+		}
 	}
 
 	const double *xs = cl->xs, *ys = cl->ys, *zs = cl->zs, *qs = cl->qs;
+	const double *os = off ? cl->os : NULL;
 	double *fbuf = cl->fbuf;
 	const size_t cstride = 3 * (n + 1);
 
@@ -232,7 +266,8 @@ int coul_long_compute(struct coul_long *cl, const struct state *st,
 		double dx_ = xs[i] - xs[j] - (sx), dy_ = ys[i] - ys[j] - (sy), \
 		       dz_ = zs[i] - zs[j] - (sz);                             \
 		double r2_ = dx_ * dx_ + dy_ * dy_ + dz_ * dz_;               \
-		if (r2_ < rcsq && qs[j] != 0.0) {                             \
+		if (r2_ < rcsq && qs[j] != 0.0 &&                             \
+		    (!os || atoms_within(os, i, j, dx_, dy_, dz_, cutoffsq))) { \
 			double r_ = sqrt(r2_), dt_;                           \
 			double erfc_ = erfc_term(g * r_, exact, &dt_);        \
 			double pre_ = qqrd2e * qi * qs[j] / r_;               \

@@ -64,6 +64,23 @@ int coul_long_compute(struct coul_long *cl, const struct state *st,
 		      const double *q, double *fx, double *fy, double *fz,
 		      double *ecoul, double virial[6], struct err *e);
 
+/* Charges that sit off their atoms (TIP4P's M site, tip4p.h): st passed
+ * to coul_long_compute_offsite holds the charge sites, and atom i itself is
+ * at site_i - (ox, oy, oz)[i] (zero for atoms that carry their charge). As
+ * LAMMPS pair lj/cut/tip4p/long, a pair counts only when its atoms are
+ * closer than cut_atoms (there: rc + 2 qdist, tested first on the atoms'
+ * positions) and its sites closer than rc. */
+struct coul_offsite {
+	const double *ox, *oy, *oz;  /* [natoms] site minus atom position */
+	double cut_atoms;
+};
+/* coul_long_compute over charge sites; off may be NULL (then it is
+ * coul_long_compute). Forces are those on the sites. */
+int coul_long_compute_offsite(struct coul_long *cl, const struct state *st,
+			      const double *q, const struct coul_offsite *off,
+			      double *fx, double *fy, double *fz,
+			      double *ecoul, double virial[6], struct err *e);
+
 /* A special pair: atoms i, j (0-based indices) and its Coulomb factor f
  * (LAMMPS special_bonds coul: 0 excludes, 0.5 is AMBER's 1-4, ...). */
 struct coul_pair {

@@ -9,13 +9,14 @@
 #include "cli.h"
 #include "lmp_data.h"
 #include "setup.h"
+#include "tip4p.h"
 
 enum {
 	E_UNITS = ENGINE_OPT_BASE, E_DATA, E_FROM, E_RESTART, E_THERMOFILE,
 	E_STEPS, E_DT, E_TEMP, E_VEL, E_SEED, E_CUT, E_SKIN, E_MIX, E_SHIFT,
 	E_TAIL, E_THERMO, E_DUMP, E_CKPT, E_DOUBLE, E_THREADS, E_PROGRESS,
 	E_DECOUPLE, E_LAMBDA, E_SCFORM, E_SCALPHA, E_SCN, E_SCPOWER,
-	E_KSPACE, E_KACC, E_COULCUT, E_SPLJ, E_SPCOUL, E_ALLOWQ
+	E_KSPACE, E_KACC, E_COULCUT, E_SPLJ, E_SPCOUL, E_ALLOWQ, E_TIP4P
 };
 
 /* bits of engine_cli.sc_given */
@@ -38,6 +39,7 @@ const struct option engine_longopts[] = {
 	{"kspace", 1, 0, E_KSPACE}, {"kspace-accuracy", 1, 0, E_KACC},
 	{"coul-cutoff", 1, 0, E_COULCUT}, {"special-lj", 1, 0, E_SPLJ},
 	{"special-coul", 1, 0, E_SPCOUL}, {"allow-charged", 0, 0, E_ALLOWQ},
+	{"tip4p", 1, 0, E_TIP4P},
 };
 const size_t engine_nlongopts = sizeof engine_longopts / sizeof engine_longopts[0];
 
@@ -62,16 +64,19 @@ void engine_cli_usage(FILE *fp)
 "  --shift               shift LJ energy to zero at the cutoff\n"
 "  --tail                long-range tail correction\n"
 "  --decouple SEL        decouple atoms (ids 1,5,7, ranges 3-9, mol:N, type:N)\n"
-"                        from the rest by soft-core LJ scaled by --lambda\n"
-"  --lambda X            coupling of the decoupled atoms, 0 (off) .. 1 (full,\n"
-"                        default); COUL,LJ form with COUL = 1\n"
+"                        from the rest by soft-core LJ scaled by --lambda;\n"
+"                        with charges/bonds: whole molecules, Coulomb linear\n"
+"  --lambda X|COUL,LJ    coupling of the decoupled atoms, 0 (off) .. 1 (full,\n"
+"                        default); X means 1,X; COUL < 1 needs charges\n"
 "  --sc-form lammps|gromacs  soft-core form: lj/cut/soft or Beutler (lammps)\n"
 "  --sc-alpha A          soft-core alpha (default 0.5)\n"
 "  --sc-n N              lammps form: power of lambda (default 1)\n"
 "  --sc-power P          gromacs form: power of 1-lambda (default 1)\n"
-"  --kspace pppm|ewald|none  long-range Coulomb of a charged system (default\n"
-"                        pppm when any charge is non-zero; none: plain\n"
-"                        cut-off Coulomb)\n"
+"  --kspace pppm|pppm/tip4p|ewald|none  long-range Coulomb of a charged\n"
+"                        system (default pppm, pppm/tip4p with --tip4p, when\n"
+"                        any charge is non-zero; none: plain cut-off Coulomb)\n"
+"  --tip4p OTYPE,HTYPE,BTYPE,ATYPE,QDIST  4-site water: each O's charge on\n"
+"                        its M site QDIST from O (LAMMPS lj/cut/tip4p/long)\n"
 "  --kspace-accuracy X   relative force accuracy (default 1e-5)\n"
 "  --coul-cutoff RC      real-space Coulomb cut-off (default: --cutoff)\n"
 "  --special-lj A,B,C    1-2, 1-3, 1-4 LJ factors (default 0,0,0)\n"
@@ -174,12 +179,15 @@ int engine_cli_option(struct engine_cli *c, int code, const char *a,
 	case E_KSPACE:
 		if (!strcmp(a, "pppm"))
 			c->ffo.kspace = KSPACE_PPPM;
+		else if (!strcmp(a, "pppm/tip4p"))
+			c->ffo.kspace = KSPACE_PPPM_TIP4P;
 		else if (!strcmp(a, "ewald"))
 			c->ffo.kspace = KSPACE_EWALD;
 		else if (!strcmp(a, "none"))
 			c->ffo.kspace = KSPACE_NONE;
 		else
-			rc = err_set(e, "--kspace: '%s' is not pppm, ewald or none", a);
+			rc = err_set(e, "--kspace: '%s' is not pppm, pppm/tip4p, "
+					"ewald or none", a);
 		c->ff_given = 1;
 		break;
 	case E_KACC:
@@ -199,6 +207,11 @@ int engine_cli_option(struct engine_cli *c, int code, const char *a,
 		c->ff_given = 1;
 		break;
 	case E_ALLOWQ: c->ffo.allow_charged = 1; break;
+	case E_TIP4P:
+		rc = tip4p_parse(a, &c->ffo.tip4p, e);
+		c->ffo.has_tip4p = 1;
+		c->ff_given = 1;
+		break;
 	case E_SCPOWER:
 		rc = cli_double("--sc-power", a, &c->sc_power, e);
 		if (!rc && c->sc_power < 1)
@@ -285,6 +298,8 @@ int engine_cli_setup_system(struct engine_cli *c, struct err *e)
 		err_set(e, "--data FILE is required");
 		return ERR_USAGE;
 	}
+	if (forcefield_opts_check(&c->ffo, e) != 0)
+		return ERR_USAGE;
 	struct system_opts so = {.units = u.style, .mix = c->mix,
 				 .shift = c->shift, .tail = c->tail};
 	so.cutoff = c->cutoff > 0 ? c->cutoff : (u.style == UNITS_LJ ? 2.5 : 10.0);
@@ -296,12 +311,6 @@ int engine_cli_setup_system(struct engine_cli *c, struct err *e)
 	int rc = system_from_data(&c->sys, &c->st, &d, &so, c->data, e);
 	c->had_vel = d.vx != NULL;
 	if (rc == 0 && (c->ff_given || forcefield_needed(&d))) {
-		if (c->decouple) {
-			lmp_data_free(&d);
-			err_set(e, "--decouple of a system with charges or "
-				   "bonded terms is not supported yet");
-			return ERR_USAGE;
-		}
 		rc = forcefield_create(&c->ff, &c->sys, &d, &c->ffo, c->data, e);
 		c->has_ff = rc == 0;
 	}
@@ -315,10 +324,25 @@ int engine_cli_setup_system(struct engine_cli *c, struct err *e)
 			err_prefix(e, "%s", c->data);
 			return rc == -2 ? ERR_USAGE : ERR_DATA;
 		}
+		if (!(c->has_ff && c->ff.has_charge) && c->lambda.coul != 1.0) {
+			free(idx);
+			err_set(e, "--lambda %g,%g: a Coulomb lambda needs a "
+				   "system with charges (use X or 1,X)",
+				c->lambda.coul, c->lambda.lj);
+			return ERR_USAGE;
+		}
 		rc = softcore_init(&c->sc, &c->sys, idx, n, &scp, c->lambda, e);
 		free(idx);
 		if (rc != 0)
 			return ERR_DATA;
+		/* molecular: whole-molecule decoupling with linear Coulomb */
+		if (c->has_ff) {
+			if (decouple_init(&c->dc, &c->ff, &c->sys, &c->sc, e) != 0) {
+				err_prefix(e, "%s", c->data);
+				return ERR_DATA;
+			}
+			c->has_dc = 1;
+		}
 	}
 	return 0;
 }
@@ -406,6 +430,9 @@ void engine_cli_free(struct engine_cli *c)
 {
 	nbr_free(c->nl);
 	softcore_free(&c->sc);
+	if (c->has_dc)
+		decouple_free(&c->dc);
+	c->has_dc = 0;
 	if (c->has_ff)
 		forcefield_free(&c->ff);
 	c->has_ff = 0;

@@ -2,9 +2,33 @@
  * terms added to the LJ kernel's forces (see forcefield.h). */
 #include "forcefield.h"
 
+#include "decouple.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+
+int forcefield_opts_check(const struct forcefield_opts *o, struct err *e)
+{
+	if (o->kspace == KSPACE_PPPM_TIP4P && !o->has_tip4p)
+		return err_set(e, "--kspace pppm/tip4p needs --tip4p OTYPE,HTYPE,"
+				  "BTYPE,ATYPE,QDIST");
+	if (o->kspace == KSPACE_PPPM && o->has_tip4p)
+		return err_set(e, "--tip4p with --kspace pppm would put the O "
+				  "charge on O in k-space and on M in real "
+				  "space: use --kspace pppm/tip4p");
+	return 0;
+}
+
+static const char *kspace_name(enum kspace_style k)
+{
+	switch (k) {
+	case KSPACE_PPPM: return "pppm";
+	case KSPACE_PPPM_TIP4P: return "pppm/tip4p";
+	case KSPACE_EWALD: return "ewald";
+	default: return "none";
+	}
+}
 
 int forcefield_needed(const struct lmp_data *d)
 {
@@ -31,6 +55,8 @@ void forcefield_free(struct forcefield *ff)
 	pair_ljcoul_free(&ff->plc);
 	pppm_free(ff->pppm);
 	ewald_free(ff->ewald);
+	tip4p_free(ff->tip4p);
+	free(ff->tip4p);
 	memset(ff, 0, sizeof *ff);
 }
 
@@ -45,10 +71,11 @@ int forcefield_create(struct forcefield *ff, const struct system *sys,
 			ff->has_charge = 1;
 	ff->kspace = o->kspace;
 	if (ff->kspace == KSPACE_DEFAULT)
-		ff->kspace = ff->has_charge ? KSPACE_PPPM : KSPACE_NONE;
+		ff->kspace = !ff->has_charge ? KSPACE_NONE
+			     : o->has_tip4p ? KSPACE_PPPM_TIP4P : KSPACE_PPPM;
 	if (ff->kspace != KSPACE_NONE && !ff->has_charge)
 		return err_set(e, "%s: --kspace %s: the system has no charges",
-			       path, ff->kspace == KSPACE_PPPM ? "pppm" : "ewald");
+			       path, kspace_name(ff->kspace));
 	ff->accuracy = o->accuracy > 0 ? o->accuracy : 1e-5;
 	ff->coul_cutoff = o->coul_cutoff > 0 ? o->coul_cutoff
 					     : sys->lj.cut_global;
@@ -59,6 +86,18 @@ int forcefield_create(struct forcefield *ff, const struct system *sys,
 	if (bonded_from_data(&ff->bonded, d, NULL, path, e) != 0)
 		return -1;
 	ff->has_bonded = 1;
+	if (o->has_tip4p) {
+		ff->tip4p = malloc(sizeof *ff->tip4p);
+		if (!ff->tip4p) {
+			err_set(e, "out of memory");
+			goto fail;
+		}
+		if (tip4p_create(ff->tip4p, &o->tip4p, sys, d, path, e) != 0) {
+			free(ff->tip4p);
+			ff->tip4p = NULL;
+			goto fail;
+		}
+	}
 	if (special_from_data(&ff->sp, d, o->special_lj, o->special_coul,
 			      path, e) != 0)
 		goto fail;
@@ -101,7 +140,7 @@ int forcefield_prepare(struct forcefield *ff, const struct system *sys,
 				  "uniform neutralising background; give "
 				  "--allow-charged to run it anyway",
 			       ff->qsum);
-	if (ff->kspace == KSPACE_PPPM) {
+	if (ff->kspace == KSPACE_PPPM || ff->kspace == KSPACE_PPPM_TIP4P) {
 		struct pppm_opts po = {.accuracy = ff->accuracy,
 				       .cutoff = ff->coul_cutoff,
 				       .qqr2e = ff->qqrd2e};
@@ -139,8 +178,9 @@ int forcefield_fuse(struct forcefield *ff, const struct system *sys,
 	const double rc = ff->coul_cutoff > rlj ? ff->coul_cutoff : rlj;
 	*list_cutoff = rlj;
 	ff->fused = 0;
-	/* kspace none is coul/cut: erfc = 1 exactly, coul_long's libm path */
-	if (!ff->cl || ff->kspace == KSPACE_NONE)
+	/* kspace none is coul/cut: erfc = 1 exactly, coul_long's libm path;
+	 * tip4p's charges sit on M sites, not on the list's atoms */
+	if (!ff->cl || ff->kspace == KSPACE_NONE || ff->tip4p)
 		return 0;
 	for (int a = 0; a < 3; a++)
 		if (!(st->len[a] >= 2.0 * (rc + skin)))
@@ -214,35 +254,64 @@ static void special_lj_correct(const struct forcefield *ff,
 		en->virial[a] += w[a];
 }
 
+int forcefield_kspace(struct forcefield *ff, const struct state *st,
+		      const double *q, double *elong, double virial[6],
+		      double *fx, double *fy, double *fz, struct err *e)
+{
+	if (memcmp(ff->len_setup, st->len, sizeof ff->len_setup) != 0) {
+		int rc = ff->pppm ? pppm_setup(ff->pppm, st->len, e)
+				  : ewald_setup(ff->ewald, st->len, e);
+		if (rc != 0)
+			return -1;
+		memcpy(ff->len_setup, st->len, sizeof ff->len_setup);
+	}
+	return ff->pppm ? pppm_compute(ff->pppm, st, q, elong, virial, fx, fy,
+				       fz, e)
+			: ewald_compute(ff->ewald, st, q, elong, virial, fx, fy,
+					fz, e);
+}
+
 int forcefield_compute(struct forcefield *ff, const struct system *sys,
 		       struct state *st, struct energy *en, struct err *e)
 {
 	special_lj_correct(ff, sys, st, en);
+	/* Coulomb acts on the charge sites qs: the atoms, or with tip4p the
+	 * atoms with each water O moved to its M; forces on qs's arrays. */
+	struct state *qs = st;
+	struct coul_offsite off, *offp = NULL;
+	if (ff->tip4p && ff->cl) {
+		tip4p_sites(ff->tip4p, st);
+		qs = &ff->tip4p->site;
+		off = (struct coul_offsite){
+			ff->tip4p->ox, ff->tip4p->oy, ff->tip4p->oz,
+			ff->coul_cutoff + 2.0 * ff->tip4p->o.qdist};
+		offp = &off;
+	}
 	if (ff->cl) {
+		/* fused: the pass over the neighbour list summed them */
 		if (!ff->fused &&
-		    coul_long_compute(ff->cl, st, sys->q, st->fx, st->fy, st->fz,
-				      &en->ecoul, en->virial, e) != 0)
+		    coul_long_compute_offsite(ff->cl, qs, sys->q, offp, qs->fx,
+					      qs->fy, qs->fz, &en->ecoul,
+					      en->virial, e) != 0)
 			return -1;
-		coul_long_special_correct(ff->cl, st, sys->q, ff->cpairs,
-					  ff->ncpairs, st->fx, st->fy, st->fz,
+		coul_long_special_correct(ff->cl, qs, sys->q, ff->cpairs,
+					  ff->ncpairs, qs->fx, qs->fy, qs->fz,
 					  &en->ecoul, en->virial);
+		if (ff->dc)
+			decouple_coul_real(ff->dc, ff, qs, sys->q, qs->fx, qs->fy,
+					   qs->fz, &en->ecoul, en->virial);
 	}
 	if (ff->pppm || ff->ewald) {
-		if (memcmp(ff->len_setup, st->len, sizeof ff->len_setup) != 0) {
-			int rc = ff->pppm ? pppm_setup(ff->pppm, st->len, e)
-					  : ewald_setup(ff->ewald, st->len, e);
-			if (rc != 0)
-				return -1;
-			memcpy(ff->len_setup, st->len, sizeof ff->len_setup);
-		}
-		int rc = ff->pppm
-			? pppm_compute(ff->pppm, st, sys->q, &en->elong,
-				       en->virial, st->fx, st->fy, st->fz, e)
-			: ewald_compute(ff->ewald, st, sys->q, &en->elong,
-					en->virial, st->fx, st->fy, st->fz, e);
+		int rc = ff->dc
+			? decouple_kspace(ff->dc, ff, qs, sys->q, &en->elong,
+					  en->virial, qs->fx, qs->fy, qs->fz, e)
+			: forcefield_kspace(ff, qs, sys->q, &en->elong,
+					    en->virial, qs->fx, qs->fy, qs->fz, e);
 		if (rc != 0)
 			return -1;
 	}
+	if (qs != st)
+		tip4p_spread(ff->tip4p, st);
 	if (ff->bonded.natoms && bonded_compute_state(&ff->bonded, st, en, e) != 0)
 		return -1;
 	return 0;
@@ -256,11 +325,22 @@ void forcefield_describe(const struct forcefield *ff, char *buf, size_t n)
 			 ff->sp.coul[3], ff->coul_cutoff);
 	if (k < 0 || (size_t)k >= n)
 		return;
+	if (ff->tip4p) {
+		const struct tip4p *t = ff->tip4p;
+		int m = snprintf(buf + k, n - (size_t)k, "; tip4p O %d H %d bond "
+				 "%d angle %d qdist %.17g alpha %.17g waters %zu",
+				 t->o.otype, t->o.htype, t->o.btype, t->o.atype,
+				 t->o.qdist, t->alpha, t->nwater);
+		if (m < 0 || (size_t)(k + m) >= n)
+			return;
+		k += m;
+	}
 	if (ff->pppm) {
 		struct pppm_info pi;
 		pppm_get_info(ff->pppm, &pi);
-		snprintf(buf + k, n - (size_t)k, "; kspace pppm accuracy %g "
-			 "g_ewald %.17g grid %d %d %d order %d", ff->accuracy,
+		snprintf(buf + k, n - (size_t)k, "; kspace %s accuracy %g "
+			 "g_ewald %.17g grid %d %d %d order %d",
+			 kspace_name(ff->kspace), ff->accuracy,
 			 pi.g_ewald, pi.grid[0], pi.grid[1], pi.grid[2],
 			 pi.order);
 	} else if (ff->ewald) {

@@ -20,6 +20,14 @@
  * kspace none means pair lj/cut/coul/cut: plain q q / r within the coul
  * cut-off (g = 0, exact erfc), special pairs scaled, no elong.
  *
+ * With tip4p (--tip4p; LAMMPS lj/cut/tip4p/long + pppm/tip4p, or
+ * lj/cut/tip4p/cut for kspace none): every Coulomb term above runs on the
+ * charge sites of tip4p_sites (each water's O charge at its M), the real-
+ * space pair also needs its atoms within coul cut-off + 2 qdist, and the
+ * site forces are spread back by tip4p_spread; LJ and bonded terms stay on
+ * the atoms. pppm/tip4p is pppm on the sites; ewald with tip4p (not in
+ * LAMMPS) is ewald on the sites, for testing.
+ *
  * Precision of the LJ subtraction: a 1-2 pair of heavy atoms 1.5 Å apart
  * has E_LJ ~ 1e4 kcal/mol; adding it in the kernel and subtracting it here
  * leaves ~1e-16 of that per pair, ~1e-12 kcal/mol, far below the 1e-10
@@ -43,9 +51,10 @@
 #include "pppm.h"
 #include "special.h"
 #include "system.h"
+#include "tip4p.h"
 
 enum kspace_style { KSPACE_DEFAULT = -1, KSPACE_NONE = 0, KSPACE_PPPM = 1,
-		    KSPACE_EWALD = 2 };
+		    KSPACE_EWALD = 2, KSPACE_PPPM_TIP4P = 3 };
 
 struct forcefield_opts {
 	enum kspace_style kspace;  /* DEFAULT: pppm when the system is charged */
@@ -53,7 +62,11 @@ struct forcefield_opts {
 	double coul_cutoff;        /* <= 0: the LJ cut-off */
 	double special_lj[3], special_coul[3];
 	int allow_charged;         /* 1: a non-neutral system only warns */
+	int has_tip4p;             /* 1: 4-site water, tip4p below */
+	struct tip4p_opts tip4p;
 };
+
+struct decouple;
 
 struct forcefield {
 	int has_charge;            /* some q != 0 */
@@ -77,14 +90,25 @@ struct forcefield {
 	double g_ewald;
 	int nonneutral;            /* |sum q| > COUL_NONNEUTRAL_SMALL */
 	double qsum;
+	struct tip4p *tip4p;       /* NULL unless --tip4p */
+	struct decouple *dc;       /* NULL, or a decoupled solute whose
+				      Coulomb energy with the rest is scaled
+				      (decouple.h; its hooks run inside
+				      forcefield_compute) */
 };
+
+/* Usage errors in o alone: --kspace pppm/tip4p without --tip4p, plain
+ * pppm with it. */
+int forcefield_opts_check(const struct forcefield_opts *o, struct err *e);
 
 /* 1 if a data file needs a forcefield: any charge, bond, angle, dihedral
  * or improper. */
 int forcefield_needed(const struct lmp_data *d);
 
-/* Topology part: bonded terms and special lists from the data file (path
- * for messages). Charges and types from sys. ff is overwritten. */
+/* Topology part: bonded terms, special lists and the TIP4P waters from the
+ * data file (path for messages). Charges and types from sys. ff is
+ * overwritten. Option combinations (pppm/tip4p without tip4p, pppm with
+ * it) are the caller's to refuse (forcefield_opts_check). */
 int forcefield_create(struct forcefield *ff, const struct system *sys,
 		      const struct lmp_data *d,
 		      const struct forcefield_opts *o, const char *path,
@@ -99,7 +123,7 @@ int forcefield_prepare(struct forcefield *ff, const struct system *sys,
  * k-space and a box at least 2 (max(rc_lj, rc_coul) + skin) wide, the
  * real-space Coulomb moves into the LJ pass over that list (ff->fused),
  * and *list_cutoff becomes max(rc_lj, rc_coul); otherwise (kspace none,
- * a narrower box, g rc_coul >= 26) it stays rc_lj and coul_long_compute
+ * tip4p, a narrower box, g rc_coul >= 26) it stays rc_lj and coul_long
  * runs with its own cells. Returns 0 (kept for errors to come). */
 int forcefield_fuse(struct forcefield *ff, const struct system *sys,
 		    const struct state *st, double skin, double *list_cutoff,
@@ -113,6 +137,12 @@ int forcefield_pair(struct forcefield *ff, const struct system *sys,
 int forcefield_compute(struct forcefield *ff, const struct system *sys,
 		       struct state *st, struct energy *en, struct err *e);
 void forcefield_free(struct forcefield *ff);
+/* The k-space solver alone, for charges q (any charge set on st's atoms):
+ * set up again if the box changed, then energy, virial and forces ADDED
+ * (pppm_compute/ewald_compute conventions). Requires ff->pppm or ff->ewald. */
+int forcefield_kspace(struct forcefield *ff, const struct state *st,
+		      const double *q, double *elong, double virial[6],
+		      double *fx, double *fy, double *fz, struct err *e);
 
 /* LAMMPS's setup lines for the thermo provenance: "pppm g_ewald 0.27
  * grid 20 20 20 order 5 accuracy 1e-5" etc. */
