@@ -35,6 +35,11 @@ build/common/%.o: common/%.c $(wildcard common/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 
+# pair_ljcoul's pair loop vectorises only without errno on sqrt (its
+# arguments are sums of squares, never negative: no errno to lose).
+build/common/pair_ljcoul.o: ALL_CFLAGS += -fno-math-errno
+build/asan/common/pair_ljcoul.o: ASAN_FLAGS += -fno-math-errno
+
 build/libsoretkit.a: $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^

@@ -401,6 +401,10 @@ int engine_cli_setup(struct engine_cli *c, struct err *e)
 				"background\n", program_invocation_short_name,
 				c->ff.qsum);
 	}
+	/* with k-space, the LJ list carries the real-space Coulomb too */
+	if (c->has_ff &&
+	    forcefield_fuse(&c->ff, &c->sys, &c->st, c->skin, &cutoff, e) != 0)
+		return ERR_DATA;
 	if (nbr_create(&c->nl, c->st.n, cutoff, c->skin, e) != 0)
 		return ERR_DATA;
 	c->md = (struct md){.sys = &c->sys, .st = &c->st, .nl = c->nl, .dt = c->dt,

@@ -146,6 +146,17 @@ int fep_eval_molecular(struct fep_eval *ev, struct softcore *sc,
 	ev->sc_mut = sc;
 	ev->ff = ff;
 	ev->dc = dc;
+	/* with the real-space Coulomb in the pair pass (forcefield_fuse),
+	 * the list must reach max(rc_lj, rc_coul); it is built afresh for
+	 * every frame, so no skin */
+	if (ev->nl && ff->fused) {
+		double rc = ff->coul_cutoff > ev->sys->lj.cut_global
+				    ? ff->coul_cutoff : ev->sys->lj.cut_global;
+		nbr_free(ev->nl);
+		ev->nl = NULL;
+		if (nbr_create(&ev->nl, ev->sys->natoms, rc, 0.0, e) != 0)
+			return -1;
+	}
 	/* state K: sc's own lambda, at which --absolute evaluates U */
 	ev->lam[ev->sch->K] = sc->lam;
 	return 0;
@@ -163,7 +174,8 @@ static int molecular_pe(struct fep_eval *ev, struct state *st, double *pe,
 	memset(st->fx, 0, st->n * sizeof *st->fx);
 	memset(st->fy, 0, st->n * sizeof *st->fy);
 	memset(st->fz, 0, st->n * sizeof *st->fz);
-	pair_lj_compute(&ev->sys->lj, ev->sys->type, st, ev->nl, &en);
+	if (forcefield_pair(ev->ff, ev->sys, st, ev->nl, &en, e) != 0)
+		return -1;
 	softcore_compute(ev->sc_mut, st, &en);
 	if (forcefield_compute(ev->ff, ev->sys, st, &en, e) != 0)
 		return -1;

@@ -52,6 +52,7 @@ void forcefield_free(struct forcefield *ff)
 	free(ff->spairs);
 	free(ff->cpairs);
 	coul_long_free(ff->cl);
+	pair_ljcoul_free(&ff->plc);
 	pppm_free(ff->pppm);
 	ewald_free(ff->ewald);
 	tip4p_free(ff->tip4p);
@@ -169,6 +170,43 @@ int forcefield_prepare(struct forcefield *ff, const struct system *sys,
 	return coul_long_create(&ff->cl, &co, sys->natoms, e);
 }
 
+int forcefield_fuse(struct forcefield *ff, const struct system *sys,
+		    const struct state *st, double skin, double *list_cutoff,
+		    struct err *e)
+{
+	const double rlj = sys->lj.cut_global;
+	const double rc = ff->coul_cutoff > rlj ? ff->coul_cutoff : rlj;
+	*list_cutoff = rlj;
+	ff->fused = 0;
+	/* kspace none is coul/cut: erfc = 1 exactly, coul_long's libm path;
+	 * tip4p's charges sit on M sites, not on the list's atoms */
+	if (!ff->cl || ff->kspace == KSPACE_NONE || ff->tip4p)
+		return 0;
+	for (int a = 0; a < 3; a++)
+		if (!(st->len[a] >= 2.0 * (rc + skin)))
+			return 0;
+	/* parameters the fused kernel cannot take stay with coul_long */
+	struct err ignored = {{0}};
+	if (pair_ljcoul_init(&ff->plc, ff->g_ewald, ff->coul_cutoff,
+			     ff->qqrd2e, &ignored) != 0)
+		return 0;
+	ff->fused = 1;
+	*list_cutoff = rc;
+	return 0;
+}
+
+int forcefield_pair(struct forcefield *ff, const struct system *sys,
+		    struct state *st, const struct nbr_list *nl,
+		    struct energy *en, struct err *e)
+{
+	if (!ff->fused) {
+		pair_lj_compute(&sys->lj, sys->type, st, nl, en);
+		return 0;
+	}
+	return pair_ljcoul_compute(&ff->plc, &sys->lj, sys->type, sys->q, st,
+				   nl, en, e);
+}
+
 /* Remove (1 - f) of the lj/cut term of each special pair with f != 1:
  * the kernel counted it at full strength (LAMMPS pair_lj_cut_coul_long:
  * E = f (E_LJ - offset), F = f F_LJ, for r < rc). Minimum image. */
@@ -250,7 +288,9 @@ int forcefield_compute(struct forcefield *ff, const struct system *sys,
 		offp = &off;
 	}
 	if (ff->cl) {
-		if (coul_long_compute_offsite(ff->cl, qs, sys->q, offp, qs->fx,
+		/* fused: the pass over the neighbour list summed them */
+		if (!ff->fused &&
+		    coul_long_compute_offsite(ff->cl, qs, sys->q, offp, qs->fx,
 					      qs->fy, qs->fz, &en->ecoul,
 					      en->virial, e) != 0)
 			return -1;

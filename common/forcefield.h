@@ -7,9 +7,12 @@
  *    full strength; forcefield subtracts (1 - f_lj) [E_LJ(r) - offset] and
  *    its force for each 1-2/1-3/1-4 pair with f_lj != 1 and r < rc (LAMMPS
  *    multiplies the same term by f_lj; equal up to round-off, see below);
- *  - real-space Coulomb: coul_long_compute (erfc(g r)/r, r < coul cut-off,
- *    own cell list), then coul_long_special_correct: -(1 - f_coul) q q / r
- *    for special pairs (LAMMPS keeps them in the list when k-space is on);
+ *  - real-space Coulomb: with k-space, in the LJ kernel's pass over the
+ *    neighbour list (pair_ljcoul, forcefield_pair) when the list's cut-off
+ *    covers it (forcefield_fuse), else coul_long_compute (erfc(g r)/r,
+ *    r < coul cut-off, own cell list); then coul_long_special_correct:
+ *    -(1 - f_coul) q q / r for special pairs (LAMMPS keeps them in the list
+ *    when k-space is on);
  *  - reciprocal space: pppm_compute or ewald_compute (elong), set up again
  *    whenever the box lengths differ from those of the last set-up (NPT,
  *    --from), as LAMMPS calls KSpace::setup after a box change;
@@ -43,6 +46,8 @@
 #include "err.h"
 #include "ewald.h"
 #include "lmp_data.h"
+#include "nbr.h"
+#include "pair_ljcoul.h"
 #include "pppm.h"
 #include "special.h"
 #include "system.h"
@@ -77,6 +82,8 @@ struct forcefield {
 	struct coul_pair *cpairs;  /* special pairs with f_coul != 1 */
 	size_t ncpairs;
 	struct coul_long *cl;      /* NULL without charges */
+	int fused;                 /* real-space Coulomb in the LJ pass */
+	struct pair_ljcoul plc;    /* its parameters (fused) */
 	struct pppm *pppm;
 	struct ewald *ewald;
 	double len_setup[3];       /* box lengths of the last k-space set-up */
@@ -112,7 +119,21 @@ int forcefield_create(struct forcefield *ff, const struct system *sys,
  * the caller's warning). */
 int forcefield_prepare(struct forcefield *ff, const struct system *sys,
 		       const struct state *st, struct err *e);
-/* Add the terms above for st (after pair_lj_compute filled f and en). */
+/* After forcefield_prepare: the cut-off the neighbour list needs. With
+ * k-space and a box at least 2 (max(rc_lj, rc_coul) + skin) wide, the
+ * real-space Coulomb moves into the LJ pass over that list (ff->fused),
+ * and *list_cutoff becomes max(rc_lj, rc_coul); otherwise (kspace none,
+ * tip4p, a narrower box, g rc_coul >= 26) it stays rc_lj and coul_long
+ * runs with its own cells. Returns 0 (kept for errors to come). */
+int forcefield_fuse(struct forcefield *ff, const struct system *sys,
+		    const struct state *st, double skin, double *list_cutoff,
+		    struct err *e);
+/* The pair pass: pair_lj_compute, or pair_ljcoul_compute when fused
+ * (en may be NULL: forces only). */
+int forcefield_pair(struct forcefield *ff, const struct system *sys,
+		    struct state *st, const struct nbr_list *nl,
+		    struct energy *en, struct err *e);
+/* Add the terms above for st (after forcefield_pair filled f and en). */
 int forcefield_compute(struct forcefield *ff, const struct system *sys,
 		       struct state *st, struct energy *en, struct err *e);
 void forcefield_free(struct forcefield *ff);

@@ -35,12 +35,17 @@ int md_forces_eflag(struct md *m, int energy, struct err *e)
 	struct state *st = m->st;
 	if (nbr_needs_rebuild(m->nl, st) && nbr_build(m->nl, st, e) != 0)
 		return -1;
-	/* Soft-core and force-field terms add to m->en: keep it whole. */
-	if (m->sc || m->ff)
+	/* Soft-core terms add to m->en: keep it whole. Force-field terms add
+	 * to it too, and are discarded below when energy is 0. */
+	if (m->sc)
 		energy = 1;
 	memset(&m->en, 0, sizeof m->en);
-	pair_lj_compute(&m->sys->lj, m->sys->type, st, m->nl,
-			energy ? &m->en : NULL);
+	if (!m->ff)
+		pair_lj_compute(&m->sys->lj, m->sys->type, st, m->nl,
+				energy ? &m->en : NULL);
+	else if (forcefield_pair(m->ff, m->sys, st, m->nl,
+				 energy ? &m->en : NULL, e) != 0)
+		return err_prefix(e, "step %ld", st->step);
 	if (m->sc)
 		softcore_compute(m->sc, st, &m->en);
 	if (m->ff && forcefield_compute(m->ff, m->sys, st, &m->en, e) != 0)
@@ -58,7 +63,8 @@ int md_forces_eflag(struct md *m, int energy, struct err *e)
 				  "%ld (overlapping atoms?)",
 			       st->step, m->sys->id[i]);
 	if (!energy) { /* nothing may read a stale value */
-		m->en.evdwl = NAN;
+		m->en.evdwl = m->en.ecoul = m->en.elong = NAN;
+		m->en.ebond = m->en.eangle = m->en.edihed = m->en.eimp = NAN;
 		for (int c = 0; c < 6; c++)
 			m->en.virial[c] = NAN;
 	}

@@ -43,8 +43,9 @@ struct md {
  * id K (overlapping atoms?)"). */
 int md_forces(struct md *m, struct err *e);
 /* md_forces with energy 0: the pair forces only (bitwise the same forces);
- * m->en is set to NaN. Soft-core and force-field terms are always computed
- * in full. Used by the integrators when m->forces_only allows it. */
+ * m->en is set to NaN. Soft-core terms are always computed in full (and
+ * then the energy is kept), force-field terms with their energies
+ * discarded. Used by the integrators when m->forces_only allows it. */
 int md_forces_eflag(struct md *m, int energy, struct err *e);
 
 double md_ke(const struct system *sys, const struct state *st);

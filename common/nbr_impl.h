@@ -1,6 +1,6 @@
 /* nbr_impl: the private layout of struct nbr_list, shared by nbr.c (which
- * builds it) and pair_lj.c (the only kernel that reads it). Nothing else
- * may include this file.
+ * builds it) and the kernels that read it, pair_lj.c and pair_ljcoul.c.
+ * Nothing else may include this file.
  *
  * Slots and clusters. At each build the atoms, and the periodic images
  * ("ghosts") that pairs across the box faces need, are sorted into columns
@@ -87,5 +87,31 @@ struct nbr_list {
 	size_t *tcap, *tlen;
 	int tbuf_n;
 };
+
+/* The Coulomb term of a fused pass (pair_ljcoul.c), charges by slot. */
+struct nbr_coul {
+	double g_ewald, cutsq, qqrd2e;
+	const double *pq;       /* [nslot] charge of each slot, 0 for dummies */
+	/* Pruned list (NULL: the whole list): slot i's clusters are
+	 * plist[first[i] .. first[i] + pn[i] - 1]; with prune set, each
+	 * work item first refills them for its slots from the whole list,
+	 * keeping clusters with an atom closer than sqrt(prunesq). */
+	int *plist, *pn;
+	int prune;
+	double prunesq;
+};
+/* LJ (as pair_lj.c's kernel) plus real-space Coulomb over local slots
+ * [i0, i1) (pair_ljcoul.c): forces to fx, fy, fz (all slots); returns
+ * evdwl, *ecoul gets the Coulomb energy (with eflag). special: the
+ * single-cutoff table shape of pair_lj.c's specialised kernels. */
+double ljcoul_range(const struct pair_lj *p, const struct nbr_coul *c,
+		    int special, int eflag, const struct nbr_list *nl,
+		    int i0, int i1, double *fx, double *fy, double *fz,
+		    double *ecoul);
+/* pair_lj_compute with c's Coulomb term in the same pass (c NULL: LJ
+ * only); with en, en->ecoul gets the Coulomb energy. */
+void pair_lj_compute_coul(const struct pair_lj *p, const int *type,
+			  struct state *st, const struct nbr_list *nl,
+			  const struct nbr_coul *c, struct energy *en);
 
 #endif

@@ -263,6 +263,15 @@ void pair_lj_compute(const struct pair_lj *p, const int *type,
 		     struct state *st, const struct nbr_list *nl,
 		     struct energy *en)
 {
+	pair_lj_compute_coul(p, type, st, nl, NULL, en);
+}
+
+/* The pass itself; with coul, pair_ljcoul.c's kernel adds the Coulomb
+ * term (its energy in part[8 w + 7]). */
+void pair_lj_compute_coul(const struct pair_lj *p, const int *type,
+			  struct state *st, const struct nbr_list *nl,
+			  const struct nbr_coul *coul, struct energy *en)
+{
 	const int n = (int)nl->n, nloc = (int)nl->nloc;
 	const int nslot = (int)nl->nslot;
 	const int nthr = nl->nthr;
@@ -275,7 +284,8 @@ void pair_lj_compute(const struct pair_lj *p, const int *type,
 	const double *restrict x = st->x, *restrict y = st->y,
 			       *restrict z = st->z;
 	const double lx = st->len[0], ly = st->len[1], lz = st->len[2];
-	double *restrict part = nl->wpart; /* [w][0..5] virial, [6] energy */
+	double *restrict part = nl->wpart; /* [w][0..5] virial, [6] evdwl,
+					     [7] ecoul */
 	const int special = setup_shape(p);
 	const int eflag = en != NULL;
 	if (!nl->built || nthr < 1) { /* a programming error: no list */
@@ -318,10 +328,15 @@ void pair_lj_compute(const struct pair_lj *p, const int *type,
 		for (int w = tid; w < nthr; w += nrun) {
 			double *f = nl->fbuf + 3 * fs * (size_t)w;
 			memset(f, 0, 3 * fs * sizeof *f);
-			part[8 * w + 6] = lj_range(p, special, eflag, nl,
-						   nl->tstart[w],
-						   nl->tstart[w + 1], f, f + fs,
-						   f + 2 * fs);
+			part[8 * w + 7] = 0.0;
+			part[8 * w + 6] =
+				coul ? ljcoul_range(p, coul, special, eflag, nl,
+						 nl->tstart[w], nl->tstart[w + 1],
+						 f, f + fs, f + 2 * fs,
+						 &part[8 * w + 7])
+				  : lj_range(p, special, eflag, nl,
+					     nl->tstart[w], nl->tstart[w + 1],
+					     f, f + fs, f + 2 * fs);
 		}
 #pragma omp barrier
 		/* Each atom: its local slot, then its ghosts; the virial as sum
@@ -342,11 +357,13 @@ void pair_lj_compute(const struct pair_lj *p, const int *type,
 	}
 	if (!eflag)
 		return;
-	double sum[7] = {0};
+	double sum[8] = {0};
 	for (int w = 0; w < nthr; w++)
-		for (int c = 0; c < 7; c++)
+		for (int c = 0; c < 8; c++)
 			sum[c] += part[8 * w + c];
 	en->evdwl = sum[6];
+	if (coul)
+		en->ecoul = sum[7];
 	for (int c = 0; c < 6; c++)
 		en->virial[c] = sum[c];
 	if (p->tail) {

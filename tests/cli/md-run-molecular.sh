@@ -65,7 +65,10 @@ pid=$!
 sleep 0.3; kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null
 md-run $W --temp 300 --dt 0.5 --steps 40 --thermo 10 --dump 10 --checkpoint 20 -o b.nc -q > b.thermo 2>/dev/null
 if cmp -s a.nc b.nc; then ok "resumed trajectory equals the straight run"; else notok "resumed trajectory equals the straight run"; fi
-if diff <(grep -v '^#' a.thermo) <(grep -v '^#' b.thermo) >/dev/null; then ok "resumed thermo rows equal"; else notok "resumed thermo rows equal"; fi
+# a rerun from the step-20 checkpoint prints the rows from there on: they
+# must be the straight run's last rows (all of them after an early kill)
+nb=$(grep -vc '^#' b.thermo)
+if [ "$nb" -ge 1 ] && diff <(grep -v '^#' a.thermo | tail -n "$nb") <(grep -v '^#' b.thermo) >/dev/null; then ok "resumed thermo rows equal"; else notok "resumed thermo rows equal"; fi
 
 # the man page's molecular example (its last .nf block), as written
 mkdir ex && cd ex || exit 1
