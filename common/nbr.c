@@ -10,7 +10,9 @@
  * A build (1) wraps atoms into the box, updating image flags; (2) makes the
  * ghosts: images under positive shifts within cutoff+skin of the box; (3)
  * sorts atoms and ghosts into columns (counting sort on column and z bin,
- * then insertion sort on z), cuts clusters and their bounding boxes; (4)
+ * then insertion sort on z), cuts clusters and their bounding boxes,
+ * and orders them by z slab (one per thread, so that a thread's share of
+ * the kernel is a slab whose clusters the other threads barely touch); (4)
  * lists for each local atom the clusters whose bounding box is within
  * cutoff+skin of it, in parallel over local clusters: first the candidates
  * of the whole cluster (box to box), then each atom (point to box).
