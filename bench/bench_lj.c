@@ -4,7 +4,15 @@
  * more than skin/2 (LAMMPS `neigh_modify every 1 delay 0 check yes`).
  * Prints atom-steps per second of the time-step loop (setup excluded, as
  * LAMMPS's "Loop time"), the builds, and the energy drift as a sanity
- * check. Not a front end: md-run is the real integrator. */
+ * check. Not a front end: md-run is the real integrator; --md runs its
+ * loop instead (integrator_step, energies only on the last step, as md-run
+ * with --thermo N does).
+ *
+ * --reps R repeats the run R times from the same state; a given thread
+ * count gives the same trajectory each time, so step k does the same work
+ * in every repetition, and the sum over steps of each step's fastest
+ * repetition ("per-step best") estimates the loop on an idle machine even
+ * when other jobs share the cores (they only ever delay a step). */
 #include <getopt.h>
 #include <math.h>
 #include <omp.h>
@@ -14,7 +22,9 @@
 #include <time.h>
 
 #include "cli.h"
+#include "integrate.h"
 #include "lmp_data.h"
+#include "md.h"
 #include "nbr.h"
 #include "system.h"
 
@@ -32,6 +42,8 @@ static void usage(FILE *fp)
 "  --units lj|real  units of the data file (default lj)\n"
 "  --mix geometric|arithmetic, --shift, --tail   pair_modify settings\n"
 "  --threads N      OpenMP threads (default: OMP_NUM_THREADS)\n"
+"  --md             md-run's loop (integrator_step) instead of the driver's\n"
+"  --reps R         repeat R times; also report the per-step best\n"
 "  -h, --help\n");
 }
 
@@ -55,17 +67,88 @@ static int forces(const struct system *s, struct state *st,
 	return 0;
 }
 
+static double now(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+/* The driver's own loop: fix nve around the forces. Step k's wall time to
+ * tk[k]; energy of the last step to en. */
+static int run_driver(const struct system *s, struct state *st,
+		      struct nbr_list *nl, long steps, double dt,
+		      const double *dtfm, struct energy *en, double *tk,
+		      struct err *e)
+{
+	size_t n = st->n;
+	double *restrict x = st->x, *restrict y = st->y, *restrict z = st->z;
+	double *restrict vx = st->vx, *restrict vy = st->vy, *restrict vz = st->vz;
+	const double *restrict fx = st->fx, *restrict fy = st->fy,
+			       *restrict fz = st->fz;
+	for (long k = 0; k < steps; k++) {
+		double t0 = now();
+		/* static: each thread integrates the atoms whose forces it
+		 * summed in pair_lj_compute (same split), so f stays local */
+#pragma omp parallel for schedule(static)
+		for (size_t i = 0; i < n; i++) { /* fix nve initial_integrate */
+			double a = dtfm[i];
+			vx[i] += a * fx[i];
+			vy[i] += a * fy[i];
+			vz[i] += a * fz[i];
+			x[i] += dt * vx[i];
+			y[i] += dt * vy[i];
+			z[i] += dt * vz[i];
+		}
+		if (forces(s, st, nl, k == steps - 1 ? en : NULL, e))
+			return -1;
+#pragma omp parallel for schedule(static)
+		for (size_t i = 0; i < n; i++) { /* final_integrate */
+			double a = dtfm[i];
+			vx[i] += a * fx[i];
+			vy[i] += a * fy[i];
+			vz[i] += a * fz[i];
+		}
+		tk[k] = now() - t0;
+	}
+	return 0;
+}
+
+/* md-run's loop: integrator_step (NVE), energies on the last step only. */
+static int run_md(const struct system *s, struct state *st,
+		  struct nbr_list *nl, long steps, double dt, struct energy *en,
+		  double *tk, struct err *e)
+{
+	struct md m = {.sys = s, .st = st, .nl = nl};
+	struct integrator_opts io = {.ens = ENS_NVE, .dt = dt,
+				     .nsteps_total = steps};
+	struct integrator it;
+	if (integrator_init(&it, &io, &m, e))
+		return -1;
+	for (long k = 0; k < steps; k++) {
+		double t0 = now();
+		m.forces_only = k != steps - 1;
+		if (integrator_step(&it, &m, e))
+			return -1;
+		tk[k] = now() - t0;
+	}
+	*en = m.en;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct err e;
-	long steps = 20000, threads = 0;
+	long steps = 20000, threads = 0, reps = 1;
+	int md = 0;
 	double dt = -1, cutoff = 2.5, skin = 0.3;
 	struct system_opts so = {UNITS_LJ, 2.5, MIX_GEOMETRIC, 0, 0};
 	static const struct option opts[] = {
 		{"steps", 1, 0, 's'}, {"dt", 1, 0, 'd'}, {"cutoff", 1, 0, 'c'},
 		{"skin", 1, 0, 'k'}, {"units", 1, 0, 'u'}, {"mix", 1, 0, 'm'},
 		{"shift", 0, 0, 'S'}, {"tail", 0, 0, 'T'},
-		{"threads", 1, 0, 't'}, {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
+		{"threads", 1, 0, 't'}, {"md", 0, 0, 'M'}, {"reps", 1, 0, 'r'},
+		{"help", 0, 0, 'h'}, {0, 0, 0, 0}};
 	int c;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		int bad = 0;
@@ -75,6 +158,8 @@ int main(int argc, char **argv)
 		case 'c': bad = cli_positive("--cutoff", optarg, &cutoff, &e); break;
 		case 'k': bad = cli_double("--skin", optarg, &skin, &e); break;
 		case 't': bad = cli_long("--threads", optarg, 1, &threads, &e); break;
+		case 'r': bad = cli_long("--reps", optarg, 1, &reps, &e); break;
+		case 'M': md = 1; break;
 		case 'S': so.shift = 1; break;
 		case 'T': so.tail = 1; break;
 		case 'u':
@@ -106,75 +191,74 @@ int main(int argc, char **argv)
 
 	struct lmp_data d = {0};
 	struct system s = {0};
-	struct state st = {0};
+	struct state st0 = {0}, st = {0};
 	struct nbr_list *nl = NULL;
-	double *dtfm = NULL;
+	double *dtfm = NULL, *tk = NULL, *tbest = NULL;
 	int rc = 1;
-	if (lmp_data_read(&d, path, &e) || system_from_data(&s, &st, &d, &so, path, &e) ||
-	    nbr_create(&nl, st.n, cutoff, skin, &e))
+	if (lmp_data_read(&d, path, &e) || system_from_data(&s, &st0, &d, &so, path, &e))
 		goto fail;
 	if (dt <= 0)
 		dt = s.units.dt_default;
 	const double dtf = 0.5 * dt * s.units.ftm2v;
-	struct energy en = {0};
-	if (forces(&s, &st, nl, &en, &e))
-		goto fail;
-	double e0 = en.evdwl + ke_of(&s, &st);
-	long b0 = nbr_nbuilds(nl);
-	size_t n = st.n;
-	double *restrict x = st.x, *restrict y = st.y, *restrict z = st.z;
-	double *restrict vx = st.vx, *restrict vy = st.vy, *restrict vz = st.vz;
-	const double *restrict fx = st.fx, *restrict fy = st.fy, *restrict fz = st.fz;
+	size_t n = st0.n;
 	dtfm = malloc(n * sizeof *dtfm); /* dtf / m per atom */
-	if (!dtfm) {
+	tk = malloc((size_t)steps * sizeof *tk);
+	tbest = malloc((size_t)steps * sizeof *tbest);
+	if (!dtfm || !tk || !tbest) {
 		err_set(&e, "out of memory");
 		goto fail;
 	}
 	for (size_t i = 0; i < n; i++)
 		dtfm[i] = dtf / s.mass[i];
 
-	struct timespec t0, t1;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	for (long k = 0; k < steps; k++) {
-		/* static: each thread integrates the atoms whose forces it
-		 * summed in pair_lj_compute (same split), so f stays local */
-#pragma omp parallel for schedule(static)
-		for (size_t i = 0; i < n; i++) { /* fix nve initial_integrate */
-			double a = dtfm[i];
-			vx[i] += a * fx[i];
-			vy[i] += a * fy[i];
-			vz[i] += a * fz[i];
-			x[i] += dt * vx[i];
-			y[i] += dt * vy[i];
-			z[i] += dt * vz[i];
-		}
-		if (forces(&s, &st, nl, k == steps - 1 ? &en : NULL, &e))
+	double best = INFINITY, e0 = 0.0, e1 = 0.0;
+	long builds = 0;
+	for (long r = 0; r < reps; r++) {
+		/* the same start each time: state and a fresh list */
+		nbr_free(nl);
+		nl = NULL;
+		if (state_copy(&st, &st0, &e) ||
+		    nbr_create(&nl, st.n, cutoff, skin, &e))
 			goto fail;
-#pragma omp parallel for schedule(static)
-		for (size_t i = 0; i < n; i++) { /* final_integrate */
-			double a = dtfm[i];
-			vx[i] += a * fx[i];
-			vy[i] += a * fy[i];
-			vz[i] += a * fz[i];
-		}
+		struct energy en = {0};
+		if (forces(&s, &st, nl, &en, &e))
+			goto fail;
+		e0 = en.evdwl + ke_of(&s, &st);
+		long b0 = nbr_nbuilds(nl);
+		double t0 = now();
+		if (md ? run_md(&s, &st, nl, steps, dt, &en, tk, &e)
+		       : run_driver(&s, &st, nl, steps, dt, dtfm, &en, tk, &e))
+			goto fail;
+		double sec = now() - t0;
+		best = sec < best ? sec : best;
+		for (long k = 0; k < steps; k++)
+			tbest[k] = r == 0 || tk[k] < tbest[k] ? tk[k] : tbest[k];
+		e1 = en.evdwl + ke_of(&s, &st);
+		builds = nbr_nbuilds(nl) - b0;
 	}
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	double sec = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
-	double e1 = en.evdwl + ke_of(&s, &st);
+	double stepbest = 0.0;
+	for (long k = 0; k < steps; k++)
+		stepbest += tbest[k];
 	printf("atoms %zu steps %ld threads %d loop %.4f s builds %ld "
 	       "etotal %.10g -> %.10g (drift/atom %.2e)\n",
-	       n, steps, omp_get_max_threads(), sec, nbr_nbuilds(nl) - b0, e0,
-	       e1, (e1 - e0) / (double)n);
-	printf("atom-steps/s %.6g\n", (double)n * (double)steps / sec);
+	       n, steps, omp_get_max_threads(), best, builds, e0, e1,
+	       (e1 - e0) / (double)n);
+	printf("atom-steps/s %.6g\n", (double)n * (double)steps / best);
+	if (reps > 1)
+		printf("per-step best atom-steps/s %.6g\n",
+		       (double)n * (double)steps / stepbest);
 	rc = 0;
 	goto done;
 fail:
 	fprintf(stderr, "%s: %s\n", tool, e.msg);
 done:
 	free(dtfm);
+	free(tk);
+	free(tbest);
 	nbr_free(nl);
 	system_free(&s);
 	state_free(&st);
+	state_free(&st0);
 	lmp_data_free(&d);
 	return rc;
 }

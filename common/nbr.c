@@ -10,7 +10,9 @@
  * A build (1) wraps atoms into the box, updating image flags; (2) makes the
  * ghosts: images under positive shifts within cutoff+skin of the box; (3)
  * sorts atoms and ghosts into columns (counting sort on column and z bin,
- * then insertion sort on z), cuts clusters and their bounding boxes; (4)
+ * then insertion sort on z), cuts clusters and their bounding boxes,
+ * and orders them by z slab (one per thread, so that a thread's share of
+ * the kernel is a slab whose clusters the other threads barely touch); (4)
  * lists for each local atom the clusters whose bounding box is within
  * cutoff+skin of it, in parallel over local clusters: first the candidates
  * of the whole cluster (box to box), then each atom (point to box).
@@ -34,10 +36,6 @@ static int omp_get_thread_num(void) { return 0; }
 #endif
 
 #define ALIGN 64
-
-/* Kernel cost of an i atom's set-up and reductions, in units of one
- * listed cluster (measured on Zen 4, for balancing threads). */
-#define NBR_ICOST 2.0
 
 static void *xalloc(size_t n, size_t size)
 {
@@ -118,8 +116,10 @@ void nbr_free(struct nbr_list *nl)
 	free(nl->gfirst);
 	free(nl->gslot);
 	free(nl->tstart);
+	free(nl->gstart);
 	free(nl->wpart);
 	free(nl->fbuf);
+	free(nl->touch);
 	free(nl->scratch);
 	for (int t = 0; t < nl->tbuf_n; t++)
 		free(nl->tbuf[t]);
@@ -402,7 +402,9 @@ struct grid {
 	double exlo[3], colw[2];
 	int nc[2];
 	size_t ncol;
-	const int *gcl;         /* [2*ncol+1] first cluster of each group */
+	int nslab;              /* z slabs (one per thread) */
+	const int *gcl;         /* [2*nslab*ncol+1] first cluster of each
+				   group (kind, slab, column) */
 	const double *bb;       /* [6*nclusters] bounding boxes */
 	double rcs;
 	/* z lookup: zfirst[g*(nzt+1) + b] is the first cluster of group g
@@ -449,8 +451,9 @@ static size_t cluster_candidates(const struct grid *g, int ci, int *cand)
 			double dx = pos(dmax(xlo - bi[3], bi[0] - xlo - g->colw[0]));
 			if (dx * dx + dy * dy >= rcsq)
 				continue;
-			for (int kind = 0; kind < 2; kind++) {
-				size_t grp = kind * g->ncol + (size_t)cy * g->nc[0] + cx;
+			for (int ks = 0; ks < 2 * g->nslab; ks++) {
+				const int kind = ks >= g->nslab;
+				size_t grp = ks * g->ncol + (size_t)cy * g->nc[0] + cx;
 				int c0 = g->gcl[grp], c1 = g->gcl[grp + 1];
 				if (kind == 0 && c0 <= ci)
 					c0 = ci + 1;
@@ -525,6 +528,39 @@ static size_t list_atoms(const struct nbr_list *nl, const struct grid *g,
 	return len;
 }
 
+/* Planes z[0..nslab-2] that cut the box into nslab slabs of about equal
+ * kernel cost: atoms weighted by the local density (pairs per atom), from
+ * a histogram in bins of half the neighbour cutoff. The bins' counts go
+ * to cnt[nb] (scratch). */
+static void slab_planes(const double *Z, size_t n, double lo, double len,
+			double rcs, int nslab, double *cnt, int nb,
+			double *plane)
+{
+	const double w = len / nb;
+	memset(cnt, 0, (size_t)nb * sizeof *cnt);
+	for (size_t i = 0; i < n; i++) {
+		int b = (int)((Z[i] - lo) / w);
+		cnt[b < 0 ? 0 : b < nb ? b : nb - 1] += 1.0;
+	}
+	double all = 0.0;
+	for (int b = 0; b < nb; b++)
+		all += cnt[b] * cnt[b];
+	double cum = 0.0;
+	int s = 1;
+	for (int b = 0; b < nb && s < nslab; b++) {
+		double wb = cnt[b] * cnt[b];
+		while (s < nslab && cum + wb >= all * s / nslab) {
+			double f = wb > 0.0 ? (all * s / nslab - cum) / wb : 0.0;
+			plane[s - 1] = lo + (b + f) * w;
+			s++;
+		}
+		cum += wb;
+	}
+	while (s < nslab)
+		plane[s++ - 1] = lo + len;
+	(void)rcs;
+}
+
 /* Build slots and the list from positions X,Y,Z (inside the box up to
  * round-off) in box lo,len. */
 static int build_from(struct nbr_list *nl, const double *X, const double *Y,
@@ -566,10 +602,22 @@ static int build_from(struct nbr_list *nl, const double *X, const double *Y,
 	const int nzb = nzf < 1 ? 1 : (int)nzf;
 	wz = exlen[2] / nzb;
 	const size_t ngroup = 2 * ncol, nbucket = ngroup * (size_t)nzb;
+	/* One z slab per thread: local clusters ordered (slab, column, z),
+	 * so that a thread's share is a slab and only the atoms near its two
+	 * faces pair with another thread's. The columns are cut into
+	 * clusters as for one slab; a cluster belongs to the slab of its
+	 * lowest atom, so no padding is added. */
+	int nthr = omp_get_max_threads();
+	if (nthr < 1)
+		nthr = 1;
+	const int nslab = nthr;
+	const size_t ngs = ngroup * (size_t)nslab;
+	const int nbz = (int)fmin(4096.0, fmax(4.0 * nslab,
+					       floor(len[2] / (0.5 * rcs))));
 	/* z table bins of half a cluster's height (at most ~4 per cluster) */
 	double nztf = ceil(exlen[2] / (0.5 * a));
-	if (nztf * (double)ngroup > bmax)
-		nztf = floor(bmax / (double)ngroup);
+	if (nztf * (double)ngs > bmax)
+		nztf = floor(bmax / (double)ngs);
 	const int nzt = nztf < 1 ? 1 : (int)nztf;
 
 	/* Ghosts per atom (gcount[i+1], then its prefix), then the scratch
@@ -592,9 +640,10 @@ static int build_from(struct nbr_list *nl, const double *X, const double *Y,
 	size_t need = rounded(m * sizeof(struct item)) +
 		      rounded(m * sizeof(int)) * 2 +
 		      rounded((nbucket + 1) * sizeof(int)) +
-		      rounded((ngroup + 1) * sizeof(int)) +
+		      rounded((ngs + 1) * sizeof(int)) * 3 +
 		      rounded(6 * maxclust * sizeof(double)) +
-		      rounded(ngroup * ((size_t)nzt + 1) * sizeof(int));
+		      rounded(ngs * ((size_t)nzt + 1) * sizeof(int)) +
+		      rounded(((size_t)nbz + (size_t)nslab) * sizeof(double));
 	if (m > (size_t)INT32_MAX / 2 || nbucket > (size_t)INT32_MAX)
 		return err_set(e, "neighbour list: system too large");
 	if (grow(&nl->scratch, &nl->cap_scratch, need, 1))
@@ -604,9 +653,14 @@ static int build_from(struct nbr_list *nl, const double *X, const double *Y,
 	int *key = carve(&ar, m * sizeof *key);
 	int *order = carve(&ar, m * sizeof *order);
 	int *bstart = carve(&ar, (nbucket + 1) * sizeof *bstart);
-	int *gcl = carve(&ar, (ngroup + 1) * sizeof *gcl); /* first cluster */
+	int *gcl = carve(&ar, (ngs + 1) * sizeof *gcl); /* first cluster */
+	int *istart = carve(&ar, (ngs + 1) * sizeof *istart); /* first item */
+	int *icount = carve(&ar, (ngs + 1) * sizeof *icount);
 	double *bb = carve(&ar, 6 * maxclust * sizeof *bb);
-	int *zfirst = carve(&ar, ngroup * ((size_t)nzt + 1) * sizeof *zfirst);
+	int *zfirst = carve(&ar, ngs * ((size_t)nzt + 1) * sizeof *zfirst);
+	double *zcnt = carve(&ar, (size_t)nbz * sizeof *zcnt);
+	double *plane = carve(&ar, (size_t)nslab * sizeof *plane);
+	slab_planes(Z, n, lo[2], len[2], rcs, nslab, zcnt, nbz, plane);
 
 	/* Items: atoms, then ghosts; bucket key (kind, column, z bin). */
 #pragma omp parallel for schedule(static)
@@ -645,17 +699,36 @@ static int build_from(struct nbr_list *nl, const double *X, const double *Y,
 #pragma omp parallel for schedule(dynamic, 4)
 	for (size_t g = 0; g < ngroup; g++)
 		sort_z(order, it, bstart[g * nzb], bstart[(g + 1) * nzb]);
-	size_t ncl = 0;
+	/* Group (kind, slab s, column): the clusters of the column whose
+	 * lowest atom lies between planes s-1 and s (items sorted by z). */
 	for (size_t g = 0; g < ngroup; g++) {
 		int g0 = bstart[g * nzb], g1 = bstart[(g + 1) * nzb];
-		gcl[g] = (int)ncl;
-		ncl += (size_t)(g1 - g0 + CL - 1) / CL;
+		size_t kind = g / ncol, col = g % ncol;
+		int k = g0;
+		for (int sl = 0; sl < nslab; sl++) {
+			size_t G = (kind * nslab + sl) * ncol + col;
+			int k1 = k;
+			if (sl == nslab - 1)
+				k1 = g1;
+			else
+				while (k1 < g1 && it[order[k1]].z < plane[sl])
+					k1 += CL;
+			k1 = k1 < g1 ? k1 : g1;
+			istart[G] = k;
+			icount[G] = k1 - k;
+			k = k1;
+		}
 	}
-	gcl[ngroup] = (int)ncl;
+	size_t ncl = 0;
+	for (size_t G = 0; G < ngs; G++) {
+		gcl[G] = (int)ncl;
+		ncl += (size_t)(icount[G] + CL - 1) / CL;
+	}
+	gcl[ngs] = (int)ncl;
 	/* One more cluster, all dummies: the kernel pairs an odd last list
 	 * entry with it. */
 	const size_t nslot = (ncl + 1) * CL;
-	const size_t nloc = (size_t)gcl[ncol] * CL;
+	const size_t nloc = (size_t)gcl[(size_t)nslab * ncol] * CL;
 
 	if (nslot > nl->cap_slot) {
 		size_t c = nslot + nslot / 4 + 16 * CL;
@@ -693,10 +766,9 @@ static int build_from(struct nbr_list *nl, const double *X, const double *Y,
 	signed char *sh = nl->sh;
 	double *px = nl->px, *py = nl->py, *pz = nl->pz;
 #pragma omp parallel for schedule(dynamic, 4)
-	for (size_t g = 0; g < ngroup; g++)
-		fill_slots(nl, it, order + bstart[g * nzb],
-			   bstart[(g + 1) * nzb] - bstart[g * nzb],
-			   (size_t)gcl[g] * CL, (size_t)gcl[g + 1] * CL);
+	for (size_t G = 0; G < ngs; G++)
+		fill_slots(nl, it, order + istart[G], icount[G],
+			   (size_t)gcl[G] * CL, (size_t)gcl[G + 1] * CL);
 	for (size_t s = ncl * CL; s < nslot; s++) {
 		src[s] = -1;
 		sh[3 * s] = sh[3 * s + 1] = sh[3 * s + 2] = 0;
@@ -714,22 +786,20 @@ static int build_from(struct nbr_list *nl, const double *X, const double *Y,
 
 	/* The search, in parallel over local clusters (static blocks, so the
 	 * thread buffers concatenate in slot order). */
-	int nthr = omp_get_max_threads();
-	if (nthr < 1)
-		nthr = 1;
 	if (ensure_threads(nl, nthr))
 		return err_set(e, "out of memory");
 	for (int t = 0; t < nthr; t++)
 		nl->tlen[t] = 0;
 	int *first = nl->first;
 	int oom = 0;
-	const int nlc = gcl[ncol]; /* local clusters */
+	const int nlc = (int)(nloc / CL); /* local clusters */
 	const struct grid grid = {{exlo[0], exlo[1], exlo[2]},
-				  {colw[0], colw[1]}, {nc[0], nc[1]}, ncol, gcl,
-				  bb, rcs, zfirst, nzt, exlen[2] / nzt};
+				  {colw[0], colw[1]}, {nc[0], nc[1]}, ncol,
+				  nslab, gcl, bb, rcs, zfirst, nzt,
+				  exlen[2] / nzt};
 #pragma omp parallel for schedule(static)
-	for (size_t g = 0; g < ngroup; g++)
-		z_table(&grid, g, zfirst + g * ((size_t)nzt + 1));
+	for (size_t G = 0; G < ngs; G++)
+		z_table(&grid, G, zfirst + G * ((size_t)nzt + 1));
 #pragma omp parallel num_threads(nthr)
 	{
 		int t = omp_get_thread_num();
@@ -800,39 +870,49 @@ static int build_from(struct nbr_list *nl, const double *X, const double *Y,
 		gfirst[i] = gfirst[i - 1];
 	gfirst[0] = 0;
 
-	/* Work items: equal shares of the kernel's cost, which is about one
-	 * unit per listed cluster plus NBR_ICOST per listed atom. */
+	/* Work items: one slab each (local slots, and the ghost slots
+	 * sorted into it, which the same thread fills and mostly reads). */
 	if (nl->nthr != nthr || !nl->tstart) {
 		free(nl->tstart);
+		free(nl->gstart);
 		free(nl->wpart);
 		nl->tstart = malloc(((size_t)nthr + 1) * sizeof *nl->tstart);
+		nl->gstart = malloc(((size_t)nthr + 1) * sizeof *nl->gstart);
 		nl->wpart = xalloc(8 * (size_t)nthr, sizeof(double));
-		if (!nl->tstart || !nl->wpart) {
+		if (!nl->tstart || !nl->gstart || !nl->wpart) {
 			nl->nthr = 0;
 			return err_set(e, "out of memory");
 		}
 	}
 	nl->nthr = nthr;
-	{
-		double cost = 0.0, all = (double)total;
-		for (size_t i = 0; i < nloc; i++)
-			all += first[i + 1] > first[i] ? NBR_ICOST : 0.0;
-		int t = 1;
-		nl->tstart[0] = 0;
-		for (size_t i = 0; i < nloc && t < nthr; i++) {
-			while (t < nthr && cost >= all * t / nthr)
-				nl->tstart[t++] = (int)i;
-			cost += first[i + 1] - first[i];
-			cost += first[i + 1] > first[i] ? NBR_ICOST : 0.0;
-		}
-		while (t < nthr)
-			nl->tstart[t++] = (int)nloc;
-		nl->tstart[nthr] = (int)nloc;
+	for (int w = 0; w < nthr; w++) {
+		nl->tstart[w] = gcl[(size_t)w * ncol] * CL;
+		nl->gstart[w] = gcl[(size_t)(nslab + w) * ncol] * CL;
 	}
+	nl->tstart[nthr] = (int)nloc;
+	nl->gstart[nthr] = (int)(ncl * CL);
 	nl->fstride = (nslot + 7) / 8 * 8;
 	if (grow((void **)&nl->fbuf, &nl->fcap, 3 * nl->fstride * nthr,
 		 sizeof(double)))
 		return err_set(e, "out of memory");
+	/* Clusters each item writes: its own, and those on its list. */
+	nl->nclust = nslot / CL;
+	if (nthr > 1) {
+		if (grow((void **)&nl->touch, &nl->tcap_touch,
+			 nl->nclust * nthr, 1))
+			return err_set(e, "out of memory");
+		const int *clist = nl->clist;
+#pragma omp parallel for schedule(static, 1) num_threads(nthr)
+		for (int w = 0; w < nthr; w++) {
+			unsigned char *t = nl->touch + nl->nclust * w;
+			memset(t, 0, nl->nclust);
+			for (int i = nl->tstart[w]; i < nl->tstart[w + 1]; i++) {
+				t[i / CL] = 1;
+				for (int q = first[i]; q < first[i + 1]; q++)
+					t[clist[q]] = 1;
+			}
+		}
+	}
 	return 0;
 }
 

@@ -69,12 +69,19 @@ struct nbr_list {
 	int *gfirst;            /* [nloc+1] */
 	int *gslot;
 
-	/* Work items (one per thread at the last build): local-slot ranges
-	 * balanced by list length, force buffers over all slots. */
+	/* Work items (one per thread at the last build): the local and the
+	 * ghost slots of one z slab each (slabs of about equal cost, nbr.c),
+	 * force buffers over all slots. */
 	int nthr;
-	int *tstart;            /* [nthr+1] */
+	int *tstart;            /* [nthr+1] local slots of item w */
+	int *gstart;            /* [nthr+1] ghost slots of item w */
 	double *fbuf;           /* [nthr][3][fstride] */
 	size_t fstride, fcap;
+	/* touch[w * nclust + c]: item w writes cluster c (its own slots
+	 * and its partners'); only those parts of its buffer are zeroed
+	 * and summed (more than one item). */
+	unsigned char *touch;
+	size_t nclust, tcap_touch;
 	double *wpart;          /* [nthr][8] partial sums of the reduction */
 
 	/* Build scratch (kept between builds). */

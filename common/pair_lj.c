@@ -182,27 +182,33 @@ static double lj_range(const struct pair_lj *p, int special, int eflag,
 #undef LJ_KERNEL
 
 /* The force on slot s: the sum of the work items' buffers (stride bs
- * apart) in buffer order. */
+ * apart) in buffer order; with more than one, only the buffers whose item
+ * wrote the slot's cluster (touch, stride nc), the others are not zeroed. */
 static inline __attribute__((always_inline)) double
-slot_force(const double *restrict f, size_t bs, int nbuf, int s)
+slot_force(const double *restrict f, size_t bs, int nbuf,
+	   const unsigned char *touch, size_t nc, int s)
 {
-	double g = f[s];
-	for (int b = 1; b < nbuf; b++)
-		g += f[bs * (size_t)b + s];
+	if (nbuf == 1)
+		return f[s];
+	double g = 0.0;
+	for (int b = 0; b < nbuf; b++)
+		if (touch[nc * (size_t)b + (size_t)(s / NBR_CL)])
+			g += f[bs * (size_t)b + s];
 	return g;
 }
 
 /* Add the force of slot s (buffers f, component stride fs) to sum; with
  * positions (px not NULL) also x (x) f to v. */
 static inline __attribute__((always_inline)) void
-fold_slot(const double *restrict f, size_t fs, int nbuf, int s,
+fold_slot(const double *restrict f, size_t fs, int nbuf,
+	  const unsigned char *touch, size_t nc, int s,
 	  const double *px, const double *py, const double *pz,
 	  double sum[3], double v[6])
 {
 	const size_t bs = 3 * fs;
-	const double gx = slot_force(f, bs, nbuf, s);
-	const double gy = slot_force(f + fs, bs, nbuf, s);
-	const double gz = slot_force(f + 2 * fs, bs, nbuf, s);
+	const double gx = slot_force(f, bs, nbuf, touch, nc, s);
+	const double gy = slot_force(f + fs, bs, nbuf, touch, nc, s);
+	const double gz = slot_force(f + 2 * fs, bs, nbuf, touch, nc, s);
 	sum[0] += gx;
 	sum[1] += gy;
 	sum[2] += gz;
@@ -229,12 +235,15 @@ fold(const struct nbr_list *nl, int nbuf, int a0, int a1, const double *px,
 	const int *restrict lslot = nl->lslot, *restrict gfirst = nl->gfirst,
 			    *restrict gslot = nl->gslot;
 	const double *f = nl->fbuf;
+	const unsigned char *touch = nl->touch;
+	const size_t nc = nl->nclust;
 	for (int a = a0; a < a1; a++) {
 		const int k = lslot[a];
 		double sum[3] = {0.0, 0.0, 0.0};
-		fold_slot(f, fs, nbuf, k, px, py, pz, sum, v);
+		fold_slot(f, fs, nbuf, touch, nc, k, px, py, pz, sum, v);
 		for (int g = gfirst[k]; g < gfirst[k + 1]; g++)
-			fold_slot(f, fs, nbuf, gslot[g], px, py, pz, sum, v);
+			fold_slot(f, fs, nbuf, touch, nc, gslot[g], px, py, pz,
+				  sum, v);
 		st->fx[a] = sum[0];
 		st->fy[a] = sum[1];
 		st->fz[a] = sum[2];
@@ -272,8 +281,7 @@ void pair_lj_compute_coul(const struct pair_lj *p, const int *type,
 			  struct state *st, const struct nbr_list *nl,
 			  const struct nbr_coul *coul, struct energy *en)
 {
-	const int n = (int)nl->n, nloc = (int)nl->nloc;
-	const int nslot = (int)nl->nslot;
+	const int n = (int)nl->n;
 	const int nthr = nl->nthr;
 	const size_t fs = nl->fstride;
 	const int *restrict src = nl->src;
@@ -299,35 +307,45 @@ void pair_lj_compute_coul(const struct pair_lj *p, const int *type,
 
 #pragma omp parallel num_threads(nthr)
 	{
-		/* Slots from the current positions: ghosts are images under
-		 * the current box. Dummies keep their far position. The two
-		 * loops are independent (both read st only). */
-#pragma omp for schedule(static) nowait
-		for (int k = 0; k < nloc; k++) {
-			const int a = src[k];
-			if (a < 0)
-				continue;
-			px[k] = x[a];
-			py[k] = y[a];
-			pz[k] = z[a];
-			pt[k] = type[a];
-		}
-#pragma omp for schedule(static)
-		for (int k = nloc; k < nslot; k++) {
-			const int a = src[k];
-			if (a < 0)
-				continue;
-			px[k] = x[a] + sh[3 * k] * lx;
-			py[k] = y[a] + sh[3 * k + 1] * ly;
-			pz[k] = z[a] + sh[3 * k + 2] * lz;
-			pt[k] = type[a];
-		}
-		/* Work item w (a slot range and a buffer) is the same for any
-		 * number of running threads. */
+		/* Work item w (a slab: slot ranges and a buffer) is the same
+		 * for any number of running threads. */
 		const int tid = omp_get_thread_num(), nrun = omp_get_num_threads();
+		/* Slots from the current positions: ghosts are images under
+		 * the current box. Dummies keep their far position. Each item
+		 * fills the slots of its slab, which its kernel reads. */
+		for (int w = tid; w < nthr; w += nrun) {
+			for (int k = nl->tstart[w]; k < nl->tstart[w + 1]; k++) {
+				const int a = src[k];
+				if (a < 0)
+					continue;
+				px[k] = x[a];
+				py[k] = y[a];
+				pz[k] = z[a];
+				pt[k] = type[a];
+			}
+			for (int k = nl->gstart[w]; k < nl->gstart[w + 1]; k++) {
+				const int a = src[k];
+				if (a < 0)
+					continue;
+				px[k] = x[a] + sh[3 * k] * lx;
+				py[k] = y[a] + sh[3 * k + 1] * ly;
+				pz[k] = z[a] + sh[3 * k + 2] * lz;
+				pt[k] = type[a];
+			}
+		}
+#pragma omp barrier
 		for (int w = tid; w < nthr; w += nrun) {
 			double *f = nl->fbuf + 3 * fs * (size_t)w;
-			memset(f, 0, 3 * fs * sizeof *f);
+			if (nthr == 1) {
+				memset(f, 0, 3 * fs * sizeof *f);
+			} else { /* only what the item writes and the sum reads */
+				const unsigned char *t = nl->touch + nl->nclust * w;
+				for (size_t c = 0; c < nl->nclust; c++)
+					if (t[c])
+						for (int d = 0; d < 3; d++)
+							memset(f + fs * d + c * NBR_CL, 0,
+							       NBR_CL * sizeof *f);
+			}
 			part[8 * w + 7] = 0.0;
 			part[8 * w + 6] =
 				coul ? ljcoul_range(p, coul, special, eflag, nl,

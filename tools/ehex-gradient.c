@@ -88,44 +88,47 @@ static void hook_describe(void *ctx, struct table_writer *w)
 	table_writer_meta(w, "flux", "%.10g", h->slab[1].flux);
 }
 
+/* What the tool's own options set. */
+struct tool_ctx {
+	double cz0, cz1, hz0, hz1, flux;
+	int have_cold, have_hot, have_flux, hex;
+	long min_atoms;
+};
+
+static int tool_option(void *ctx, int c, const char *a, struct err *e)
+{
+	struct tool_ctx *t = ctx;
+	switch (c) {
+	case O_COLD: t->have_cold = 1; return cli_range("--cold", a, &t->cz0, &t->cz1, e);
+	case O_HOT: t->have_hot = 1; return cli_range("--hot", a, &t->hz0, &t->hz1, e);
+	case O_FLUX: t->have_flux = 1; return cli_positive("--flux", a, &t->flux, e);
+	case O_HEX: t->hex = 1; return 0;
+	case O_MINATOMS: return cli_long("--min-atoms", a, 2, &t->min_atoms, e);
+	}
+	return err_set(e, "internal: unhandled option");
+}
+
 int main(int argc, char **argv)
 {
 	struct err e = {{0}};
 	struct engine_cli ec;
 	engine_cli_defaults(&ec);
-	double cz0 = 0, cz1 = 0, hz0 = 0, hz1 = 0, flux = 0;
-	int have_cold = 0, have_hot = 0, have_flux = 0, hex = 0, c;
-	long min_atoms = 10;
+	struct tool_ctx tc = {.min_atoms = 10};
 	struct ehex h = {0};
 	struct option opts[64];
 	if (engine_cli_merge_opts(opts, 64, tool_opts) != 0)
 		return ERR_USAGE;
-	while ((c = getopt_long(argc, argv, "o:qh", opts, NULL)) != -1) {
-		int r = 1;
-		switch (c) {
-		case 'h': usage(stdout); return 0;
-		case O_VERSION: printf("%s (soretkit) %s\n", tool, SK_VERSION); return 0;
-		case O_COLD: r = cli_range("--cold", optarg, &cz0, &cz1, &e) ? -1 : 1; have_cold = 1; break;
-		case O_HOT: r = cli_range("--hot", optarg, &hz0, &hz1, &e) ? -1 : 1; have_hot = 1; break;
-		case O_FLUX: r = cli_positive("--flux", optarg, &flux, &e) ? -1 : 1; have_flux = 1; break;
-		case O_HEX: hex = 1; break;
-		case O_MINATOMS: r = cli_long("--min-atoms", optarg, 2, &min_atoms, &e) ? -1 : 1; break;
-		default: r = engine_cli_option(&ec, c, optarg, &e); break;
-		}
-		if (r == 0) {
-			usage(stderr);
-			return ERR_USAGE;
-		}
-		if (r < 0) {
-			fprintf(stderr, "%s: %s\n", tool, e.msg);
-			return ERR_USAGE;
-		}
-	}
+	int r = engine_cli_getopt(&ec, argc, argv, opts, tool, usage, O_VERSION,
+				  O_COLD, O_VERSION, tool_option, &tc, NULL);
+	if (r != 0)
+		return r == 1 ? 0 : r;
+	const double cz0 = tc.cz0, cz1 = tc.cz1, hz0 = tc.hz0, hz1 = tc.hz1;
+	const int hex = tc.hex;
 	if (optind < argc) {
 		fprintf(stderr, "%s: unexpected argument '%s'\n", tool, argv[optind]);
 		return ERR_USAGE;
 	}
-	if (!have_cold || !have_hot || !have_flux) {
+	if (!tc.have_cold || !tc.have_hot || !tc.have_flux) {
 		fprintf(stderr, "%s: --cold, --hot and --flux are required\n", tool);
 		return ERR_USAGE;
 	}
@@ -143,8 +146,8 @@ int main(int argc, char **argv)
 		code = ERR_USAGE;
 		goto fail;
 	}
-	ehex_init(&h, cz0, cz1, hz0, hz1, flux, !hex);
-	h.min_atoms = (int)min_atoms;
+	ehex_init(&h, cz0, cz1, hz0, hz1, tc.flux, !hex);
+	h.min_atoms = (int)tc.min_atoms;
 	struct run_hook hook = {
 		.ctx = &h, .end_of_step = hook_step, .nthermo = 5,
 		.thermo_cols = ec.sys.units.style == UNITS_LJ ? thermo_cols_lj : thermo_cols_real,

@@ -85,9 +85,18 @@ static const struct option tool_opts[] = {
 	{"ftol", 1, 0, O_FTOL}, {"maxiter", 1, 0, O_MAXITER},
 	{"help", 0, 0, 'h'}, {"version", 0, 0, O_VERSION}, {0, 0, 0, 0}};
 
-static int tool_option(int c, const char *a, struct integrator_opts *io,
-		       struct min_opts *mo, int *have_press, struct err *e)
+/* What the tool's own options set. */
+struct tool_ctx {
+	struct integrator_opts *io;
+	struct min_opts *mo;
+	int have_press;
+};
+
+static int tool_option(void *ctx, int c, const char *a, struct err *e)
 {
+	struct tool_ctx *t = ctx;
+	struct integrator_opts *io = t->io;
+	struct min_opts *mo = t->mo;
 	long l;
 	switch (c) {
 	case O_ENS:
@@ -98,7 +107,7 @@ static int tool_option(int c, const char *a, struct integrator_opts *io,
 		else if (!strcmp(a, "langevin")) io->ens = ENS_LANGEVIN;
 		else return err_set(e, "--ensemble: '%s' is not min, nve, nvt, npt or langevin", a);
 		return 0;
-	case O_PRESS: *have_press = 1; return cli_double("--press", a, &io->press, e);
+	case O_PRESS: t->have_press = 1; return cli_double("--press", a, &io->press, e);
 	case O_PCOUPLE:
 		if (!strcmp(a, "iso")) io->pcouple = PCOUPLE_ISO;
 		else if (!strcmp(a, "z")) io->pcouple = PCOUPLE_Z;
@@ -134,31 +143,15 @@ int main(int argc, char **argv)
 				     .pcouple = PCOUPLE_ISO};
 	struct min_opts mo = {.style = MIN_CG, .etol = 1e-8, .ftol = 1e-8,
 			      .maxiter = 10000, .maxeval = 100000};
-	int have_press = 0, c;
+	struct tool_ctx tc = {.io = &io, .mo = &mo};
 	struct option opts[64];
 	if (engine_cli_merge_opts(opts, 64, tool_opts) != 0)
 		return ERR_USAGE;
-	while ((c = getopt_long(argc, argv, "o:qh", opts, NULL)) != -1) {
-		if (c == 'h') {
-			usage(stdout);
-			return 0;
-		}
-		if (c == O_VERSION) {
-			printf("%s (soretkit) %s\n", tool, SK_VERSION);
-			return 0;
-		}
-		int r = engine_cli_option(&ec, c, optarg, &e);
-		if (r == 0 && c >= O_ENS && c < O_VERSION)
-			r = tool_option(c, optarg, &io, &mo, &have_press, &e) ? -1 : 1;
-		if (r == 0) {
-			usage(stderr);
-			return ERR_USAGE;
-		}
-		if (r < 0) {
-			fprintf(stderr, "%s: %s\n", tool, e.msg);
-			return ERR_USAGE;
-		}
-	}
+	int r = engine_cli_getopt(&ec, argc, argv, opts, tool, usage, O_VERSION,
+				  O_ENS, O_VERSION, tool_option, &tc, NULL);
+	if (r != 0)
+		return r == 1 ? 0 : r;
+	int have_press = tc.have_press;
 	if (optind < argc) {
 		fprintf(stderr, "%s: unexpected argument '%s'\n", tool, argv[optind]);
 		return ERR_USAGE;
