@@ -32,7 +32,8 @@ static void usage(FILE *fp)
 "  --absolute            u_k = beta U (whole potential energy) instead of\n"
 "                        beta U_dec (pairs of the decoupled atoms only)\n"
 "  --units, --cutoff, --mix, --shift, --tail, --decouple, --sc-form,\n"
-"  --sc-alpha, --sc-n, --sc-power: as given to md-run for the run\n"
+"  --sc-alpha, --sc-n, --sc-power, --constrain, --shake-tol, --shake-iter,\n"
+"  --shake-only: as given to md-run for the run\n"
 "  --threads N           OpenMP threads (--absolute)\n"
 "  -o FILE               window table (default stdout)\n"
 "  --progress  -q  -h, --help  --version\n");
@@ -49,7 +50,8 @@ static const struct option tool_opts[] = {
 	{"version", 0, 0, O_VERSION}, {0, 0, 0, 0}};
 static const char *const engine_names[] = {
 	"units", "data", "cutoff", "mix", "shift", "tail", "decouple",
-	"sc-form", "sc-alpha", "sc-n", "sc-power", "threads", "progress", NULL};
+	"sc-form", "sc-alpha", "sc-n", "sc-power", "threads", "progress",
+	"constrain", "shake-tol", "shake-iter", "shake-only", NULL};
 
 struct fw_opts {
 	const char *traj, *lambdas, *out;
