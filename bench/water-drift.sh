@@ -30,13 +30,14 @@ $head
 read_data rigid-water.data
 kspace_style pppm 1e-5
 neighbor 0.3 bin
+neigh_modify every 1 delay 0 check yes
 timestep 1.0
 fix 1 all nvt temp 300.0 300.0 50.0
 fix 2 all rattle 1e-10 100 0 b 1 a 1
 run 3000
 write_data start.data
 IN
-lmp -in prep.in -log none -screen none
+lmp -in prep.in -log prep.log -screen none || { tail -n 5 prep.log >&2; exit 1; }
 for dt in 1 2; do
 	steps=$(awk -v p="$ps" -v d="$dt" 'BEGIN{printf "%d", p * 1000 / d}')
 	cat > nve$dt.in <<IN
