@@ -9,6 +9,7 @@
 #include <getopt.h>
 #include <stdio.h>
 
+#include "constrain.h"
 #include "err.h"
 #include "forcefield.h"
 #include "md.h"
@@ -31,6 +32,9 @@ struct engine_cli {
 	/* molecular systems (--kspace, --special-*, ...); see forcefield.h */
 	struct forcefield_opts ffo;
 	int ff_given;               /* one of those options was given */
+	/* constraints (--constrain, --shake-*); see constrain.h */
+	struct constrain_opts co;
+	int co_given;               /* --shake-tol/--shake-iter/--shake-only */
 	/* filled by engine_cli_setup */
 	int had_vel;                /* the data file had velocities */
 	struct system sys;
@@ -41,6 +45,8 @@ struct engine_cli {
 	struct softcore sc;         /* used when decouple != NULL */
 	struct forcefield ff;       /* used when has_ff */
 	int has_ff;                 /* charges, topology or ff options */
+	struct constrain cons;      /* used when has_cons */
+	int has_cons;
 };
 
 /* First option code used by the engine options; tools number theirs below. */

@@ -61,6 +61,11 @@ struct integrator {
  * (LAMMPS FixNH::setup); sets m->dt = o->dt. Does not compute forces. */
 int integrator_init(struct integrator *it, const struct integrator_opts *o,
 		    struct md *m, struct err *e);
+/* The set-up of a run after the first force evaluation and before the
+ * first thermo row (LAMMPS's fix setup): with m->cons, the constraint
+ * set-up (positions projected, velocities corrected, first constraint
+ * forces; constrain.h). Not called again when a run resumes. */
+int integrator_setup(struct integrator *it, struct md *m, struct err *e);
 /* Advance one step of o.dt: positions, velocities, box (NPT), forces
  * (calls md_forces), st->step and st->time. st->f and m->en must hold the
  * forces of the current positions (md_forces once before the first step);
