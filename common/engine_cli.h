@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "constrain.h"
+#include "decouple.h"
 #include "err.h"
 #include "forcefield.h"
 #include "md.h"
@@ -47,6 +48,8 @@ struct engine_cli {
 	int has_ff;                 /* charges, topology or ff options */
 	struct constrain cons;      /* used when has_cons */
 	int has_cons;
+	struct decouple dc;         /* decouple with has_ff (decouple.h) */
+	int has_dc;
 };
 
 /* First option code used by the engine options; tools number theirs below. */

@@ -50,6 +50,8 @@ struct forcefield_opts {
 	int allow_charged;         /* 1: a non-neutral system only warns */
 };
 
+struct decouple;
+
 struct forcefield {
 	int has_charge;            /* some q != 0 */
 	enum kspace_style kspace;
@@ -70,6 +72,10 @@ struct forcefield {
 	double g_ewald;
 	int nonneutral;            /* |sum q| > COUL_NONNEUTRAL_SMALL */
 	double qsum;
+	struct decouple *dc;       /* NULL, or a decoupled solute whose
+				      Coulomb energy with the rest is scaled
+				      (decouple.h; its hooks run inside
+				      forcefield_compute) */
 };
 
 /* 1 if a data file needs a forcefield: any charge, bond, angle, dihedral
@@ -92,6 +98,12 @@ int forcefield_prepare(struct forcefield *ff, const struct system *sys,
 int forcefield_compute(struct forcefield *ff, const struct system *sys,
 		       struct state *st, struct energy *en, struct err *e);
 void forcefield_free(struct forcefield *ff);
+/* The k-space solver alone, for charges q (any charge set on st's atoms):
+ * set up again if the box changed, then energy, virial and forces ADDED
+ * (pppm_compute/ewald_compute conventions). Requires ff->pppm or ff->ewald. */
+int forcefield_kspace(struct forcefield *ff, const struct state *st,
+		      const double *q, double *elong, double virial[6],
+		      double *fx, double *fy, double *fz, struct err *e);
 
 /* LAMMPS's setup lines for the thermo provenance: "pppm g_ewald 0.27
  * grid 20 20 20 order 5 accuracy 1e-5" etc. */
