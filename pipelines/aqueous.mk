@@ -34,10 +34,10 @@ PRESS    ?= 0.986923
 # Engine options of every run on these systems (md-run, ehex-gradient,
 # fep-window); MIN_OPTS for minimisations (flexible: constraints are
 # imposed by the first dynamics run's set-up).
-FF_OPTS  = --cutoff $(CUTOFF) --coul-cutoff $(COUL_CUTOFF) --skin $(SKIN) \
+FF_OPTS  = --cutoff $(CUTOFF) --coul-cutoff $(COUL_CUTOFF) \
            --special-lj 0,0,0.5 --special-coul 0,0,0.5 --kspace-accuracy $(KSPACE_ACC)
-DYN_OPTS = $(FF_OPTS) --constrain $(CONSTRAIN) --threads $(THREADS) -q
-MIN_OPTS = $(FF_OPTS) --threads $(THREADS) -q --etol 1e-4 --ftol 1e-6 --maxiter 2000
+DYN_OPTS = $(FF_OPTS) --skin $(SKIN) --constrain $(CONSTRAIN) --threads $(THREADS) -q
+MIN_OPTS = $(FF_OPTS) --skin $(SKIN) --threads $(THREADS) -q --etol 1e-4 --ftol 1e-6 --maxiter 2000
 
 MD   = $(RUN) $(BIN)/md-run
 EHEX = $(RUN) $(BIN)/ehex-gradient
