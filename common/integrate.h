@@ -73,7 +73,10 @@ int integrator_setup(struct integrator *it, struct md *m, struct err *e);
  * With m->forces_only set, m->en is left NaN after the step (the forces,
  * hence the trajectory, are the same), except for NPT, whose barostat
  * needs the virial every step. The per-atom loops run on the OpenMP
- * threads; each atom's arithmetic does not depend on their number. */
+ * threads; each atom's arithmetic does not depend on their number.
+ * With m->cons the constraints act where LAMMPS's fix shake/rattle do:
+ * constrain_post_force after the force evaluation, constrain_final after
+ * the final half kick and thermostat (constrain.h). */
 int integrator_step(struct integrator *it, struct md *m, struct err *e);
 /* The ensemble's conserved quantity (energy units): etotal for NVE,
  * etotal + chain energy for NVT, + barostat energy + P (V - V0) for NPT

@@ -15,7 +15,9 @@
  * 2. SETTLE equals the iterated SHAKE of the same water (to 1e-9 after 100
  *    steps, round-off amplified), bond lengths hold to the tolerance,
  *    velocities along bonds vanish, degrees of freedom 3N - 3 - Ncons.
- * 3. Bad input: nothing to constrain, SHAKE that cannot converge. */
+ * 3. eHEX with constraints (fix ehex constrain com): whole molecules in
+ *    the slabs, momentum and energy bookkeeping exact, constraints held.
+ * 4. Bad input: nothing to constrain, SHAKE that cannot converge. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +25,7 @@
 
 #include "check.h"
 #include "constrain.h"
+#include "ehex.h"
 #include "engine_cli.h"
 #include "integrate.h"
 #include "md.h"
@@ -295,6 +298,107 @@ static void test_settle_vs_shake(void)
 	engine_cli_free(&a.c);
 }
 
+/* eHEX with constraints (fix ehex constrain com): molecules enter a slab
+ * whole, the exchange keeps momentum and adds exactly F dt, and the next
+ * step puts the sites back on the constraints (positions and bond
+ * velocities to round-off before each exchange). */
+static void test_ehex_constrained(void)
+{
+	const char *opt[] = {"constrain", "water", "kspace", "pppm", NULL};
+	struct run r;
+	struct err e = {{0}};
+	int rc = start(&r, FIX "rigid-water.data", opt, ENS_NVE, 20, &e);
+	CHECK(rc == 0, "ehex: set-up (%s)", rc ? e.msg : "ok");
+	if (rc != 0) {
+		engine_cli_free(&r.c);
+		return;
+	}
+	struct ehex h;
+	const double flux = 0.05; /* kcal/mol/fs */
+	ehex_init(&h, 0.0, 3.0, 9.3, 12.3, flux, 1);
+	struct md *m = &r.c.md;
+	struct state *st = &r.c.st;
+	double dmax = 0, vmax = 0, dke = 0, dp = 0, t0 = ehex_slab_temp(&h, m, 1);
+	int whole = 1;
+	for (int s = 0; s < 20 && rc == 0; s++) {
+		rc = integrator_step(&r.it, m, &e);
+		double d, v;
+		constrain_errors(&r.c.cons, st, &d, &v);
+		dmax = fmax(dmax, d);
+		vmax = fmax(vmax, v);
+		double ke = md_ke(&r.c.sys, st), p[3] = {0, 0, 0};
+		for (size_t i = 0; i < st->n; i++) {
+			p[0] += r.c.sys.mass[i] * st->vx[i];
+			p[1] += r.c.sys.mass[i] * st->vy[i];
+			p[2] += r.c.sys.mass[i] * st->vz[i];
+		}
+		if (rc == 0)
+			rc = ehex_apply(&h, m, &e);
+		/* the hot slab was applied last: h.mask is its membership */
+		for (size_t k = 0; rc == 0 && k < r.c.cons.ncl; k++) {
+			const size_t *a = r.c.cons.cl[k].atom;
+			whole &= h.mask[a[0]] == h.mask[a[1]] &&
+				 h.mask[a[0]] == h.mask[a[2]];
+		}
+		/* both slabs: +F dt - F dt: the total is unchanged */
+		dke = fmax(dke, fabs(md_ke(&r.c.sys, st) - ke) / ke);
+		for (size_t i = 0; i < st->n; i++) {
+			p[0] -= r.c.sys.mass[i] * st->vx[i];
+			p[1] -= r.c.sys.mass[i] * st->vy[i];
+			p[2] -= r.c.sys.mass[i] * st->vz[i];
+		}
+		dp = fmax(dp, fabs(p[0]) + fabs(p[1]) + fabs(p[2]));
+	}
+	CHECK(rc == 0, "ehex: 20 steps with exchanges (%s)", rc ? e.msg : "ok");
+	CHECK(whole, "ehex: every water is in or out of the slab as a whole");
+	CHECK(h.natoms_last[0] % 3 == 0 && h.natoms_last[1] % 3 == 0 &&
+	      h.natoms_last[1] > 30, "ehex: slabs hold whole molecules (%d, %d "
+	      "atoms)", h.natoms_last[0], h.natoms_last[1]);
+	CHECK(dke <= 1e-12, "ehex: exchange moves kinetic energy between the "
+	      "slabs only (total changes by %.3g relative)", dke);
+	CHECK(dp <= 1e-12, "ehex: total momentum kept (%.3g)", dp);
+	CHECK_CLOSE(h.heat_in, 20 * flux * 1.0, 1e-12, 0.0, "ehex: heat in = 20 F dt");
+	CHECK(dmax <= 1e-12 && vmax <= 1e-12, "ehex: constraints hold before "
+	      "each exchange (length %.3g, velocity %.3g)", dmax, vmax);
+	/* the hot slab's temperature, independently: waters whose centre of
+	 * mass has wrapped z in [9.3, 12.3), 2N - 3 degrees of freedom */
+	double mv[3] = {0, 0, 0}, mv2 = 0, mt = 0;
+	int nat = 0;
+	for (size_t k = 0; k < r.c.cons.ncl; k++) {
+		const size_t *a = r.c.cons.cl[k].atom;
+		double zc = 0, mm = 0, L = st->len[2];
+		for (int j = 0; j < 3; j++) {
+			double dz = st->z[a[j]] - st->z[a[0]];
+			dz -= L * nearbyint(dz / L);
+			zc += r.c.sys.mass[a[j]] * (st->z[a[0]] + dz);
+			mm += r.c.sys.mass[a[j]];
+		}
+		zc /= mm;
+		zc -= L * floor((zc - st->lo[2]) / L);
+		if (!(zc >= 9.3 && zc < 12.3))
+			continue;
+		for (int j = 0; j < 3; j++) {
+			size_t i = a[j];
+			double mi = r.c.sys.mass[i];
+			mv[0] += mi * st->vx[i];
+			mv[1] += mi * st->vy[i];
+			mv[2] += mi * st->vz[i];
+			mv2 += mi * (st->vx[i] * st->vx[i] + st->vy[i] * st->vy[i] +
+				     st->vz[i] * st->vz[i]);
+			mt += mi;
+			nat++;
+		}
+	}
+	double want = (mv2 - (mv[0] * mv[0] + mv[1] * mv[1] + mv[2] * mv[2]) / mt) *
+		      r.c.sys.units.mvv2e / ((2.0 * nat - 3.0) * r.c.sys.units.boltz);
+	double t1 = ehex_slab_temp(&h, m, 1);
+	CHECK_CLOSE(t1, want, 1e-12, 0.0, "ehex: hot slab temperature by "
+		    "molecule centres, 3N - N_cons - 3 dof");
+	CHECK(t0 > 0 && t1 > t0, "ehex: hot slab warms (%.1f -> %.1f K)", t0, t1);
+	ehex_free(&h);
+	engine_cli_free(&r.c);
+}
+
 static void test_bad_input(void)
 {
 	struct engine_cli c;
@@ -332,6 +436,7 @@ int main(void)
 	lammps_case("opls_nve_rattle", FIX "opls-hb.data", 1, ENS_NVE, 0);
 	lammps_case("opls_nvt_shake", FIX "opls-hb.data", 1, ENS_NVT, 1);
 	test_settle_vs_shake();
+	test_ehex_constrained();
 	test_bad_input();
 	return check_done();
 }
