@@ -178,22 +178,6 @@ static int build(struct molbuild *mb, const double box[3], double tol,
 			goto out;
 		}
 	}
-	snprintf(path, sizeof path, "%s/in.inp", dir);
-	if (!(fp = fopen(path, "w"))) {
-		err_set(e, "%s: %s", path, strerror(errno));
-		goto out;
-	}
-	int w = molbuild_packmol_input(mb, box, tol, seed, nloop, xyz,
-				       "packed.xyz", fp, e);
-	if (fclose(fp) || w) {
-		if (!w)
-			err_set(e, "%s: write error", path);
-		goto out;
-	}
-	double t0 = wall_seconds();
-	if (run_packmol(exe, dir, e))
-		goto out;
-	double tp = wall_seconds() - t0;
 	x = malloc(mb->natoms * sizeof *x);
 	y = malloc(mb->natoms * sizeof *y);
 	z = malloc(mb->natoms * sizeof *z);
@@ -201,9 +185,45 @@ static int build(struct molbuild *mb, const double box[3], double tol,
 		err_set(e, "out of memory");
 		goto out;
 	}
-	snprintf(path, sizeof path, "%s/packed.xyz", dir);
-	if (molbuild_read_xyz(mb, path, x, y, z, e))
-		goto out;
+	int need_packmol = 0;
+	for (size_t k = 0; k < mb->nspec; k++)
+		need_packmol |= !mb->spec[k].zspread;
+	double tp = 0;
+	if (need_packmol) {
+		snprintf(path, sizeof path, "%s/in.inp", dir);
+		if (!(fp = fopen(path, "w"))) {
+			err_set(e, "%s: %s", path, strerror(errno));
+			goto out;
+		}
+		int w = molbuild_packmol_input(mb, box, tol, seed, nloop, xyz,
+					       "packed.xyz", fp, e);
+		if (fclose(fp) || w) {
+			if (!w)
+				err_set(e, "%s: write error", path);
+			goto out;
+		}
+		double t0 = wall_seconds();
+		if (run_packmol(exe, dir, e)) {
+			size_t l = strlen(e->msg);
+			snprintf(e->msg + l, sizeof e->msg - l,
+				 " (mass density %.3g g/cm^3)",
+				 molbuild_density(mb, box));
+			goto out;
+		}
+		tp = wall_seconds() - t0;
+		snprintf(path, sizeof path, "%s/packed.xyz", dir);
+		if (molbuild_read_xyz(mb, path, x, y, z, e))
+			goto out;
+	} else {
+		/* every molecule is placed already: nothing for packmol */
+		size_t o = 0;
+		for (size_t k = 0; k < mb->nspec; k++)
+			for (size_t i = 0; i < (size_t)mb->spec[k].count * mb->tmpl[k].natoms; i++, o++) {
+				x[o] = placed[k][i * 3];
+				y[o] = placed[k][i * 3 + 1];
+				z[o] = placed[k][i * 3 + 2];
+			}
+	}
 	char title[256];
 	snprintf(title, sizeof title, "LAMMPS data file via soretkit box-build "
 		 "(packmol, seed %ld, tolerance %g A)", seed, tol);
@@ -236,9 +256,10 @@ static int build(struct molbuild *mb, const double box[3], double tol,
 	rc = molbuild_write(&d, com, out, e);
 	free(com);
 	if (!rc && !quiet)
-		fprintf(stderr, "%s: %zu atoms, %ld molecules in %gx%gx%g A "
-			"(packmol %.1f s) -> %s\n", tool, d.natoms,
-			m0 - 1, box[0], box[1], box[2], tp, out);
+		fprintf(stderr, "%s: %zu atoms, %ld molecules in %gx%gx%g A, "
+			"%.3g g/cm^3 (packmol %.1f s) -> %s\n", tool, d.natoms,
+			m0 - 1, box[0], box[1], box[2],
+			molbuild_density(mb, box), tp, out);
 out:
 	for (size_t k = 0; k < mb->nspec; k++) {
 		free(xyzn[k]);

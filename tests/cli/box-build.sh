@@ -31,6 +31,16 @@ if cmp -s <(grep -v '^#' small.data) <(grep -v '^#' again.data); then ok "same s
 expect_ok "other seed" box-build $B --seed 2 -o other.data -q
 if cmp -s <(grep -v '^#' small.data) <(grep -v '^#' other.data); then notok "another seed gives another file"; else ok "another seed gives another file"; fi
 
+# two spread solutes and water; solutes only (nothing left for packmol)
+expect_ok "two zspread species and water" box-build --box 20,20,30 --mol "$FF/methanol.data:4:zspread" \
+	--mol "$FF/urea.data:3:zspread" --mol "$FF/spce.data:100" --seed 3 -o mixed.data
+python3 "$TOP/tests/cli/box_build_check.py" mixed.data 1.7 0 1 4 2.0 | grep -v 'solvent molecules' > chk.out
+cat chk.out; fails=$((fails + $(grep -c '^not ok' chk.out)))
+expect_grep "mixed: 4*6 + 3*8 + 100*3 atoms" '^348 atoms$' mixed.data
+expect_ok "solutes only" box-build --box 20,20,30 --mol "$FF/glucose.data:3:zspread" --seed 3 -o only.data
+python3 "$TOP/tests/cli/box_build_check.py" only.data 1.7 0 1 3 2.0 | grep -v 'solvent molecules' > chk.out
+cat chk.out; fails=$((fails + $(grep -c '^not ok' chk.out)))
+
 # LAMMPS reads it; run 0 terms equal md-run --steps 0
 cat > in.lmp <<EOF
 units real
