@@ -64,9 +64,10 @@ void engine_cli_usage(FILE *fp)
 "  --shift               shift LJ energy to zero at the cutoff\n"
 "  --tail                long-range tail correction\n"
 "  --decouple SEL        decouple atoms (ids 1,5,7, ranges 3-9, mol:N, type:N)\n"
-"                        from the rest by soft-core LJ scaled by --lambda\n"
-"  --lambda X            coupling of the decoupled atoms, 0 (off) .. 1 (full,\n"
-"                        default); COUL,LJ form with COUL = 1\n"
+"                        from the rest by soft-core LJ scaled by --lambda;\n"
+"                        with charges/bonds: whole molecules, Coulomb linear\n"
+"  --lambda X|COUL,LJ    coupling of the decoupled atoms, 0 (off) .. 1 (full,\n"
+"                        default); X means 1,X; COUL < 1 needs charges\n"
 "  --sc-form lammps|gromacs  soft-core form: lj/cut/soft or Beutler (lammps)\n"
 "  --sc-alpha A          soft-core alpha (default 0.5)\n"
 "  --sc-n N              lammps form: power of lambda (default 1)\n"
@@ -310,12 +311,6 @@ int engine_cli_setup_system(struct engine_cli *c, struct err *e)
 	int rc = system_from_data(&c->sys, &c->st, &d, &so, c->data, e);
 	c->had_vel = d.vx != NULL;
 	if (rc == 0 && (c->ff_given || forcefield_needed(&d))) {
-		if (c->decouple) {
-			lmp_data_free(&d);
-			err_set(e, "--decouple of a system with charges or "
-				   "bonded terms is not supported yet");
-			return ERR_USAGE;
-		}
 		rc = forcefield_create(&c->ff, &c->sys, &d, &c->ffo, c->data, e);
 		c->has_ff = rc == 0;
 	}
@@ -329,10 +324,25 @@ int engine_cli_setup_system(struct engine_cli *c, struct err *e)
 			err_prefix(e, "%s", c->data);
 			return rc == -2 ? ERR_USAGE : ERR_DATA;
 		}
+		if (!(c->has_ff && c->ff.has_charge) && c->lambda.coul != 1.0) {
+			free(idx);
+			err_set(e, "--lambda %g,%g: a Coulomb lambda needs a "
+				   "system with charges (use X or 1,X)",
+				c->lambda.coul, c->lambda.lj);
+			return ERR_USAGE;
+		}
 		rc = softcore_init(&c->sc, &c->sys, idx, n, &scp, c->lambda, e);
 		free(idx);
 		if (rc != 0)
 			return ERR_DATA;
+		/* molecular: whole-molecule decoupling with linear Coulomb */
+		if (c->has_ff) {
+			if (decouple_init(&c->dc, &c->ff, &c->sys, &c->sc, e) != 0) {
+				err_prefix(e, "%s", c->data);
+				return ERR_DATA;
+			}
+			c->has_dc = 1;
+		}
 	}
 	return 0;
 }
@@ -416,6 +426,9 @@ void engine_cli_free(struct engine_cli *c)
 {
 	nbr_free(c->nl);
 	softcore_free(&c->sc);
+	if (c->has_dc)
+		decouple_free(&c->dc);
+	c->has_dc = 0;
 	if (c->has_ff)
 		forcefield_free(&c->ff);
 	c->has_ff = 0;

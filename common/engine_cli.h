@@ -9,6 +9,7 @@
 #include <getopt.h>
 #include <stdio.h>
 
+#include "decouple.h"
 #include "err.h"
 #include "forcefield.h"
 #include "md.h"
@@ -41,6 +42,8 @@ struct engine_cli {
 	struct softcore sc;         /* used when decouple != NULL */
 	struct forcefield ff;       /* used when has_ff */
 	int has_ff;                 /* charges, topology or ff options */
+	struct decouple dc;         /* decouple with has_ff (decouple.h) */
+	int has_dc;
 };
 
 /* First option code used by the engine options; tools number theirs below. */

@@ -119,9 +119,9 @@ int fep_eval_init(struct fep_eval *ev, const struct system *sys,
 	ev->beta = 1.0 / (sys->units.boltz * temperature);
 	ev->press = press;
 	ev->absolute = absolute;
-	ev->lam = malloc(sch->K * sizeof *ev->lam);
-	ev->e = malloc(sch->K * sizeof *ev->e);
-	ev->dudl = malloc(sch->K * sizeof *ev->dudl);
+	ev->lam = malloc((sch->K + 1) * sizeof *ev->lam);
+	ev->e = malloc((sch->K + 1) * sizeof *ev->e);
+	ev->dudl = malloc((sch->K + 1) * sizeof *ev->dudl);
 	if (!ev->lam || !ev->e || !ev->dudl) {
 		fep_eval_free(ev);
 		return err_set(e, "out of memory");
@@ -136,17 +136,66 @@ int fep_eval_init(struct fep_eval *ev, const struct system *sys,
 	return 0;
 }
 
+int fep_eval_molecular(struct fep_eval *ev, struct softcore *sc,
+		       struct forcefield *ff, struct decouple *dc,
+		       struct err *e)
+{
+	if (sc != ev->sc)
+		return err_set(e, "internal: fep_eval_molecular with another "
+				  "softcore");
+	ev->sc_mut = sc;
+	ev->ff = ff;
+	ev->dc = dc;
+	/* state K: sc's own lambda, at which --absolute evaluates U */
+	ev->lam[ev->sch->K] = sc->lam;
+	return 0;
+}
+
+/* Whole potential energy at sc's lambda (md_forces's terms), forces into
+ * st as scratch. */
+static int molecular_pe(struct fep_eval *ev, struct state *st, double *pe,
+			struct err *e)
+{
+	struct energy en;
+	if (nbr_build(ev->nl, st, e) != 0)
+		return -1;
+	memset(&en, 0, sizeof en);
+	memset(st->fx, 0, st->n * sizeof *st->fx);
+	memset(st->fy, 0, st->n * sizeof *st->fy);
+	memset(st->fz, 0, st->n * sizeof *st->fz);
+	pair_lj_compute(&ev->sys->lj, ev->sys->type, st, ev->nl, &en);
+	softcore_compute(ev->sc_mut, st, &en);
+	if (forcefield_compute(ev->ff, ev->sys, st, &en, e) != 0)
+		return -1;
+	*pe = energy_pe(&en);
+	return 0;
+}
+
 int fep_eval_frame(struct fep_eval *ev, struct state *st, double *u,
 		   double *dudl, struct err *e)
 {
 	const size_t K = ev->sch->K;
-	if (softcore_energies(ev->sc, st, K, ev->lam, ev->e, ev->dudl, e) != 0)
+	const int mol_abs = ev->ff && ev->absolute;
+	if (softcore_energies(ev->sc, st, K + (size_t)mol_abs, ev->lam, ev->e,
+			      ev->dudl, e) != 0)
 		return -1;
+	double x = 0.0; /* solute-environment Coulomb energy */
+	if (ev->dc) {
+		if (decouple_coul_cross(ev->dc, ev->ff, st, ev->sys->q, &x, e) != 0)
+			return -1;
+		for (size_t k = 0; k < K + (size_t)mol_abs; k++)
+			ev->e[k] += ev->lam[k].coul * x;
+	}
 	double base = 0.0;
 	if (!isnan(ev->press))
 		base += ev->press * st->len[0] * st->len[1] * st->len[2] /
 			ev->sys->units.nktv2p;
-	if (ev->absolute) {
+	if (mol_abs) {
+		double pe;
+		if (molecular_pe(ev, st, &pe, e) != 0)
+			return -1;
+		base += pe - ev->e[K];
+	} else if (ev->absolute) {
 		struct energy en;
 		if (nbr_build(ev->nl, st, e) != 0)
 			return -1;
@@ -164,7 +213,7 @@ int fep_eval_frame(struct fep_eval *ev, struct state *st, double *u,
 					  "atoms?)", u[k], k);
 	}
 	if (ev->sch->ncomp == 2) {
-		dudl[0] = 0.0; /* Coulomb: not decoupled yet (issue 7) */
+		dudl[0] = ev->beta * x; /* 0 without charges */
 		dudl[1] = ev->beta * ev->dudl[ev->state];
 	} else {
 		dudl[0] = ev->beta * ev->dudl[ev->state];

@@ -2,6 +2,8 @@
  * terms added to the LJ kernel's forces (see forcefield.h). */
 #include "forcefield.h"
 
+#include "decouple.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -214,6 +216,23 @@ static void special_lj_correct(const struct forcefield *ff,
 		en->virial[a] += w[a];
 }
 
+int forcefield_kspace(struct forcefield *ff, const struct state *st,
+		      const double *q, double *elong, double virial[6],
+		      double *fx, double *fy, double *fz, struct err *e)
+{
+	if (memcmp(ff->len_setup, st->len, sizeof ff->len_setup) != 0) {
+		int rc = ff->pppm ? pppm_setup(ff->pppm, st->len, e)
+				  : ewald_setup(ff->ewald, st->len, e);
+		if (rc != 0)
+			return -1;
+		memcpy(ff->len_setup, st->len, sizeof ff->len_setup);
+	}
+	return ff->pppm ? pppm_compute(ff->pppm, st, q, elong, virial, fx, fy,
+				       fz, e)
+			: ewald_compute(ff->ewald, st, q, elong, virial, fx, fy,
+					fz, e);
+}
+
 int forcefield_compute(struct forcefield *ff, const struct system *sys,
 		       struct state *st, struct energy *en, struct err *e)
 {
@@ -238,20 +257,16 @@ int forcefield_compute(struct forcefield *ff, const struct system *sys,
 		coul_long_special_correct(ff->cl, qs, sys->q, ff->cpairs,
 					  ff->ncpairs, qs->fx, qs->fy, qs->fz,
 					  &en->ecoul, en->virial);
+		if (ff->dc)
+			decouple_coul_real(ff->dc, ff, qs, sys->q, qs->fx, qs->fy,
+					   qs->fz, &en->ecoul, en->virial);
 	}
 	if (ff->pppm || ff->ewald) {
-		if (memcmp(ff->len_setup, st->len, sizeof ff->len_setup) != 0) {
-			int rc = ff->pppm ? pppm_setup(ff->pppm, st->len, e)
-					  : ewald_setup(ff->ewald, st->len, e);
-			if (rc != 0)
-				return -1;
-			memcpy(ff->len_setup, st->len, sizeof ff->len_setup);
-		}
-		int rc = ff->pppm
-			? pppm_compute(ff->pppm, qs, sys->q, &en->elong,
-				       en->virial, qs->fx, qs->fy, qs->fz, e)
-			: ewald_compute(ff->ewald, qs, sys->q, &en->elong,
-					en->virial, qs->fx, qs->fy, qs->fz, e);
+		int rc = ff->dc
+			? decouple_kspace(ff->dc, ff, qs, sys->q, &en->elong,
+					  en->virial, qs->fx, qs->fy, qs->fz, e)
+			: forcefield_kspace(ff, qs, sys->q, &en->elong,
+					    en->virial, qs->fx, qs->fy, qs->fz, e);
 		if (rc != 0)
 			return -1;
 	}

@@ -61,6 +61,8 @@ struct forcefield_opts {
 	struct tip4p_opts tip4p;
 };
 
+struct decouple;
+
 struct forcefield {
 	int has_charge;            /* some q != 0 */
 	enum kspace_style kspace;
@@ -82,6 +84,11 @@ struct forcefield {
 	int nonneutral;            /* |sum q| > COUL_NONNEUTRAL_SMALL */
 	double qsum;
 	struct tip4p *tip4p;       /* NULL unless --tip4p */
+	struct decouple *dc;       /* NULL, or a decoupled solute whose
+				      Coulomb energy with the rest is scaled
+				      (decouple.h; its hooks run inside
+				      forcefield_compute, on the charge
+				      sites: with tip4p, water charges on M) */
 };
 
 /* Usage errors in o alone: --kspace pppm/tip4p without --tip4p, plain
@@ -110,6 +117,12 @@ int forcefield_prepare(struct forcefield *ff, const struct system *sys,
 int forcefield_compute(struct forcefield *ff, const struct system *sys,
 		       struct state *st, struct energy *en, struct err *e);
 void forcefield_free(struct forcefield *ff);
+/* The k-space solver alone, for charges q (any charge set on st's atoms):
+ * set up again if the box changed, then energy, virial and forces ADDED
+ * (pppm_compute/ewald_compute conventions). Requires ff->pppm or ff->ewald. */
+int forcefield_kspace(struct forcefield *ff, const struct state *st,
+		      const double *q, double *elong, double virial[6],
+		      double *fx, double *fy, double *fz, struct err *e);
 
 /* LAMMPS's setup lines for the thermo provenance: "pppm g_ewald 0.27
  * grid 20 20 20 order 5 accuracy 1e-5" etc. */

@@ -478,9 +478,28 @@ int run_write_state(const struct md *m, const char *traj_path,
 			return -1;
 	}
 	if (rst_path) {
+		/* The image flags go along: positions here are the engine's
+		 * (wrapped at neighbour rebuilds), and a molecule across the
+		 * boundary is whole only with them (bonded_check on --from). */
+		const struct state *st = m->st;
+		size_t n = st->n;
+		double *img = malloc(3 * n * sizeof *img);
+		if (!img)
+			return err_set(e, "out of memory");
+		for (size_t i = 0; i < n; i++) {
+			img[i] = st->ix[i];
+			img[n + i] = st->iy[i];
+			img[2 * n + i] = st->iz[i];
+		}
+		double lo_time[5] = {st->lo[0], st->lo[1], st->lo[2], st->time,
+				     (double)m->nforce};
+		struct nc_extra x[] = {{"soretkit_images", 3 * n, img},
+				       {"soretkit_lo_time", 5, lo_time}};
 		struct frame f;
-		frame_of_state(&f, m->st);
-		if (traj_nc_write_restart(rst_path, &f, &m->sys->units, NULL, 0, e) != 0)
+		frame_of_state(&f, st);
+		int rc = traj_nc_write_restart(rst_path, &f, &m->sys->units, x, 2, e);
+		free(img);
+		if (rc != 0)
 			return -1;
 	}
 	return 0;

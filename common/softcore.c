@@ -5,6 +5,7 @@
 #include "softcore.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,10 +65,6 @@ int sc_lambda_parse(const char *opt, const char *s, struct sc_lambda *l,
 		if (parse_unit(opt, buf, &l->coul, e) ||
 		    parse_unit(opt, comma + 1, &l->lj, e))
 			return -1;
-		if (l->coul != 1.0)
-			return err_set(e, "%s: Coulomb lambda %g: decoupling of "
-					  "charges is not implemented yet (only "
-					  "LJ; use COUL = 1)", opt, l->coul);
 		return 0;
 	}
 	return parse_unit(opt, buf, &l->lj, e);
@@ -205,6 +202,8 @@ void softcore_free(struct softcore *sc)
 	free(sc->eps0);
 	free(sc->sig0);
 	free(sc->type0);
+	free(sc->fdd);
+	free(sc->dpos);
 	memset(sc, 0, sizeof *sc);
 }
 
@@ -213,9 +212,8 @@ int softcore_set_lambda(struct softcore *sc, struct sc_lambda lam,
 {
 	if (!(lam.lj >= 0.0 && lam.lj <= 1.0))
 		return err_set(e, "lambda %g is outside [0, 1]", lam.lj);
-	if (lam.coul != 1.0)
-		return err_set(e, "Coulomb lambda %g: decoupling of charges is "
-				  "not implemented yet (only LJ)", lam.coul);
+	if (!(lam.coul >= 0.0 && lam.coul <= 1.0))
+		return err_set(e, "Coulomb lambda %g is outside [0, 1]", lam.coul);
 	sc->lam = lam;
 	return 0;
 }
@@ -448,6 +446,48 @@ static inline void lj_plain(double eps, double sig, double rsq, int shift,
 	}
 }
 
+/* LJ factor of a pair of decoupled atoms: the special-bond factor of a
+ * 1-2/1-3/1-4 pair (LAMMPS multiplies E - offset and F by it), else 1. */
+static inline double dd_factor(const struct softcore *sc, size_t i, size_t j)
+{
+	if (!sc->fdd)
+		return 1.0;
+	return sc->fdd[sc->dpos[i] * sc->ndec + sc->dpos[j]];
+}
+
+int softcore_set_special(struct softcore *sc, const size_t *pi,
+			 const size_t *pj, const double *f, size_t n,
+			 struct err *e)
+{
+	const size_t nd = sc->ndec;
+	if (!sc->fdd) {
+		sc->fdd = malloc(nd * nd * sizeof *sc->fdd);
+		sc->dpos = malloc(sc->natoms * sizeof *sc->dpos);
+		if (!sc->fdd || !sc->dpos) {
+			free(sc->fdd);
+			free(sc->dpos);
+			sc->fdd = NULL;
+			sc->dpos = NULL;
+			return err_set(e, "out of memory");
+		}
+		for (size_t k = 0; k < nd * nd; k++)
+			sc->fdd[k] = 1.0;
+		for (size_t i = 0; i < sc->natoms; i++)
+			sc->dpos[i] = SIZE_MAX;
+		for (size_t a = 0; a < nd; a++)
+			sc->dpos[sc->dec[a]] = a;
+	}
+	for (size_t k = 0; k < n; k++) {
+		if (pi[k] >= sc->natoms || pj[k] >= sc->natoms ||
+		    !sc->is_dec[pi[k]] || !sc->is_dec[pj[k]] || pi[k] == pj[k])
+			return err_set(e, "internal: special pair %zu-%zu is not "
+					  "a pair of decoupled atoms", pi[k], pj[k]);
+		size_t a = sc->dpos[pi[k]], b = sc->dpos[pj[k]];
+		sc->fdd[a * nd + b] = sc->fdd[b * nd + a] = f[k];
+	}
+	return 0;
+}
+
 static inline double min_image(double d, double len)
 {
 	return d - len * nearbyint(d / len);
@@ -490,7 +530,14 @@ void softcore_compute(struct softcore *sc, struct state *st,
 			const double ep = sc->eps0[k], sg = sc->sig0[k];
 			double eij, fpair, dedl = 0.0;
 			if (sc->is_dec[j]) {
+				const double fs = dd_factor(sc, i, j);
+				if (fs == 0.0)
+					continue;
 				lj_plain(ep, sg, rsq, sc->shift, sc->rcsq, &eij, &fpair);
+				if (fs != 1.0) {
+					eij *= fs;
+					fpair *= fs;
+				}
 			} else {
 				if (ep == 0.0 || sg == 0.0)
 					continue;
@@ -549,10 +596,9 @@ int softcore_energies(const struct softcore *sc, const struct state *st,
 					      "the cutoff %g", st->len[q], "xyz"[q],
 				       sc->rc);
 	for (size_t l = 0; l < nlam; l++)
-		if (!(lam[l].lj >= 0.0 && lam[l].lj <= 1.0) || lam[l].coul != 1.0)
-			return err_set(e_out, "lambda %g,%g: LJ lambda must be in "
-					      "[0, 1] and Coulomb lambda 1",
-				       lam[l].coul, lam[l].lj);
+		if (!(lam[l].lj >= 0.0 && lam[l].lj <= 1.0))
+			return err_set(e_out, "LJ lambda %g is outside [0, 1]",
+				       lam[l].lj);
 	/* Pass 1: the pairs within rc; decoupled-decoupled summed at once,
 	 * decoupled-environment kept as (type pair, rsq) for pass 2. */
 	size_t cap = 256, np = 0;
@@ -581,10 +627,13 @@ int softcore_energies(const struct softcore *sc, const struct state *st,
 				continue;
 			const size_t k = ti * nt0 + (size_t)sc->type0[j];
 			if (sc->is_dec[j]) {
+				const double fs = dd_factor(sc, i, j);
 				double eij, fpair;
+				if (fs == 0.0)
+					continue;
 				lj_plain(sc->eps0[k], sc->sig0[k], rsq, sc->shift,
 					 sc->rcsq, &eij, &fpair);
-				e_dd += eij;
+				e_dd += fs * eij;
 				continue;
 			}
 			if (sc->eps0[k] == 0.0 || sc->sig0[k] == 0.0)

@@ -19,7 +19,8 @@
  * eps = 0 or sigma = 0 has no interaction at any lambda (no sc-sigma).
  * With --shift the energy at rc of the same lambda is subtracted (LAMMPS
  * lj/cut/soft offset), its lambda derivative too. Pairs among decoupled
- * atoms (intramolecular) keep full-strength lj/cut at every lambda.
+ * atoms (intramolecular) keep full-strength lj/cut at every lambda, times
+ * their special-bond factor (softcore_set_special) in molecular systems.
  *
  * Tail correction (--tail): as LAMMPS lj/cut/soft, the tail of the
  * decoupled-environment pairs is the plain lj/cut tail times lambda^n (n = 1
@@ -36,8 +37,9 @@
  * minimum image, O(N n_dec) per step, single-threaded and in a fixed order
  * (results independent of the thread count).
  *
- * Lambda has room for a second component (Coulomb, issue 7): struct
- * sc_lambda carries coul and lj; only lj is implemented, and coul must be 1.
+ * Lambda has two components, struct sc_lambda {coul, lj}: softcore does the
+ * LJ one; the Coulomb one (molecular systems) is decouple.c's, which
+ * scales the solute-environment Coulomb energy linearly (decouple.h).
  * Units: those of the system (energy, distance); dU/dlambda in energy. */
 #ifndef SK_SOFTCORE_H
 #define SK_SOFTCORE_H
@@ -67,7 +69,8 @@ struct sc_lambda {
 };
 
 /* Parse "X" (lj; coul = 1) or "C,L" (coul, lj), each in [0, 1]; a Coulomb
- * lambda other than 1 is refused (not implemented yet). */
+ * lambda is the business of decouple.c (molecular systems); softcore only
+ * range-checks it and carries it. */
 int sc_lambda_parse(const char *opt, const char *s, struct sc_lambda *l,
 		    struct err *e);
 
@@ -88,7 +91,11 @@ struct softcore {
 	/* results of the last softcore_compute */
 	double e_dec;            /* energy of all pairs with a decoupled atom */
 	double dudl_lj;          /* dU/dlambda_lj (energy units) */
-	double dudl_coul;        /* 0 (no Coulomb yet) */
+	double dudl_coul;        /* 0: Coulomb is decouple.c's (struct decouple) */
+	/* special-bond LJ factors of pairs of decoupled atoms (molecular
+	 * solutes; softcore_set_special), NULL: every such pair at 1 */
+	double *fdd;             /* [ndec*ndec] */
+	size_t *dpos;            /* [natoms] position in dec, SIZE_MAX if none */
 };
 
 /* Atom indices (0-based, ascending, unique) of a selection: atom ids
@@ -108,6 +115,15 @@ int softcore_init(struct softcore *sc, struct system *sys, const size_t *idx,
 int softcore_set_lambda(struct softcore *sc, struct sc_lambda lam,
 			struct err *e);
 void softcore_free(struct softcore *sc);
+
+/* LJ factors f[k] of n pairs (pi[k], pj[k]) of decoupled atoms (atom
+ * indices): their lj/cut energy (minus offset) and force are multiplied by
+ * f, as LAMMPS special_bonds lj does (0 removes the pair). Both atoms of a
+ * pair must be decoupled (decouple.c refuses a selection that cuts a
+ * molecule). Pairs not given keep factor 1. */
+int softcore_set_special(struct softcore *sc, const size_t *pi,
+			 const size_t *pj, const double *f, size_t n,
+			 struct err *e);
 
 /* Forces, energy and virial of every pair involving a decoupled atom at
  * the current lambda, ADDED to st->f*, en->evdwl and en->virial (after

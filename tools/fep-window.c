@@ -32,7 +32,9 @@ static void usage(FILE *fp)
 "  --absolute            u_k = beta U (whole potential energy) instead of\n"
 "                        beta U_dec (pairs of the decoupled atoms only)\n"
 "  --units, --cutoff, --mix, --shift, --tail, --decouple, --sc-form,\n"
-"  --sc-alpha, --sc-n, --sc-power: as given to md-run for the run\n"
+"  --sc-alpha, --sc-n, --sc-power, --kspace, --kspace-accuracy,\n"
+"  --coul-cutoff, --special-lj, --special-coul, --allow-charged:\n"
+"                        as given to md-run for the run\n"
 "  --threads N           OpenMP threads (--absolute)\n"
 "  -o FILE               window table (default stdout)\n"
 "  --progress  -q  -h, --help  --version\n");
@@ -49,7 +51,9 @@ static const struct option tool_opts[] = {
 	{"version", 0, 0, O_VERSION}, {0, 0, 0, 0}};
 static const char *const engine_names[] = {
 	"units", "data", "cutoff", "mix", "shift", "tail", "decouple",
-	"sc-form", "sc-alpha", "sc-n", "sc-power", "threads", "progress", NULL};
+	"sc-form", "sc-alpha", "sc-n", "sc-power", "threads", "progress",
+	"kspace", "kspace-accuracy", "coul-cutoff", "special-lj",
+	"special-coul", "allow-charged", NULL};
 
 struct fw_opts {
 	const char *traj, *lambdas, *out;
@@ -139,7 +143,20 @@ int main(int argc, char **argv)
 	int code = engine_cli_setup_system(&ec, &e);
 	if (code != 0)
 		goto fail;
+	if (!(ec.has_ff && ec.ff.has_charge))
+		for (size_t k = 0; k < sch.K; k++)
+			if (fep_schedule_state(&sch, k).coul != 1.0) {
+				err_set(&e, "--lambdas: state %zu has Coulomb lambda "
+					    "%g, but %s has no charges", k,
+					fep_schedule_state(&sch, k).coul, ec.data);
+				code = ERR_USAGE;
+				goto fail;
+			}
 	code = ERR_DATA;
+	if (ec.has_ff && forcefield_prepare(&ec.ff, &ec.sys, &ec.st, &e) != 0) {
+		err_prefix(&e, "%s", ec.data);
+		goto fail;
+	}
 	const struct units *un = &ec.sys.units;
 	if (traj_nc_open(&t, o.traj, &e) != 0)
 		goto fail;
@@ -162,6 +179,8 @@ int main(int argc, char **argv)
 	size_t last = o.last < 0 || (size_t)o.last >= nfr ? nfr - 1 : (size_t)o.last;
 	if (fep_eval_init(&ev, &ec.sys, &ec.sc, &sch, (size_t)o.state, o.temp,
 			  o.press, o.absolute, 0.0, &e) != 0 ||
+	    (ec.has_dc && fep_eval_molecular(&ev, &ec.sc, &ec.ff, &ec.dc,
+					     &e) != 0) ||
 	    frame_alloc(&f, natoms, 0, &e) != 0)
 		goto fail;
 	if (!(u = malloc(sch.K * sizeof *u))) {

@@ -39,18 +39,24 @@ static void usage(FILE *fp)
 	engine_cli_usage(fp);
 }
 
-/* With --decouple: dU/dlambda as a thermo column, the soft-core set-up in
- * the provenance. Stateless given lambda, so nothing to checkpoint. */
+/* With --decouple: dU/dlambda as a thermo column (molecular systems: two,
+ * dudl_coul and dudl_lj, decouple.h), the soft-core set-up in the
+ * provenance. Stateless given lambda, so nothing to checkpoint. */
 struct sc_hook {
 	const struct engine_cli *ec;
-	char col[64];
-	const char *cols[1];
+	char col[2][64];
+	const char *cols[2];
 };
 
 static void sc_thermo(void *ctx, const struct md *m, double *v)
 {
-	(void)ctx;
-	v[0] = m->sc->dudl_lj;
+	const struct sc_hook *h = ctx;
+	if (h->ec->has_dc) {
+		v[0] = h->ec->dc.dudl_coul;
+		v[1] = m->sc->dudl_lj;
+	} else {
+		v[0] = m->sc->dudl_lj;
+	}
 }
 
 static void sc_describe(void *ctx, struct table_writer *w)
@@ -58,7 +64,11 @@ static void sc_describe(void *ctx, struct table_writer *w)
 	const struct sc_hook *h = ctx;
 	const struct softcore *sc = &h->ec->sc;
 	table_writer_meta(w, "decouple", "%s (%zu atoms)", h->ec->decouple, sc->ndec);
-	table_writer_meta(w, "lambda", "%.17g", sc->lam.lj);
+	if (h->ec->has_dc)
+		table_writer_meta(w, "lambda", "%.17g,%.17g", sc->lam.coul,
+				  sc->lam.lj);
+	else
+		table_writer_meta(w, "lambda", "%.17g", sc->lam.lj);
 	table_writer_meta(w, "softcore", "%s n %.17g alpha %.17g p %.17g",
 			  sc->par.form == SC_FORM_GROMACS ? "gromacs" : "lammps",
 			  sc->par.n, sc->par.alpha, sc->par.p);
@@ -186,9 +196,19 @@ int main(int argc, char **argv)
 	io.nsteps_total = ec.steps;
 	struct run_opts ro = engine_cli_run_opts(&ec, tool, argc, argv, &stop_requested);
 	struct sc_hook sh = {.ec = &ec};
-	snprintf(sh.col, sizeof sh.col, "dudl[%s]", ec.sys.units.u_energy);
-	sh.cols[0] = sh.col;
-	struct run_hook hook = {.ctx = &sh, .nthermo = 1, .thermo_cols = sh.cols,
+	if (ec.has_dc) {
+		snprintf(sh.col[0], sizeof sh.col[0], "dudl_coul[%s]",
+			 ec.sys.units.u_energy);
+		snprintf(sh.col[1], sizeof sh.col[1], "dudl_lj[%s]",
+			 ec.sys.units.u_energy);
+	} else {
+		snprintf(sh.col[0], sizeof sh.col[0], "dudl[%s]",
+			 ec.sys.units.u_energy);
+	}
+	sh.cols[0] = sh.col[0];
+	sh.cols[1] = sh.col[1];
+	struct run_hook hook = {.ctx = &sh, .nthermo = ec.has_dc ? 2 : 1,
+				.thermo_cols = sh.cols,
 				.thermo = sc_thermo, .describe = sc_describe};
 	const struct run_hook *hk = ec.decouple ? &hook : NULL;
 	struct integrator it;

@@ -163,6 +163,11 @@ int main(int argc, char **argv)
 	if (code != 0)
 		goto fail;
 	code = ERR_DATA;
+	if (ec.has_ff) { /* the test particle is LJ only */
+		err_set(&e, "%s: charges or bonded terms: widom inserts LJ "
+			    "particles into LJ systems only", ec.data);
+		goto fail;
+	}
 	const struct system *sys = &ec.sys;
 	const struct softcore *sc = ec.decouple ? &ec.sc : NULL;
 	/* the original (uncloned) types and parameters */

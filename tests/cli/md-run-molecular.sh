@@ -51,7 +51,9 @@ expect_exit 2 "bad --special-lj" md-run $W --special-lj 0,0
 expect_exit 2 "--special-coul out of range" md-run $W --special-coul 0,0,2
 expect_exit 2 "bad --kspace-accuracy" md-run $W --kspace-accuracy -1
 expect_exit 1 "--kspace on an uncharged system" md-run --units lj --data "$FIX/integrate/liquid.data" --kspace pppm
-expect_exit 2 "--decouple of a molecular system" md-run $W --decouple 1-3
+expect_ok "--decouple of a whole water (decouple.c)" md-run $W --decouple 1-3 --lambda 0.5,1 -q
+expect_grep "molecular decoupling: dudl_coul and dudl_lj columns" 'dudl_coul\[kcal/mol\] dudl_lj\[kcal/mol\]$' "$T/out"
+expect_exit 1 "--decouple that cuts a water" md-run $W --decouple 1-2
 
 # exact resume with PPPM and bonded terms: killed run + resume = straight run
 expect_ok "nve straight" md-run $W --temp 300 --dt 0.5 --steps 40 --thermo 10 --dump 10 --checkpoint 20 -o a.nc -q

@@ -39,7 +39,12 @@ static void schedule_tests(void)
 	CHECK(rc == 0 && s.K == 3 && s.lambda[2] == 1.0, "parse '0;0.5;1'");
 	if (!rc)
 		fep_schedule_free(&s);
-	const char *bad[] = {"1", "1,x,0", "1,1.5", "0.5,1 1,1", "1,1 0.5",
+	rc = fep_schedule_parse("1,1 0.5,1 0,1 0,0", &s, &e);
+	CHECK(rc == 0 && s.K == 4 && s.ncomp == 2 && s.lambda[2] == 0.5 &&
+	      s.lambda[7] == 0.0, "parse '1,1 0.5,1 0,1 0,0': Coulomb then LJ");
+	if (!rc)
+		fep_schedule_free(&s);
+	const char *bad[] = {"1", "1,x,0", "1,1.5", "-0.5,1 1,1", "1,1 0.5",
 			     "", "1,,0"};
 	for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
 		rc = fep_schedule_parse(bad[k], &s, &e);

@@ -523,7 +523,9 @@ static void select_tests(void)
 	      l.coul == 1.0, "lambda '0.25': lj 0.25, coul 1");
 	CHECK(sc_lambda_parse("--lambda", "1,0.3", &l, &e) == 0 && l.lj == 0.3,
 	      "lambda '1,0.3': coul 1, lj 0.3");
-	const char *lbad[] = {"0.5,1", "1.2", "-0.1", "x", "1,0.5,1", "nan", ""};
+	CHECK(sc_lambda_parse("--lambda", "0.5,1", &l, &e) == 0 && l.coul == 0.5 &&
+	      l.lj == 1.0, "lambda '0.5,1': coul 0.5, lj 1 (decouple.c's)");
+	const char *lbad[] = {"1.5,1", "1.2", "-0.1", "x", "1,0.5,1", "nan", ""};
 	for (size_t k = 0; k < sizeof lbad / sizeof lbad[0]; k++)
 		CHECK(sc_lambda_parse("--lambda", lbad[k], &l, &e) != 0,
 		      "lambda '%s' refused: %s", lbad[k], e.msg);
