@@ -379,6 +379,22 @@ fail:
 	return -1;
 }
 
+void bonded_remove(struct bonded_terms *t, const unsigned char *drop)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < t->n; i++) {
+		if (drop[i])
+			continue;
+		for (int a = 0; a < t->nat; a++)
+			t->atom[k * (size_t)t->nat + (size_t)a] =
+				t->atom[i * (size_t)t->nat + (size_t)a];
+		t->type[k] = t->type[i];
+		t->id[k] = t->id[i];
+		k++;
+	}
+	t->n = k;
+}
+
 static void terms_free(struct bonded_terms *t)
 {
 	free(t->atom);

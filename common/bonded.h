@@ -116,6 +116,10 @@ int bonded_from_data(struct bonded *b, const struct lmp_data *d,
 		     const struct bonded_opts *o, const char *path,
 		     struct err *e);
 void bonded_free(struct bonded *b);
+/* Remove the terms i with drop[i] != 0 (order of the rest kept), e.g. the
+ * bonds and angles held rigid by constraints (LAMMPS fix shake turns their
+ * types negative, so they carry no energy or force). */
+void bonded_remove(struct bonded_terms *t, const unsigned char *drop);
 
 /* Setup check that every term can be made whole in the box len: the
  * equilibrium lengths (bond r0, Urey-Bradley r_ub) are below half the

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "constrain.h"
+
 void ehex_init(struct ehex *h, double cold_z0, double cold_z1, double hot_z0,
 	       double hot_z1, double flux, int correct)
 {
@@ -15,37 +17,112 @@ void ehex_init(struct ehex *h, double cold_z0, double cold_z1, double hot_z0,
 	h->min_atoms = 10;
 }
 
-static inline int in_slab(const struct state *st, size_t i, double z0,
-			  double z1)
+static inline int in_slab_z(const struct state *st, double z, double z0,
+			    double z1)
 {
 	double L = st->len[2];
-	double z = st->z[i] - L * floor((st->z[i] - st->lo[2]) / L);
+	z -= L * floor((z - st->lo[2]) / L);
 	return z >= z0 && z < z1;
 }
 
+static int by_mol(const void *a, const void *b, void *ctx)
+{
+	const long *mol = ctx;
+	size_t i = *(const size_t *)a, j = *(const size_t *)b;
+	if (mol[i] != mol[j])
+		return mol[i] < mol[j] ? -1 : 1;
+	return i < j ? -1 : i > j;
+}
+
+/* Molecules as groups of atom indices (sorted by molecule id, atoms in
+ * index order), built once; atoms with molecule id 0 are groups of one. */
+static int build_groups(struct ehex *h, const struct system *sys)
+{
+	size_t n = sys->natoms;
+	if (h->gatom && h->ngatom == n)
+		return 0;
+	free(h->gatom);
+	free(h->gstart);
+	h->gatom = malloc((n + 1) * sizeof *h->gatom);
+	h->gstart = malloc((n + 2) * sizeof *h->gstart);
+	if (!h->gatom || !h->gstart)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		h->gatom[i] = i;
+	qsort_r(h->gatom, n, sizeof *h->gatom, by_mol, sys->mol);
+	h->ngroup = 0;
+	for (size_t a = 0; a < n;) {
+		size_t b = a + 1;
+		long mol = sys->mol[h->gatom[a]];
+		while (mol != 0 && b < n && sys->mol[h->gatom[b]] == mol)
+			b++;
+		h->gstart[h->ngroup++] = a;
+		a = b;
+	}
+	h->gstart[h->ngroup] = n;
+	h->ngatom = n;
+	return 0;
+}
+
+/* Membership of reservoir [z0, z1): by each atom's wrapped z, or with
+ * constraints (LAMMPS fix ehex `constrain com`) by the wrapped z of each
+ * molecule's centre of mass, made whole by the minimum image relative to
+ * its first atom, so that all sites of a molecule are in or out together. */
+static int membership(struct ehex *h, const struct md *m, double z0,
+		      double z1, unsigned char *mask)
+{
+	const struct state *st = m->st;
+	if (!m->cons) {
+		for (size_t i = 0; i < st->n; i++)
+			mask[i] = (unsigned char)in_slab_z(st, st->z[i], z0, z1);
+		return 0;
+	}
+	if (build_groups(h, m->sys) != 0)
+		return -1;
+	const double *mass = m->sys->mass, L = st->len[2];
+	for (size_t g = 0; g < h->ngroup; g++) {
+		size_t a = h->gstart[g], b = h->gstart[g + 1];
+		size_t i0 = h->gatom[a];
+		double mz = 0.0, mt = 0.0;
+		for (size_t k = a; k < b; k++) {
+			size_t i = h->gatom[k];
+			double dz = st->z[i] - st->z[i0];
+			dz -= L * nearbyint(dz / L);
+			mz += mass[i] * (st->z[i0] + dz);
+			mt += mass[i];
+		}
+		unsigned char in = (unsigned char)in_slab_z(st, mz / mt, z0, z1);
+		for (size_t k = a; k < b; k++)
+			mask[h->gatom[k]] = in;
+	}
+	return 0;
+}
+
 /* Sums over one reservoir, in engine units without mvv2e (mass*velocity^2
- * for K), as fix ehex com_properties. */
+ * for K), as fix ehex com_properties; ncons: constraints inside it. */
 struct slab_sums {
 	int n;
+	long ncons;
 	double mass, mv[3], mv2, f[3], fv;
 };
 
-/* mask (optional) records membership so that the later passes act on the
- * same atoms even if the position correction moves one across the edge. */
-static void slab_sum(const struct md *m, double z0, double z1,
-		     unsigned char *mask, struct slab_sums *s)
+/* mask records membership so that the later passes act on the same atoms
+ * even if the position correction moves one across the edge. */
+static int slab_sum(struct ehex *h, const struct md *m, double z0, double z1,
+		    unsigned char *mask, struct slab_sums *s)
 {
 	const struct state *st = m->st;
 	const double *mass = m->sys->mass;
 	memset(s, 0, sizeof *s);
+	if (membership(h, m, z0, z1, mask) != 0)
+		return -1;
 	for (size_t i = 0; i < st->n; i++) {
-		int in = in_slab(st, i, z0, z1);
-		if (mask)
-			mask[i] = (unsigned char)in;
-		if (!in)
+		if (!mask[i])
 			continue;
 		double mi = mass[i];
 		s->n++;
+		if (m->cons)
+			s->ncons += m->cons->ndof[i];
 		s->mass += mi;
 		s->mv[0] += mi * st->vx[i];
 		s->mv[1] += mi * st->vy[i];
@@ -58,19 +135,35 @@ static void slab_sum(const struct md *m, double z0, double z1,
 		s->fv += st->fx[i] * st->vx[i] + st->fy[i] * st->vy[i] +
 			 st->fz[i] * st->vz[i];
 	}
+	return 0;
 }
 
-double ehex_slab_temp(const struct md *m, double z0, double z1)
+static int ensure_mask(struct ehex *h, size_t n)
+{
+	if (h->nmask != n) {
+		unsigned char *mk = realloc(h->mask, n + 1);
+		if (!mk)
+			return -1;
+		h->mask = mk;
+		h->nmask = n;
+	}
+	return 0;
+}
+
+double ehex_slab_temp(struct ehex *h, const struct md *m, int k)
 {
 	struct slab_sums s;
-	slab_sum(m, z0, z1, NULL, &s);
-	if (s.n < 2 || s.mass <= 0)
+	if (ensure_mask(h, m->st->n) != 0 ||
+	    slab_sum(h, m, h->slab[k].z0, h->slab[k].z1, h->mask, &s) != 0)
+		return NAN;
+	double dof = 3.0 * s.n - (double)s.ncons - 3.0;
+	if (s.n < 2 || s.mass <= 0 || !(dof > 0))
 		return 0.0;
 	double vg2 = 0;
 	for (int a = 0; a < 3; a++)
 		vg2 += (s.mv[a] / s.mass) * (s.mv[a] / s.mass);
 	double kr = 0.5 * (s.mv2 - s.mass * vg2) * m->sys->units.mvv2e;
-	return 2.0 * kr / ((3.0 * s.n - 3.0) * m->sys->units.boltz);
+	return 2.0 * kr / (dof * m->sys->units.boltz);
 }
 
 static int exchange(struct ehex *h, int k, struct md *m, struct err *e)
@@ -81,7 +174,8 @@ static int exchange(struct ehex *h, int k, struct md *m, struct err *e)
 	const double ftm2v = m->sys->units.ftm2v, dt = m->dt;
 	struct slab_sums s;
 	unsigned char *mask = h->mask;
-	slab_sum(m, sl->z0, sl->z1, mask, &s);
+	if (slab_sum(h, m, sl->z0, sl->z1, mask, &s) != 0)
+		return err_set(e, "out of memory");
 	const char *name = k ? "hot" : "cold";
 	h->natoms_last[k] = s.n;
 	if (s.n < h->min_atoms)
@@ -143,16 +237,15 @@ static int exchange(struct ehex *h, int k, struct md *m, struct err *e)
 
 int ehex_apply(struct ehex *h, struct md *m, struct err *e)
 {
-	if (h->nmask != m->st->n) {
-		unsigned char *mk = realloc(h->mask, m->st->n);
-		if (!mk)
-			return err_set(e, "out of memory");
-		h->mask = mk;
-		h->nmask = m->st->n;
-	}
+	if (ensure_mask(h, m->st->n) != 0)
+		return err_set(e, "out of memory");
 	for (int k = 0; k < 2; k++)
 		if (exchange(h, k, m, e) != 0)
 			return -1;
+	/* fix ehex `constrain`: the constraint forces again for the moved
+	 * positions and rescaled velocities (shake_end_of_step) */
+	if (m->cons && constrain_end_of_step(m->cons, m, e) != 0)
+		return -1;
 	h->nexchange++;
 	return 0;
 }
@@ -193,6 +286,9 @@ int ehex_unpack(struct ehex *h, const double *buf, size_t n, struct err *e)
 void ehex_free(struct ehex *h)
 {
 	free(h->mask);
+	free(h->gatom);
+	free(h->gstart);
 	h->mask = NULL;
-	h->nmask = 0;
+	h->gatom = h->gstart = NULL;
+	h->nmask = h->ngatom = h->ngroup = 0;
 }

@@ -11,7 +11,14 @@
  *   eHEX only: r_i -= dt^3 eps_i with eps of paper Eq. 20 (uses the forces
  *   at the new positions and the velocities before rescaling)
  *   v_i <- v_G + xi (v_i - v_G),  xi = sqrt(1 + F dt / K_G)
- * which adds exactly F dt of kinetic energy to G and keeps its momentum. */
+ * which adds exactly F dt of kinetic energy to G and keeps its momentum.
+ *
+ * With constraints (m->cons), as LAMMPS fix ehex `constrain com`
+ * (notes/algorithms.md 1.4): a molecule belongs to G when its centre of
+ * mass does, so all its sites are rescaled together about v_G (relative
+ * velocities along bonds scale by xi and stay zero), and after the
+ * exchange the constraint forces are computed again for the corrected
+ * positions and rescaled velocities (constrain_end_of_step). */
 #ifndef SK_EHEX_H
 #define SK_EHEX_H
 
@@ -37,6 +44,8 @@ struct ehex {
 	double xi_last[2];
 	unsigned char *mask;        /* scratch: membership of the current slab */
 	size_t nmask;
+	size_t *gatom, *gstart;     /* molecules (constraints): atoms grouped */
+	size_t ngatom, ngroup;
 };
 
 /* Set up cold/hot slabs with |flux| each (energy/time). */
@@ -47,8 +56,10 @@ void ehex_init(struct ehex *h, double cold_z0, double cold_z1, double hot_z0,
  * non-translational kinetic energy, kinetic energy going negative. */
 int ehex_apply(struct ehex *h, struct md *m, struct err *e);
 void ehex_free(struct ehex *h);
-/* Temperature of the atoms in [z0,z1) (3 Ncount - 3 dof, slab COM removed). */
-double ehex_slab_temp(const struct md *m, double z0, double z1);
+/* Temperature of reservoir k (0 cold, 1 hot), slab COM velocity removed,
+ * 3 N - N_constraints - 3 degrees of freedom (N, N_constraints of the
+ * molecules in it). NaN when out of memory. */
+double ehex_slab_temp(struct ehex *h, const struct md *m, int k);
 
 #define EHEX_PACK_N 10
 size_t ehex_pack(const struct ehex *h, double *buf, size_t max);

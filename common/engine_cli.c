@@ -16,7 +16,8 @@ enum {
 	E_STEPS, E_DT, E_TEMP, E_VEL, E_SEED, E_CUT, E_SKIN, E_MIX, E_SHIFT,
 	E_TAIL, E_THERMO, E_DUMP, E_CKPT, E_DOUBLE, E_THREADS, E_PROGRESS,
 	E_DECOUPLE, E_LAMBDA, E_SCFORM, E_SCALPHA, E_SCN, E_SCPOWER,
-	E_KSPACE, E_KACC, E_COULCUT, E_SPLJ, E_SPCOUL, E_ALLOWQ, E_TIP4P
+	E_KSPACE, E_KACC, E_COULCUT, E_SPLJ, E_SPCOUL, E_ALLOWQ, E_TIP4P,
+	E_CONSTRAIN, E_SHAKETOL, E_SHAKEITER, E_SHAKEONLY
 };
 
 /* bits of engine_cli.sc_given */
@@ -40,6 +41,8 @@ const struct option engine_longopts[] = {
 	{"coul-cutoff", 1, 0, E_COULCUT}, {"special-lj", 1, 0, E_SPLJ},
 	{"special-coul", 1, 0, E_SPCOUL}, {"allow-charged", 0, 0, E_ALLOWQ},
 	{"tip4p", 1, 0, E_TIP4P},
+	{"constrain", 1, 0, E_CONSTRAIN}, {"shake-tol", 1, 0, E_SHAKETOL},
+	{"shake-iter", 1, 0, E_SHAKEITER}, {"shake-only", 0, 0, E_SHAKEONLY},
 };
 const size_t engine_nlongopts = sizeof engine_longopts / sizeof engine_longopts[0];
 
@@ -82,6 +85,12 @@ void engine_cli_usage(FILE *fp)
 "  --special-lj A,B,C    1-2, 1-3, 1-4 LJ factors (default 0,0,0)\n"
 "  --special-coul A,B,C  1-2, 1-3, 1-4 Coulomb factors (default 0,0,0)\n"
 "  --allow-charged       run a non-neutral system with k-space (else error)\n"
+"  --constrain none|water|hbonds  rigid 3-site water (SETTLE), plus with\n"
+"                        hbonds every bond to H (mass < 1.5) by SHAKE;\n"
+"                        RATTLE velocities (LAMMPS fix rattle)\n"
+"  --shake-tol X         SHAKE relative tolerance on d^2 (default 1e-10)\n"
+"  --shake-iter N        SHAKE iteration cap (default 100)\n"
+"  --shake-only          positions only, no RATTLE (LAMMPS fix shake)\n"
 "  --thermo N            thermo row every N steps (default 100)\n"
 "  --dump N              trajectory frame every N steps (default 1000)\n"
 "  --checkpoint N        checkpoint every N steps (default 10000)\n"
@@ -109,6 +118,10 @@ void engine_cli_defaults(struct engine_cli *c)
 	c->sc_n = 1.0;
 	c->ffo.kspace = KSPACE_DEFAULT;
 	c->ffo.accuracy = 1e-5;
+	c->co = (struct constrain_opts){.mode = CONSTRAIN_NONE,
+					.tol = CONSTRAIN_TOL_DEFAULT,
+					.max_iter = CONSTRAIN_ITER_DEFAULT,
+					.h_mass = 1.5};
 }
 
 int engine_cli_option(struct engine_cli *c, int code, const char *a,
@@ -212,6 +225,26 @@ int engine_cli_option(struct engine_cli *c, int code, const char *a,
 		c->ffo.has_tip4p = 1;
 		c->ff_given = 1;
 		break;
+	case E_CONSTRAIN:
+		if (!strcmp(a, "none"))
+			c->co.mode = CONSTRAIN_NONE;
+		else if (!strcmp(a, "water"))
+			c->co.mode = CONSTRAIN_WATER;
+		else if (!strcmp(a, "hbonds"))
+			c->co.mode = CONSTRAIN_HBONDS;
+		else
+			rc = err_set(e, "--constrain: '%s' is not none, water or "
+					"hbonds", a);
+		break;
+	case E_SHAKETOL:
+		rc = cli_positive("--shake-tol", a, &c->co.tol, e);
+		c->co_given = 1;
+		break;
+	case E_SHAKEITER:
+		rc = cli_long("--shake-iter", a, 1, &c->co.max_iter, e);
+		c->co_given = 1;
+		break;
+	case E_SHAKEONLY: c->co.shake_only = 1; c->co_given = 1; break;
 	case E_SCPOWER:
 		rc = cli_double("--sc-power", a, &c->sc_power, e);
 		if (!rc && c->sc_power < 1)
@@ -317,6 +350,24 @@ int engine_cli_setup_system(struct engine_cli *c, struct err *e)
 	lmp_data_free(&d);
 	if (rc != 0)
 		return ERR_DATA;
+	if (c->co_given && c->co.mode == CONSTRAIN_NONE) {
+		err_set(e, "--shake-tol, --shake-iter and --shake-only need "
+			   "--constrain water|hbonds");
+		return ERR_USAGE;
+	}
+	if (c->co.mode != CONSTRAIN_NONE) {
+		if (!c->has_ff || !c->ff.has_bonded) {
+			err_set(e, "%s: --constrain: the data file has no bonds",
+				c->data);
+			return ERR_DATA;
+		}
+		if (constrain_create(&c->cons, &c->sys, &c->ff.bonded, &c->co,
+				     c->data, e) != 0)
+			return ERR_DATA;
+		c->has_cons = 1;
+		/* LAMMPS compute temp: 3N - 3 - the constraints (fix dof) */
+		c->sys.dof -= (double)c->cons.ncons;
+	}
 	if (c->decouple) {
 		size_t *idx, n;
 		rc = softcore_select(&c->sys, c->decouple, &idx, &n, e);
@@ -405,7 +456,8 @@ int engine_cli_setup(struct engine_cli *c, struct err *e)
 		return ERR_DATA;
 	c->md = (struct md){.sys = &c->sys, .st = &c->st, .nl = c->nl, .dt = c->dt,
 			    .sc = c->decouple ? &c->sc : NULL,
-			    .ff = c->has_ff ? &c->ff : NULL};
+			    .ff = c->has_ff ? &c->ff : NULL,
+			    .cons = c->has_cons ? &c->cons : NULL};
 	return 0;
 }
 
@@ -432,6 +484,9 @@ void engine_cli_free(struct engine_cli *c)
 	if (c->has_ff)
 		forcefield_free(&c->ff);
 	c->has_ff = 0;
+	if (c->has_cons)
+		constrain_free(&c->cons);
+	c->has_cons = 0;
 	system_free(&c->sys);
 	state_free(&c->st);
 	free(c->restart_default);

@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "decouple.h"
+#include "constrain.h"
 #include "err.h"
 #include "forcefield.h"
 #include "md.h"
@@ -32,6 +33,9 @@ struct engine_cli {
 	/* molecular systems (--kspace, --special-*, ...); see forcefield.h */
 	struct forcefield_opts ffo;
 	int ff_given;               /* one of those options was given */
+	/* constraints (--constrain, --shake-*); see constrain.h */
+	struct constrain_opts co;
+	int co_given;               /* --shake-tol/--shake-iter/--shake-only */
 	/* filled by engine_cli_setup */
 	int had_vel;                /* the data file had velocities */
 	struct system sys;
@@ -44,6 +48,8 @@ struct engine_cli {
 	int has_ff;                 /* charges, topology or ff options */
 	struct decouple dc;         /* decouple with has_ff (decouple.h) */
 	int has_dc;
+	struct constrain cons;      /* used when has_cons */
+	int has_cons;
 };
 
 /* First option code used by the engine options; tools number theirs below. */

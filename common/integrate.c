@@ -22,6 +22,8 @@
 #include <math.h>
 #include <string.h>
 
+#include "constrain.h"
+
 /* Layout of integrator_pack; bump when the order or meaning changes. */
 #define INTEGRATOR_LAYOUT 1.0
 
@@ -471,8 +473,11 @@ static int nh_step(struct integrator *it, struct md *m, struct err *e)
 	if (npt)
 		remap(it, st, &w);
 
-	/* forces at the new positions (the box change forces a rebuild) */
+	/* forces at the new positions (the box change forces a rebuild);
+	 * then the constraints' post_force (RATTLE velocities or SHAKE) */
 	if (step_forces(it, m, e) != 0)
+		return -1;
+	if (m->cons && constrain_post_force(m->cons, m, e) != 0)
 		return -1;
 
 	/* final_integrate */
@@ -487,6 +492,9 @@ static int nh_step(struct integrator *it, struct md *m, struct err *e)
 	nhc_temp_integrate(it, m, &w);
 	if (npt)
 		nhc_press_integrate(it, m, &w);
+	/* fix rattle's final_integrate comes after fix nvt/npt's */
+	if (m->cons && constrain_final(m->cons, m, e) != 0)
+		return -1;
 	return 0;
 }
 
@@ -539,7 +547,11 @@ static int verlet_step(struct integrator *it, struct md *m, struct err *e)
 		it->t_target = ramp_temp(it, st->step);
 		langevin_force(it, m, it->t_target);
 	}
+	if (m->cons && constrain_post_force(m->cons, m, e) != 0)
+		return -1;
 	nve_v(sys, st, dtf);
+	if (m->cons && constrain_final(m->cons, m, e) != 0)
+		return -1;
 	return 0;
 }
 
@@ -557,6 +569,14 @@ int integrator_step(struct integrator *it, struct md *m, struct err *e)
 		return err_set(e, "integrator: ensemble %d is not a time "
 				  "integrator (use minimize_run)", (int)it->o.ens);
 	}
+}
+
+int integrator_setup(struct integrator *it, struct md *m, struct err *e)
+{
+	(void)it;
+	if (m->cons)
+		return constrain_setup(m->cons, m, e);
+	return 0;
 }
 
 /* ---- set-up ----------------------------------------------------------- */

@@ -61,6 +61,11 @@ struct integrator {
  * (LAMMPS FixNH::setup); sets m->dt = o->dt. Does not compute forces. */
 int integrator_init(struct integrator *it, const struct integrator_opts *o,
 		    struct md *m, struct err *e);
+/* The set-up of a run after the first force evaluation and before the
+ * first thermo row (LAMMPS's fix setup): with m->cons, the constraint
+ * set-up (positions projected, velocities corrected, first constraint
+ * forces; constrain.h). Not called again when a run resumes. */
+int integrator_setup(struct integrator *it, struct md *m, struct err *e);
 /* Advance one step of o.dt: positions, velocities, box (NPT), forces
  * (calls md_forces), st->step and st->time. st->f and m->en must hold the
  * forces of the current positions (md_forces once before the first step);
@@ -68,7 +73,10 @@ int integrator_init(struct integrator *it, const struct integrator_opts *o,
  * With m->forces_only set, m->en is left NaN after the step (the forces,
  * hence the trajectory, are the same), except for NPT, whose barostat
  * needs the virial every step. The per-atom loops run on the OpenMP
- * threads; each atom's arithmetic does not depend on their number. */
+ * threads; each atom's arithmetic does not depend on their number.
+ * With m->cons the constraints act where LAMMPS's fix shake/rattle do:
+ * constrain_post_force after the force evaluation, constrain_final after
+ * the final half kick and thermostat (constrain.h). */
 int integrator_step(struct integrator *it, struct md *m, struct err *e);
 /* The ensemble's conserved quantity (energy units): etotal for NVE,
  * etotal + chain energy for NVT, + barostat energy + P (V - V0) for NPT

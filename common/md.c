@@ -91,9 +91,10 @@ double md_volume(const struct state *st)
  * with dof kB T = 2 KE. */
 double md_pressure(const struct md *m, double ke)
 {
-	const double *w = m->en.virial;
+	const double *w = m->en.virial, *c = m->cvirial;
 	double v = md_volume(m->st);
-	return (2.0 * ke + w[0] + w[1] + w[2]) / (3.0 * v) *
+	return (2.0 * ke + w[0] + w[1] + w[2] + (c[0] + c[1] + c[2])) /
+	       (3.0 * v) *
 	       m->sys->units.nktv2p;
 }
 
@@ -115,7 +116,8 @@ void md_pressure_tensor(const struct md *m, double p[6])
 	}
 	double f = m->sys->units.nktv2p / md_volume(st);
 	for (int a = 0; a < 6; a++)
-		p[a] = (k[a] * m->sys->units.mvv2e + m->en.virial[a]) * f;
+		p[a] = (k[a] * m->sys->units.mvv2e + m->en.virial[a] +
+			m->cvirial[a]) * f;
 }
 
 void md_zero_momentum(const struct system *sys, struct state *st)

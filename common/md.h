@@ -17,6 +17,8 @@
 #include "softcore.h"
 #include "system.h"
 
+struct constrain;
+
 struct md {
 	const struct system *sys;
 	struct state *st;
@@ -28,6 +30,11 @@ struct md {
 				   their pairs are added after pair_lj */
 	struct forcefield *ff;  /* NULL, or the molecular terms (charges,
 				   special pairs, bonded) added after pair_lj */
+	struct constrain *cons; /* NULL, or the rigid water / X-H bond
+				   constraints (--constrain, constrain.h) */
+	double cvirial[6];      /* virial of the last constraint forces
+				   (constrain.h), added to the pressure as
+				   LAMMPS adds fix shake's */
 	int forces_only;        /* set by the caller of integrator_step when
 				   nothing reads the energies of the coming
 				   step (no thermo row): md_forces may then
@@ -50,7 +57,8 @@ int md_forces_eflag(struct md *m, int energy, struct err *e);
 double md_ke(const struct system *sys, const struct state *st);
 double md_temp(const struct system *sys, const struct state *st);
 double md_volume(const struct state *st);
-/* Scalar pressure from ke (energy units) and the virial in m->en. */
+/* Scalar pressure from ke (energy units), the virial in m->en and the
+ * constraint virial m->cvirial. */
 double md_pressure(const struct md *m, double ke);
 /* Pressure tensor (xx yy zz xy xz yz), LAMMPS compute pressure vector. */
 void md_pressure_tensor(const struct md *m, double ptensor[6]);

@@ -307,6 +307,8 @@ static int write_checkpoint(const struct md *m, const struct integrator *it,
 	/* The restart frame carries the box origin through cell lengths only;
 	 * keep lo and time exactly in the meta block too. */
 	double lo_time[5] = {st->lo[0], st->lo[1], st->lo[2], st->time, (double)m->nforce};
+	double cvir[6];
+	memcpy(cvir, m->cvirial, sizeof cvir);
 	struct nc_extra x[] = {
 		{"soretkit_step", 1, &step},
 		{"soretkit_hash", 1, &hash},
@@ -320,6 +322,9 @@ static int write_checkpoint(const struct md *m, const struct integrator *it,
 		 * force to f at step n and kicks with it at step n+1, so
 		 * recomputing them on resume would not be exact. */
 		{"soretkit_forces", 3 * n, frc},
+		/* The constraint virial: with fix rattle semantics the NPT
+		 * barostat's second half step reads the previous step's. */
+		{"soretkit_cvirial", 6, cvir},
 	};
 	if (!ni)
 		integ[0] = 0;
@@ -403,6 +408,17 @@ static int load_checkpoint(struct md *m, struct integrator *it,
 	    read_extra_n(t, "soretkit_lo_time", &lt, &nv, 5, e) != 0 ||
 	    read_extra_n(t, "soretkit_forces", &frc, &nv, 3 * n, e) != 0)
 		goto out;
+	/* optional: checkpoints of runs without constraints may lack it */
+	{
+		double *cv = NULL;
+		size_t ncv = 0;
+		int r = traj_nc_read_extra(t, "soretkit_cvirial", &cv, &ncv, e);
+		if (r < 0)
+			goto out;
+		if (r == 0 && ncv == 6)
+			memcpy(m->cvirial, cv, sizeof m->cvirial);
+		free(cv);
+	}
 	if (meta[0] != RUN_LAYOUT) {
 		rc = err_set(e, "%s: checkpoint layout %g, expected %g", rst,
 			     meta[0], RUN_LAYOUT);
@@ -524,7 +540,8 @@ int run_md(struct md *m, struct integrator *it, const struct run_opts *o,
 	}
 	if (!resumed) {
 		st->step = 0;
-		if (md_forces(m, e) != 0)
+		if (md_forces(m, e) != 0 ||
+		    (it && integrator_setup(it, m, e) != 0))
 			return -1;
 	}
 	long start = st->step;

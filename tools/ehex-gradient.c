@@ -61,8 +61,8 @@ static int hook_step(void *ctx, struct md *m, struct err *e)
 static void hook_thermo(void *ctx, const struct md *m, double *v)
 {
 	struct ehex *h = ctx;
-	v[0] = ehex_slab_temp(m, h->slab[0].z0, h->slab[0].z1);
-	v[1] = ehex_slab_temp(m, h->slab[1].z0, h->slab[1].z1);
+	v[0] = ehex_slab_temp(h, m, 0);
+	v[1] = ehex_slab_temp(h, m, 1);
 	v[2] = h->heat_in;
 	v[3] = h->heat_out;
 	double et = energy_pe(&m->en) + md_ke(m->sys, m->st);

@@ -33,7 +33,8 @@ static void usage(FILE *fp)
 "                        beta U_dec (pairs of the decoupled atoms only)\n"
 "  --units, --cutoff, --mix, --shift, --tail, --decouple, --sc-form,\n"
 "  --sc-alpha, --sc-n, --sc-power, --kspace, --kspace-accuracy,\n"
-"  --coul-cutoff, --special-lj, --special-coul, --allow-charged:\n"
+"  --coul-cutoff, --special-lj, --special-coul, --allow-charged,\n"
+"  --constrain, --shake-tol, --shake-iter, --shake-only:\n"
 "                        as given to md-run for the run\n"
 "  --threads N           OpenMP threads (--absolute)\n"
 "  -o FILE               window table (default stdout)\n"
@@ -53,7 +54,8 @@ static const char *const engine_names[] = {
 	"units", "data", "cutoff", "mix", "shift", "tail", "decouple",
 	"sc-form", "sc-alpha", "sc-n", "sc-power", "threads", "progress",
 	"kspace", "kspace-accuracy", "coul-cutoff", "special-lj",
-	"special-coul", "allow-charged", NULL};
+	"special-coul", "allow-charged", "constrain", "shake-tol",
+	"shake-iter", "shake-only", NULL};
 
 struct fw_opts {
 	const char *traj, *lambdas, *out;

@@ -173,6 +173,12 @@ int main(int argc, char **argv)
 		fprintf(stderr, "%s: --ensemble npt needs --press\n", tool);
 		return ERR_USAGE;
 	}
+	if (io.ens == ENS_MIN && ec.co.mode != CONSTRAIN_NONE) {
+		/* LAMMPS: "Fix shake cannot be used with minimization" */
+		fprintf(stderr, "%s: --ensemble min cannot be used with "
+			"--constrain (minimise the flexible model first)\n", tool);
+		return ERR_USAGE;
+	}
 	if (io.ens == ENS_MIN)
 		ec.temp = -1; /* a minimisation creates no velocities */
 	int code = engine_cli_setup(&ec, &e);

@@ -33,6 +33,8 @@ static void usage(FILE *fp)
 "  --solvent T1,T2,...   atom types that make a molecule a solvent\n"
 "  --conc KIND           molefrac|molality|density (default molefrac)\n"
 "  --blocks B            blocks for the standard errors (default 5)\n"
+"  --dof-per-atom D      degrees of freedom per atom in the temperature,\n"
+"                        0 < D <= 3 (default 3; 2 for rigid 3-site water)\n"
 "  -o FILE               output table (default stdout)\n"
 "  -q, --progress        no progress / progress even when not a terminal\n"
 "  -h, --help  --version\n");
@@ -215,7 +217,8 @@ static int write_table(const char *out, const struct profile *p,
 int main(int argc, char **argv)
 {
 	enum { O_DATA = 256, O_BINS, O_UNITS, O_AXIS, O_FIRST, O_LAST, O_STRIDE,
-	       O_SOLUTE, O_SOLVENT, O_CONC, O_BLOCKS, O_PROGRESS, O_VER };
+	       O_SOLUTE, O_SOLVENT, O_CONC, O_BLOCKS, O_PROGRESS, O_VER,
+	       O_DOF };
 	static const struct option lo[] = {
 		{"data", 1, 0, O_DATA}, {"bins", 1, 0, O_BINS},
 		{"units", 1, 0, O_UNITS}, {"axis", 1, 0, O_AXIS},
@@ -223,6 +226,7 @@ int main(int argc, char **argv)
 		{"stride", 1, 0, O_STRIDE}, {"solute", 1, 0, O_SOLUTE},
 		{"solvent", 1, 0, O_SOLVENT}, {"conc", 1, 0, O_CONC},
 		{"blocks", 1, 0, O_BLOCKS}, {"progress", 0, 0, O_PROGRESS},
+		{"dof-per-atom", 1, 0, O_DOF},
 		{"help", 0, 0, 'h'}, {"version", 0, 0, O_VER}, {0, 0, 0, 0}};
 	struct err e = {{0}};
 	struct profile_opts po = {.axis = 2, .nblocks = 5, .dof_per_atom = 3.0,
@@ -254,6 +258,12 @@ int main(int argc, char **argv)
 		case O_CONC: rc = profile_conc_parse(optarg, &po.conc, &e); break;
 		case O_BLOCKS: rc = cli_long("--blocks", optarg, 1, &blocks, &e); break;
 		case O_PROGRESS: force_progress = 1; break;
+		case O_DOF:
+			rc = cli_positive("--dof-per-atom", optarg, &po.dof_per_atom, &e);
+			if (!rc && po.dof_per_atom > 3.0)
+				rc = err_set(&e, "--dof-per-atom: %g is more than 3",
+					     po.dof_per_atom);
+			break;
 		case 'o': out = optarg; break;
 		case 'q': quiet = 1; break;
 		case 'h': usage(stdout); return 0;

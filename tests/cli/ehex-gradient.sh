@@ -48,4 +48,12 @@ timeout -s TERM 1.5 $E $R -o b/g.nc --thermo-file b/th.txt 2>/dev/null
 $E $R -o b/g.nc --thermo-file b/th.txt
 cmp -s a/g.nc b/g.nc && ok "resumed eHEX trajectory bitwise identical" || notok "resumed eHEX trajectory differs"
 cmp -s <(grep -v '^#' a/th.txt) <(grep -v '^#' b/th.txt) && ok "resumed eHEX thermo (heat, drift) identical" || notok "resumed eHEX thermo differs"
+
+# rigid water (fix ehex constrain com): the exchange runs, the heat moves,
+# and with 2 constraints per atom the slab temperatures are those of
+# 3N - N_constraints - 3 degrees of freedom (checked in test_constrain)
+W="ehex-gradient --data $FIX/constrain/rigid-water.data --cutoff 9 --skin 0.3 --threads 1 --constrain water"
+expect_ok "rigid water: eHEX with constraints" $W --cold 0:3 --hot 9.3:12.3 --flux 0.01 --steps 20 --thermo 10 -q
+expect_grep "rigid water: heat moved (20 x 0.01 kcal/mol)" '^20 .* 0\.2 0\.2 [-0-9.e]+$' "$T/out"
+expect_exit 1 "rigid water: slab without a whole molecule" $W --cold 0:0.01 --hot 9.3:12.3 --flux 0.01 --steps 2
 finish

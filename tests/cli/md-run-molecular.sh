@@ -67,6 +67,56 @@ md-run $W --temp 300 --dt 0.5 --steps 40 --thermo 10 --dump 10 --checkpoint 20 -
 if cmp -s a.nc b.nc; then ok "resumed trajectory equals the straight run"; else notok "resumed trajectory equals the straight run"; fi
 if diff <(grep -v '^#' a.thermo) <(grep -v '^#' b.thermo) >/dev/null; then ok "resumed thermo rows equal"; else notok "resumed thermo rows equal"; fi
 
+# rigid water (--constrain water, fix rattle semantics) against LAMMPS's
+# water_nve_rattle (tests/fixtures/constrain): temp with 3N - 3 - 648
+# degrees of freedom, pe and press (constraint virial) at steps 0 and 100
+C=$FIX/constrain
+R="--data $C/rigid-water.data --cutoff 9 --skin 0.3 --threads 1 --constrain water --shake-tol 1e-13"
+expect_ok "rigid water: 100 steps nve" md-run $R --steps 100 --thermo 100 -q
+for s in 0 100; do
+	row=$(grep -v '^#' "$T/out" | awk -v s=$s '$1 == s')
+	ref=$(awk -v s=$s '/^Step Temp PotEng/{on=1; next} /^Loop/{on=0} on && $1 == s' "$C/water_nve_rattle.log")
+	for k in "temp 3 2" "pe 4 3" "press 7 6"; do
+		set -- $k
+		expect_close "rigid water step $s: $1 equals LAMMPS fix rattle" \
+			"$(echo "$row" | awk -v c=$2 '{print $c}')" "$(echo "$ref" | awk -v c=$3 '{print $c}')" 1e-9
+	done
+done
+expect_grep "rigid water: no bond or angle energy (columns ebond eangle)" \
+	'^100 .* 0 0 0 0$' "$T/out"
+# SHAKE that cannot converge: exit 1, step and atoms named, nothing left
+H="--data $C/opls-hb.data --cutoff 9 --skin 1 --threads 1 --special-lj 0,0,0.5 --special-coul 0,0,0.5"
+expect_exit 1 "SHAKE not converging is an error" md-run $H --constrain hbonds \
+	--shake-iter 1 --shake-tol 1e-14 --steps 10 -o nc.nc
+expect_grep "message names step, cluster and tolerance" \
+	'^md-run: step 0: SHAKE did not converge in 1 iterations .*--shake-tol 1e-14.* for the SHAKE cluster of atoms [0-9 ]+$' "$T/err"
+expect_absent "no trajectory after SHAKE failure" nc.nc
+expect_absent "no checkpoint after SHAKE failure" nc.nc.rst
+expect_exit 2 "bad --constrain" md-run $H --constrain all
+expect_exit 2 "--shake-iter 0" md-run $H --constrain hbonds --shake-iter 0
+expect_exit 2 "--ensemble min with --constrain" md-run $H --constrain hbonds --ensemble min
+expect_exit 1 "--constrain water without water" md-run $H --constrain water
+expect_ok "hbonds: opls 20 steps nvt" md-run $H --constrain hbonds --ensemble nvt --temp 300 --steps 20 -q
+
+# exact resume with constraints: NPT (the barostat's second half step
+# reads the previous step's constraint virial, kept in the checkpoint) and
+# NVT with --shake-only; killed once the step-50 checkpoint exists
+for mode in "--ensemble npt --press 1" "--ensemble nvt --shake-only"; do
+	A="$R --temp 300 $mode --steps 150 --thermo 10 --dump 10 --checkpoint 50"
+	rm -f a.nc b.nc b.nc.rst b.nc.tmp
+	md-run $A -o a.nc -q > a.thermo 2>/dev/null
+	md-run $A -o b.nc -q > /dev/null 2>&1 &
+	pid=$!
+	for i in $(seq 500); do [ -e b.nc.rst ] && break; sleep 0.01; done
+	kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null
+	md-run $A -o b.nc -q > b.thermo 2>/dev/null
+	if [ -s a.nc ] && cmp -s a.nc b.nc; then ok "constraints ($mode): resumed trajectory equals the straight run"
+	else notok "constraints ($mode): resumed trajectory equals the straight run"; fi
+	if diff <(grep -v '^#' a.thermo | awk '$1 > 50') <(grep -v '^#' b.thermo | awk '$1 > 50') >/dev/null &&
+		[ "$(grep -vc '^#' b.thermo)" -ge 10 ]; then ok "constraints ($mode): resumed thermo rows equal"
+	else notok "constraints ($mode): resumed thermo rows equal"; fi
+done
+
 # the man page's molecular example (its last .nf block), as written
 mkdir ex && cd ex || exit 1
 cp "$M/water.data" .

@@ -122,4 +122,20 @@ run2 "--conc molality in lj units" $P --solute 2 --solvent 1 --conc molality pro
 run2 "--conc molefrac without --solvent" $P --solute 2 prod.nc
 run2 "--conc bogus" $P --solute 2 --solvent 1 --conc ppm prod.nc
 run2 "--blocks 0" $P --blocks 0 prod.nc
+run2 "--dof-per-atom 0" $P --dof-per-atom 0 prod.nc
+run2 "--dof-per-atom 4" $P --dof-per-atom 4 prod.nc
+
+# rigid 3-site water: with one slab and 2 degrees of freedom per atom the
+# temperature is md-run's (3N - 3 - N constraints = 2N - 3; total momentum
+# zero, so removing the slab's COM velocity changes nothing)
+C=$FIX/constrain
+expect_ok "rigid water: 20 steps" md-run --data "$C/rigid-water.data" --cutoff 9 \
+	--skin 0.3 --threads 1 --constrain water --steps 20 --thermo 20 --dump 20 \
+	--double -o w.nc -q
+tmd=$(grep -v '^#' "$T/out" | awk '$1 == 20 {print $3}')
+expect_ok "rigid water: --dof-per-atom 2" profile-bin --data "$C/rigid-water.data" \
+	--bins 1 --blocks 1 --first 1 --dof-per-atom 2 -q w.nc
+expect_grep "provenance states the degrees of freedom" '2 N - 3' "$T/out"
+expect_close "rigid water: slab temperature equals md-run's" \
+	"$(grep -v '^#' "$T/out" | awk '{print $3}')" "$tmd" 1e-8
 finish
