@@ -10,9 +10,12 @@
 #   OUTDIR   made if missing; ends with OUTDIR/dg.txt
 # Variables (defaults): TEMP=300 NCOUL=20 NLJ=20 DT=0.002 (ps) EQ_STEPS=10000
 #   WIN_STEPS=10000 SKIP_PS=4 (discarded at the start of each window)
-#   NSTDHDL=50 GMX=gmx NT=1 NICE=5 SEED=1 TAU_T=1.0
-# Integrator sd (Langevin, tau-t TAU_T) at constant volume (the data file's
-# box), GROMACS's recommendation for sampling decoupled states.
+#   NSTDHDL=50 GMX=gmx NT=1 NICE=5 SEED=1 TAU_T=1.0 RC=0.9 (nm, rcoulomb =
+#   rvdw) PRESS= (bar; empty: constant volume)
+# Integrator sd (Langevin, tau-t TAU_T), GROMACS's recommendation for
+# sampling decoupled states; at constant volume (the data file's box), or
+# with PRESS at constant pressure by the C-rescale barostat (tau-p 1 ps as
+# soretkit's Pdamp, compressibility 4.5e-5 /bar).
 # States (GROMACS order, 0 = decoupled): vdw 0 -> 1 at coul 0 (NLJ windows),
 # then coul 0 -> 1 at vdw 1 (NCOUL windows); gmx bar's total is
 # G(coupled) - G(decoupled) = the hydration free energy; dg.txt gives it and
@@ -23,16 +26,17 @@ top=$(cd "$here/../../.." && pwd)
 [ $# -ge 3 ] || { echo "usage: run-fep.sh DATA MOLTYPE OUTDIR [VAR=VALUE ...]" >&2; exit 2; }
 data=$(readlink -f "$1") mol=$2 out=$3; shift 3
 TEMP=300 NCOUL=20 NLJ=20 DT=0.002 EQ_STEPS=10000 WIN_STEPS=10000 SKIP_PS=4
-NSTDHDL=50 GMX=gmx NT=1 NICE=5 SEED=1 TAU_T=1.0
+NSTDHDL=50 GMX=gmx NT=1 NICE=5 SEED=1 TAU_T=1.0 RC=0.9 PRESS=
 for kv in "$@"; do
 	case $kv in
-	TEMP=*|NCOUL=*|NLJ=*|DT=*|EQ_STEPS=*|WIN_STEPS=*|SKIP_PS=*|NSTDHDL=*|GMX=*|NT=*|NICE=*|SEED=*|TAU_T=*)
+	TEMP=*|NCOUL=*|NLJ=*|DT=*|EQ_STEPS=*|WIN_STEPS=*|SKIP_PS=*|NSTDHDL=*|GMX=*|NT=*|NICE=*|SEED=*|TAU_T=*|RC=*|PRESS=*)
 		eval "${kv%%=*}=\${kv#*=}" ;;
 	*) echo "run-fep.sh: unknown setting $kv" >&2; exit 2 ;;
 	esac
 done
 command -v "$GMX" >/dev/null || { echo "run-fep.sh: $GMX not found" >&2; exit 1; }
 mkdir -p "$out"; cd "$out"
+common() { sed "s/^rcoulomb .*/rcoulomb = $RC/; s/^rvdw .*/rvdw = $RC/" "$here/common.mdp"; }
 mdrun() { nice -n "$NICE" "$GMX" mdrun -nt "$NT" -pin off "$@"; }
 
 # lambda vectors, decoupled first
@@ -76,7 +80,7 @@ nsteps                   = $1
 tc-grps                  = System
 tau-t                    = $TAU_T
 ref-t                    = $TEMP
-pcoupl                   = no
+$(if [ -n "$PRESS" ]; then printf 'pcoupl = C-rescale\ntau-p = 1.0\nref-p = %s\ncompressibility = 4.5e-5\n' "$PRESS"; else echo 'pcoupl = no'; fi)
 gen-vel                  = $2
 gen-temp                 = $TEMP
 gen-seed                 = $SEED
@@ -89,16 +93,16 @@ EOF
 }
 
 if [ ! -s eq.gro ]; then
-	{ cat "$here/common.mdp"; printf 'integrator = steep\nnsteps = 5000\nemtol = 100\n'; } > em.mdp
+	{ common; printf 'integrator = steep\nnsteps = 5000\nemtol = 100\n'; } > em.mdp
 	"$GMX" grompp -f em.mdp -c sys.gro -p sys.top -o em.tpr -po em.out.mdp -maxwarn 1 >em.grompp.log 2>&1
 	mdrun -s em.tpr -deffnm em >em.mdrun.log 2>&1
-	{ cat "$here/common.mdp"; dyn_block "$EQ_STEPS" yes; fep_block "$nstate"; } | sed "s/^init-lambda-state .*/init-lambda-state = $((nstate - 1))/" > eq.mdp
+	{ common; dyn_block "$EQ_STEPS" yes; fep_block "$nstate"; } | sed "s/^init-lambda-state .*/init-lambda-state = $((nstate - 1))/" > eq.mdp
 	"$GMX" grompp -f eq.mdp -c em.gro -p sys.top -o eq.tpr -po eq.out.mdp -maxwarn 1 >eq.grompp.log 2>&1
 	mdrun -s eq.tpr -deffnm eq >eq.mdrun.log 2>&1
 fi
 for s in $(seq 0 $((nstate - 1))); do
 	[ -s "win$s.xvg" ] && continue
-	{ cat "$here/common.mdp"; dyn_block "$WIN_STEPS" no; fep_block "$s"; } > "win$s.mdp"
+	{ common; dyn_block "$WIN_STEPS" no; fep_block "$s"; } > "win$s.mdp"
 	"$GMX" grompp -f "win$s.mdp" -c eq.gro -t eq.cpt -p sys.top -o "win$s.tpr" -po "win$s.out.mdp" -maxwarn 1 >"win$s.grompp.log" 2>&1
 	mdrun -s "win$s.tpr" -deffnm "win$s.part" -dhdl "win$s.part.xvg" >"win$s.mdrun.log" 2>&1
 	mv "win$s.part.xvg" "win$s.xvg"
