@@ -122,6 +122,11 @@ static int check_template(struct molbuild *mb, size_t k, struct err *e)
 			       "parameters)", p);
 	if (t->bondbond_coeffs.present || t->bondangle_coeffs.present)
 		return err_set(e, "%s: class2 cross terms are not supported", p);
+	for (int c = 0; c < 4; c++)
+		if (cntypes(t, c) && !ccoeffs(t, c)->present)
+			return err_set(e, "%s: %zu %s types but no %s Coeffs (a "
+				       "template carries its parameters)", p,
+				       cntypes(t, c), kind_name[c], kind_name[c]);
 	/* every bonded type has coefficients and a supported style */
 	if (bonded_from_data(&b, t, NULL, p, e))
 		return -1;
@@ -214,20 +219,26 @@ void molbuild_free(struct molbuild *mb)
 	memset(mb, 0, sizeof *mb);
 }
 
+double molbuild_density(const struct molbuild *mb, const double box[3])
+{
+	double m = 0;
+	for (size_t k = 0; k < mb->nspec; k++)
+		m += mb->mass[k] * (double)mb->spec[k].count;
+	return m / (box[0] * box[1] * box[2]) * DENSITY_FACTOR;
+}
+
 int molbuild_check_box(const struct molbuild *mb, const double box[3],
 		       double tolerance, double max_density, struct err *e)
 {
-	double m = 0, lmin = fmin(box[0], fmin(box[1], box[2]));
-	for (size_t k = 0; k < mb->nspec; k++) {
+	double lmin = fmin(box[0], fmin(box[1], box[2]));
+	for (size_t k = 0; k < mb->nspec; k++)
 		if (mb->size[k] > lmin - tolerance)
 			return err_set(e, "%s: the molecule (%.3g A across) does "
 				       "not fit in the box less the tolerance "
 				       "(%.3g A): the box is too small for the "
 				       "molecules", mb->spec[k].path,
 				       mb->size[k], lmin - tolerance);
-		m += mb->mass[k] * (double)mb->spec[k].count;
-	}
-	double rho = m / (box[0] * box[1] * box[2]) * DENSITY_FACTOR;
+	double rho = molbuild_density(mb, box);
 	if (rho > max_density)
 		return err_set(e, "the molecules would have a density of %.3g "
 			       "g/cm^3 in this box (over %g): the box is too "
@@ -485,7 +496,14 @@ int molbuild_merge(const struct molbuild *mb, const double box[3],
 		return -1;
 	out->style = LMP_FULL;
 	out->title = strdup(title ? title : "LAMMPS data file via soretkit box-build");
-	snprintf(out->pair_style, sizeof out->pair_style, "lj/cut/coul/long");
+	/* the templates' pair style when they agree (a comment only: the
+	 * rows are eps sigma either way), else the study's */
+	snprintf(out->pair_style, sizeof out->pair_style, "%s",
+		 mb->tmpl[0].pair_style[0] ? mb->tmpl[0].pair_style : "lj/cut/coul/long");
+	for (size_t k = 1; k < mb->nspec; k++)
+		if (strcmp(mb->tmpl[k].pair_style, out->pair_style))
+			snprintf(out->pair_style, sizeof out->pair_style,
+				 "lj/cut/coul/long");
 	out->has_mass = out->has_pair = 1;
 	for (int a = 0; a < 3; a++) {
 		out->lo[a] = 0;

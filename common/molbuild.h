@@ -58,6 +58,9 @@ int molbuild_load(struct molbuild *mb, struct molbuild_spec *spec,
 		  size_t nspec, struct err *e);
 void molbuild_free(struct molbuild *mb);
 
+/* Mass density of the molecules in the box, g/cm^3 (real units). */
+double molbuild_density(const struct molbuild *mb, const double box[3]);
+
 /* Quick refusals before packmol: a molecule larger than the box less the
  * tolerance, or a mass density above max_density g/cm^3. */
 int molbuild_check_box(const struct molbuild *mb, const double box[3],

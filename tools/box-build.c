@@ -203,8 +203,13 @@ static int build(struct molbuild *mb, const double box[3], double tol,
 			goto out;
 		}
 		double t0 = wall_seconds();
-		if (run_packmol(exe, dir, e))
+		if (run_packmol(exe, dir, e)) {
+			size_t l = strlen(e->msg);
+			snprintf(e->msg + l, sizeof e->msg - l,
+				 " (mass density %.3g g/cm^3)",
+				 molbuild_density(mb, box));
 			goto out;
+		}
 		tp = wall_seconds() - t0;
 		snprintf(path, sizeof path, "%s/packed.xyz", dir);
 		if (molbuild_read_xyz(mb, path, x, y, z, e))
@@ -251,9 +256,10 @@ static int build(struct molbuild *mb, const double box[3], double tol,
 	rc = molbuild_write(&d, com, out, e);
 	free(com);
 	if (!rc && !quiet)
-		fprintf(stderr, "%s: %zu atoms, %ld molecules in %gx%gx%g A "
-			"(packmol %.1f s) -> %s\n", tool, d.natoms,
-			m0 - 1, box[0], box[1], box[2], tp, out);
+		fprintf(stderr, "%s: %zu atoms, %ld molecules in %gx%gx%g A, "
+			"%.3g g/cm^3 (packmol %.1f s) -> %s\n", tool, d.natoms,
+			m0 - 1, box[0], box[1], box[2],
+			molbuild_density(mb, box), tp, out);
 out:
 	for (size_t k = 0; k < mb->nspec; k++) {
 		free(xyzn[k]);
