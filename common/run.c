@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "constrain.h"
 #include "table.h"
 #include "traj_nc.h"
 
@@ -104,6 +105,15 @@ static void thermo_header(struct thermo_out *t, const struct md *m,
 		char buf[512];
 		forcefield_describe(m->ff, buf, sizeof buf);
 		table_writer_meta(&t->w, "forcefield", "%s", buf);
+	}
+	if (m->cons) {
+		const struct constrain *cs = m->cons;
+		table_writer_meta(&t->w, "constrain", "%zu waters, %zu X-H "
+				  "clusters, %zu constraints, dof %.17g; %s; "
+				  "shake-tol %g shake-iter %ld", cs->nwater,
+				  cs->ncl - cs->nwater, cs->ncons, m->sys->dof,
+				  cs->o.shake_only ? "shake" : "rattle", cs->o.tol,
+				  cs->o.max_iter);
 	}
 	if (hk && hk->describe)
 		hk->describe(hk->ctx, &t->w);

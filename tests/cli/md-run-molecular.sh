@@ -82,6 +82,8 @@ for s in 0 100; do
 			"$(echo "$row" | awk -v c=$2 '{print $c}')" "$(echo "$ref" | awk -v c=$3 '{print $c}')" 1e-9
 	done
 done
+expect_grep "rigid water: provenance states the constraints and dof" \
+	'^# constrain: 216 waters, 0 X-H clusters, 648 constraints, dof 1293; rattle; shake-tol 1e-13 shake-iter 100$' "$T/out"
 expect_grep "rigid water: no bond or angle energy (columns ebond eangle)" \
 	'^100 .* 0 0 0 0$' "$T/out"
 # SHAKE that cannot converge: exit 1, step and atoms named, nothing left
