@@ -1,7 +1,9 @@
-# gmx/gmx.mk: the GROMACS half of aqueous-fep (issue 8: "the same TMAO and
-# methanol curves computed with GROMACS"), called by the pipeline's
-# `make gmx` when gmx is installed:
-#   make -f gmx/gmx.mk GMX=gmx QUICK= TINY= SOLUTES="methanol tmao" \
+# gmx/same.mk: the GROMACS half of aqueous-fep on exactly our parameters
+# and windows (issue 8: "the same TMAO and methanol curves computed with
+# GROMACS"): the topology converted from the box's data file by
+# scripts/lmp2gmx, our NCOUL + NLJ schedule and soft core. (gmx/gmx.mk, on
+# main from h/aqueous, is the paper's GROMACS protocol from oplsaa.ff.)
+#   make -f gmx/same.mk GMX=gmx QUICK= TINY= SOLUTES="methanol tmao" \
 #        TEMPS="300 330 360" NWAT= BOXL= FF= RUN=
 # Per solute and temperature, gmx-runs/<solute>_T<T>/: the box built as the
 # pipeline builds it (box-build, same seed as replica 1), converted by
