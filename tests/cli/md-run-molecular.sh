@@ -56,14 +56,15 @@ expect_grep "molecular decoupling: dudl_coul and dudl_lj columns" 'dudl_coul\[kc
 expect_exit 1 "--decouple that cuts a water" md-run $W --decouple 1-2
 
 # exact resume with PPPM and bonded terms: killed run + resume = straight run
-expect_ok "nve straight" md-run $W --temp 300 --dt 0.5 --steps 40 --thermo 10 --dump 10 --checkpoint 20 -o a.nc -q
-cp "$T/out" a.thermo
-md-run $W --temp 300 --dt 0.5 --steps 40 --thermo 10 --dump 10 --checkpoint 20 -o b.nc -q > /dev/null 2>&1 &
+# (thermo to files: a resumed run's stdout lacks the rows before the
+# checkpoint, its --thermo-file keeps them)
+expect_ok "nve straight" md-run $W --temp 300 --dt 0.5 --steps 40 --thermo 10 --dump 10 --checkpoint 20 -o a.nc -q --thermo-file a.thermo
+md-run $W --temp 300 --dt 0.5 --steps 40 --thermo 10 --dump 10 --checkpoint 20 -o b.nc -q --thermo-file b.thermo > /dev/null 2>&1 &
 pid=$!
 # SIGKILL may land before or after the checkpoint at step 20; either way
 # the rerun below must give the straight run's files.
 sleep 0.3; kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null
-md-run $W --temp 300 --dt 0.5 --steps 40 --thermo 10 --dump 10 --checkpoint 20 -o b.nc -q > b.thermo 2>/dev/null
+md-run $W --temp 300 --dt 0.5 --steps 40 --thermo 10 --dump 10 --checkpoint 20 -o b.nc -q --thermo-file b.thermo 2>/dev/null
 if cmp -s a.nc b.nc; then ok "resumed trajectory equals the straight run"; else notok "resumed trajectory equals the straight run"; fi
 # a rerun from the step-20 checkpoint prints the rows from there on: they
 # must be the straight run's last rows (all of them after an early kill)
