@@ -8,6 +8,10 @@
 #                            of its own run directory: one array task waits
 #                            for one task, Slurm's aftercorr)
 #                  = all    (default: waits for the whole previous stage)
+# A pipeline whose runs depend on the goals may read SLURM_GOALS: the
+# goals given to slurm-study (empty when none, i.e. all), set by it for
+# `make slurm-stages` and every job (aqueous-soret: the mass scan's runs
+# for `slurm-study submit DIR scan`).
 # scripts/slurm-study submits one job array per stage (a task builds one
 # target with `make TARGET`, so the cheap steps before it, box-init say,
 # run in the same job) and one last job that runs `make` for the rest:

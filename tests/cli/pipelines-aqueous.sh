@@ -10,7 +10,7 @@
 export OMP_NUM_THREADS=1
 # the studies without anything a run in the source tree left there
 mkdir -p "$T/pipelines"
-(cd "$TOP/pipelines" && tar cf - --exclude=runs aqueous.mk scale-mass dof-per-atom aqueous-*) |
+(cd "$TOP/pipelines" && tar cf - --exclude=runs aqueous.mk slurm.mk scale-mass dof-per-atom aqueous-*) |
 	(cd "$T/pipelines" && tar xf -)
 M="make -s --no-print-directory TINY=1 BIN=$BIN FF=$TOP/share/ff"
 P=$T/pipelines
@@ -24,6 +24,18 @@ table() {
 }
 check_table() { if [ -s "$1" ] && table "$1" "$2"; then ok "$3"; else notok "$3 ($1: $(head -c 300 "$1" 2>/dev/null))"; fi; }
 check_png() { if [ -s "$1" ] && head -c 8 "$1" | grep -q PNG; then ok "$2"; else notok "$2 ($1 missing)"; fi; }
+
+# Each lists its MD stages for scripts/slurm-study (../slurm.mk): a target
+# per run directory, in order; aqueous-soret's are the scan's for its goal.
+stages() { $M -C "$P/$1" slurm-stages ${2:+SLURM_GOALS="$2"} | awk '{print $1 "/" $2}' | uniq -c | awk '{printf "%s%s:%d", (NR > 1 ? " " : ""), $2, $1}'; }
+for want in "aqueous-soret|nvt/all:1 npt/corr:1 eq/corr:1 prod/corr:1" \
+	"aqueous-soret scan|nvt/all:3 npt/corr:3 eq/corr:3 prod/corr:3" \
+	"aqueous-fep|npt/all:2 win/all:10" "aqueous-diffusion|nvt/all:2 npt/corr:2 prod/corr:2" \
+	"aqueous-correlations|nvt/all:3 npt/corr:3 prod/corr:3"; do
+	got=$(stages ${want%%|*})
+	if [ "$got" = "${want#*|}" ]; then ok "${want%%|*}: slurm-stages $got"
+	else notok "${want%%|*}: slurm-stages '$got', want '${want#*|}'"; fi
+done
 
 # aqueous-soret: Table 1 row and the mass scan (3 masses of methanol)
 if $M -C "$P/aqueous-soret" all scan >"$T/soret.log" 2>&1; then ok "aqueous-soret TINY runs end to end"
