@@ -40,6 +40,8 @@
 # Usage: bench/water-props.sh [NPT_PS [PROD_PS]]       (default 150 200)
 # Environment: NWAT (500) BOXL (24.7) DT (2) NVT_PS (10) EQ_PS (30)
 #   DUMP_FS (50) NB (5) FIT (2000:10000) ETA (0.73) TAIL (0) SEED (11)
+#   PROD_ENS (nve; nvt: Nose-Hoover at 300 K, Tdamp 100 fs, which pins the
+#   production temperature: NVE settles wherever the NPT end state puts it)
 #   KEEP=DIR keeps the run files in DIR (default: a temporary directory).
 # One thread (OMP_NUM_THREADS=1, --threads 1).
 set -eu
@@ -56,6 +58,7 @@ FIT=${FIT:-2000:10000}
 ETA=${ETA:-0.73}
 TAIL=${TAIL:-0}
 SEED=${SEED:-11}
+PROD_ENS=${PROD_ENS:-nve}
 top=$(cd "$(dirname "$0")/.." && pwd)
 BIN=${BIN:-$top/bin}
 FF=$top/share/ff
@@ -81,23 +84,30 @@ tail_opt=
 FF_OPTS="--cutoff 9 --coul-cutoff 8.5 --special-lj 0,0,0.5 --special-coul 0,0,0.5 --kspace-accuracy 1e-5 --skin 2 $tail_opt"
 DYN="$FF_OPTS --constrain water --threads 1 -q --dt $DT"
 
-echo "water-props.sh: $NWAT SPC/E in ${BOXL} A, dt $DT fs, NVT $NVT_PS ps, NPT $npt_ps ps (first $EQ_PS discarded), NVE $prod_ps ps; load: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "water-props.sh: $NWAT SPC/E in ${BOXL} A, dt $DT fs, tail $TAIL, NVT $NVT_PS ps, NPT $npt_ps ps (first $EQ_PS discarded), $PROD_ENS $prod_ps ps; load: $(cut -d' ' -f1-3 /proc/loadavg)"
+# A stage whose thermo file exists in KEEP is reused, not run again (its
+# trajectory's restart file must be there too): a run cut short can be
+# finished or re-analysed.
+have() { [ -f "$1.thermo" ] && [ -f "$1.nc.rst" ] && echo "  $1: reused from $work"; }
 t0=$(date +%s)
-"$BIN/box-build" --box "$BOXL,$BOXL,$BOXL" --mol "$FF/spce.data:$NWAT" --seed "$SEED" -q -o init.data
-"$BIN/md-run" --data init.data --ensemble min $FF_OPTS --threads 1 -q \
+[ -f init.data ] || "$BIN/box-build" --box "$BOXL,$BOXL,$BOXL" --mol "$FF/spce.data:$NWAT" --seed "$SEED" -q -o init.data
+have min || "$BIN/md-run" --data init.data --ensemble min $FF_OPTS --threads 1 -q \
 	--etol 1e-4 --ftol 1e-6 --maxiter 2000 -o min.nc --thermo-file min.thermo
-"$BIN/md-run" --data init.data --from min.nc.rst --ensemble nvt --temp 300 --tdamp 100 \
+have nvt || "$BIN/md-run" --data init.data --from min.nc.rst --ensemble nvt --temp 300 --tdamp 100 \
 	--seed "$SEED" $DYN --steps "$nvt_steps" --thermo "$thermo" --dump "$nvt_steps" \
 	-o nvt.nc --thermo-file nvt.thermo
 t1=$(date +%s)
-"$BIN/md-run" --data init.data --from nvt.nc.rst --ensemble npt --temp 300 --press 0.986923 \
+have npt || "$BIN/md-run" --data init.data --from nvt.nc.rst --ensemble npt --temp 300 --press 0.986923 \
 	--tdamp 100 --pdamp 1000 $DYN --steps "$npt_steps" --thermo "$thermo" --dump "$npt_steps" \
 	-o npt.nc --thermo-file npt.thermo
 t2=$(date +%s)
-"$BIN/md-run" --data init.data --from npt.nc.rst --ensemble nve $DYN --steps "$prod_steps" \
+prod_opts="--ensemble nve"
+[ "$PROD_ENS" = nvt ] && prod_opts="--ensemble nvt --temp 300 --tdamp 100"
+have prod || "$BIN/md-run" --data init.data --from npt.nc.rst $prod_opts $DYN --steps "$prod_steps" \
 	--thermo "$thermo" --dump "$dump" -o prod.nc --thermo-file prod.thermo
 t3=$(date +%s)
-echo "wall: NPT $((t2 - t1)) s for $npt_ps ps ($(awk -v s=$((t2 - t1)) -v p="$npt_ps" 'BEGIN{printf "%.1f", p / 1000 / (s / 86400)}') ns/day), NVE $((t3 - t2)) s for $prod_ps ps ($(awk -v s=$((t3 - t2)) -v p="$prod_ps" 'BEGIN{printf "%.1f", p / 1000 / (s / 86400)}') ns/day), total $((t3 - t0)) s; load now: $(cut -d' ' -f1-3 /proc/loadavg)"
+rate() { awk -v s="$1" -v p="$2" 'BEGIN{if (s > 0) printf "%d s for %s ps, %.1f ns/day", s, p, p / 1000 / (s / 86400); else printf "reused"}'; }
+echo "wall: NPT $(rate $((t2 - t1)) "$npt_ps"); production $(rate $((t3 - t2)) "$prod_ps"); total $((t3 - t0)) s; load now: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 # ---- density (NPT, after EQ_PS) ----
 awk -v eq="$EQ_PS" -v nb="$NB" -v nw="$NWAT" '
@@ -136,7 +146,7 @@ END {
 	kB = 1.380649e-23; pi = 3.14159265358979
 	# m^2/s -> 1e-5 cm^2/s: x 1e4 (cm^2) / 1e-5
 	yh = 2.837297 * kB * T / (6 * pi * eta * 1e-3 * L * 1e-10) * 1e9
-	printf "D_pbc (water COM, %d blocks of %.1f ps, fit %s fs): %.3f +- %.3f e-5 cm^2/s (NVE T %.1f K, L %.3f A)\n", \
+	printf "D_pbc (water COM, %d blocks of %.1f ps, fit %s fs): %.3f +- %.3f e-5 cm^2/s (production T %.1f K, L %.3f A)\n", \
 		nb, per * dfs / 1000, fit, mean, err, T, L
 	printf "Yeh-Hummer (eta %.2f mPa s): + %.3f -> D_inf %.3f +- %.3f e-5 cm^2/s\n", eta, yh, mean + yh, err
 }' - blocks.txt
