@@ -151,7 +151,7 @@ END {
 	printf "Yeh-Hummer (eta %.2f mPa s): + %.3f -> D_inf %.3f +- %.3f e-5 cm^2/s\n", eta, yh, mean + yh, err
 }' - blocks.txt
 awk '!/^#/ && $1 == "water" { printf "D whole production (same fit): %.3f e-5 cm^2/s (regression error %.3f, an underestimate), log-log slope %.3f\n", $2 * 1e4, $3 * 1e4, $6 }' d_all.txt
-awk '!/^#/ { n++; e0 = (n == 1) ? $6 : e0; e = $6; t = $2 } END { printf "NVE drift: %.2e kcal/mol per molecule per ps\n", (e - e0) / '"$NWAT"' / (t / 1000) }' prod.thermo
+awk '!/^#/ { n++; e0 = (n == 1) ? $9 : e0; e = $9; t = $2 } END { printf "production drift of econserved: %.2e kcal/mol per molecule per ps\n", (e - e0) / '"$NWAT"' / (t / 1000) }' prod.thermo
 cat <<'EOF'
 published SPC/E, 298-300 K, 1 bar:
   density 0.994-0.999 g/cm^3 (Vega & Abascal PCCP 13, 19663 (2011): 0.994 at 298 K
