@@ -11,7 +11,9 @@
 # Variables (defaults): TEMP=300 NCOUL=20 NLJ=20 DT=0.002 (ps) EQ_STEPS=10000
 #   WIN_STEPS=10000 SKIP_PS=4 (discarded at the start of each window)
 #   NSTDHDL=50 GMX=gmx NT=1 NICE=5 SEED=1 TAU_T=1.0 RC=0.9 (nm, rcoulomb =
-#   rvdw) PRESS= (bar; empty: constant volume)
+#   rvdw) PRESS= (bar; empty: constant volume) SC_SIGMA=0.2 (nm; GROMACS
+#   gives pairs with a smaller sigma this one in the soft core: it must be
+#   below every solute-water sigma, TMAO's H-O(water) 2.37 A the smallest)
 # Integrator sd (Langevin, tau-t TAU_T), GROMACS's recommendation for
 # sampling decoupled states; at constant volume (the data file's box), or
 # with PRESS at constant pressure by the C-rescale barostat (tau-p 1 ps as
@@ -26,10 +28,10 @@ top=$(cd "$here/../../.." && pwd)
 [ $# -ge 3 ] || { echo "usage: run-fep.sh DATA MOLTYPE OUTDIR [VAR=VALUE ...]" >&2; exit 2; }
 data=$(readlink -f "$1") mol=$2 out=$3; shift 3
 TEMP=300 NCOUL=20 NLJ=20 DT=0.002 EQ_STEPS=10000 WIN_STEPS=10000 SKIP_PS=4
-NSTDHDL=50 GMX=gmx NT=1 NICE=5 SEED=1 TAU_T=1.0 RC=0.9 PRESS=
+NSTDHDL=50 GMX=gmx NT=1 NICE=5 SEED=1 TAU_T=1.0 RC=0.9 PRESS= SC_SIGMA=0.2
 for kv in "$@"; do
 	case $kv in
-	TEMP=*|NCOUL=*|NLJ=*|DT=*|EQ_STEPS=*|WIN_STEPS=*|SKIP_PS=*|NSTDHDL=*|GMX=*|NT=*|NICE=*|SEED=*|TAU_T=*|RC=*|PRESS=*)
+	TEMP=*|NCOUL=*|NLJ=*|DT=*|EQ_STEPS=*|WIN_STEPS=*|SKIP_PS=*|NSTDHDL=*|GMX=*|NT=*|NICE=*|SEED=*|TAU_T=*|RC=*|PRESS=*|SC_SIGMA=*)
 		eval "${kv%%=*}=\${kv#*=}" ;;
 	*) echo "run-fep.sh: unknown setting $kv" >&2; exit 2 ;;
 	esac
@@ -64,7 +66,7 @@ vdw-lambdas              =$vdw
 sc-alpha                 = 0.5    ; soretkit sc-form lammps: alpha_LJ 0.5
 sc-power                 = 2      ; its (1 - lambda)^2
 sc-r-power               = 6
-sc-sigma                 = 0.25   ; below every solute-water sigma (2.81 A): no pair is changed
+sc-sigma                 = $SC_SIGMA   ; below every solute-water sigma (methanol 2.81 A, TMAO 2.37 A): no pair is changed
 sc-coul                  = no     ; linear Coulomb, as soretkit
 nstdhdl                  = $NSTDHDL
 calc-lambda-neighbors    = -1     ; all states (MBAR-ready); gmx bar uses the neighbours
