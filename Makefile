@@ -48,7 +48,7 @@ bin/%: tools/%.c build/libsoretkit.a
 	@mkdir -p bin
 	$(CC) $(ALL_CFLAGS) $< build/libsoretkit.a $(ALL_LIBS) -o $@
 
-build/tests/%: tests/unit/%.c build/libsoretkit.a tests/check.h
+build/tests/%: tests/unit/%.c build/libsoretkit.a tests/check.h tests/lammps_ref.h
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -Itests $< build/libsoretkit.a $(ALL_LIBS) -o $@
 
@@ -60,7 +60,7 @@ build/asan/libsoretkit.a: $(ASAN_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
-build/asan/tests/%: tests/unit/%.c build/asan/libsoretkit.a tests/check.h
+build/asan/tests/%: tests/unit/%.c build/asan/libsoretkit.a tests/check.h tests/lammps_ref.h
 	@mkdir -p $(@D)
 	$(CC) $(WARN) $(OPENMP) -Icommon -Itests -DSK_VERSION='"$(VERSION)"' -DSK_ASAN=1 $(PKG_CFLAGS) $(ASAN_FLAGS) $< build/asan/libsoretkit.a $(ALL_LIBS) -o $@
 

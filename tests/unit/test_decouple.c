@@ -39,6 +39,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "lammps_ref.h"
 #include "decouple.h"
 #include "engine_cli.h"
 #include "fep.h"
@@ -47,72 +48,6 @@
 #define DEC "../fixtures/decouple/"
 #define MOL "../fixtures/molecular/"
 #define SOLUTE "mol:94"
-
-struct ref {
-	double t[8]; /* pe evdwl ecoul elong ebond eangle edihed eimp */
-	double press, p[6];
-	size_t n;
-	long *id;
-	double *f;
-};
-
-static int read_ref(const char *path0, struct ref *r)
-{
-	char path[512], line[4096];
-	snprintf(path, sizeof path, "%s.log", path0);
-	FILE *fp = fopen(path, "r");
-	int ok = 0;
-	memset(r, 0, sizeof *r);
-	if (!fp)
-		return -1;
-	while (fgets(line, sizeof line, fp))
-		if (strncmp(line, "Step PotEng E_vdwl", 18) == 0) {
-			long step;
-			double vol;
-			ok = fgets(line, sizeof line, fp) &&
-			     sscanf(line, "%ld %lf %lf %lf %lf %lf %lf %lf %lf "
-					  "%lf %lf %lf %lf %lf %lf %lf %lf",
-				    &step, &r->t[0], &r->t[1], &r->t[2], &r->t[3],
-				    &r->t[4], &r->t[5], &r->t[6], &r->t[7],
-				    &r->press, &r->p[0], &r->p[1], &r->p[2],
-				    &r->p[3], &r->p[4], &r->p[5], &vol) == 17;
-			break;
-		}
-	fclose(fp);
-	snprintf(path, sizeof path, "%s.dump", path0);
-	fp = fopen(path, "r");
-	if (!ok || !fp) {
-		if (fp)
-			fclose(fp);
-		return -1;
-	}
-	while (fgets(line, sizeof line, fp)) {
-		if (!strncmp(line, "ITEM: NUMBER OF ATOMS", 21)) {
-			if (!fgets(line, sizeof line, fp) ||
-			    sscanf(line, "%zu", &r->n) != 1)
-				break;
-			r->f = calloc(3 * r->n + 1, sizeof *r->f);
-			r->id = calloc(r->n + 1, sizeof *r->id);
-		} else if (!strncmp(line, "ITEM: ATOMS id fx fy fz", 23) && r->f) {
-			for (size_t i = 0; i < r->n; i++)
-				if (!fgets(line, sizeof line, fp) ||
-				    sscanf(line, "%ld %lf %lf %lf", &r->id[i],
-					   &r->f[3 * i], &r->f[3 * i + 1],
-					   &r->f[3 * i + 2]) != 4) {
-					fclose(fp);
-					return -1;
-				}
-		}
-	}
-	fclose(fp);
-	return r->f ? 0 : -1;
-}
-
-static void ref_free(struct ref *r)
-{
-	free(r->f);
-	free(r->id);
-}
 
 /* Engine set-up as md-run: --units real --cutoff 9 --skin 0.3 --threads 1,
  * OPLS special factors, plus "name value" pairs. */
@@ -213,12 +148,15 @@ static void compare(const char *what, struct engine_cli *c, const double t[8],
 /* 1 and 2: the ends against LAMMPS. */
 static void ends_tests(void)
 {
-	struct ref full, env, sol;
+	struct lammps_ref full = {0}, env = {0}, sol = {0};
 	struct engine_cli c, plain;
 	struct err e = {{0}};
-	if (read_ref(DEC "meoh", &full) || read_ref(DEC "env", &env) ||
-	    read_ref(DEC "sol", &sol)) {
+	if (lammps_ref_read(DEC, "meoh", &full) ||
+	    lammps_ref_read(DEC, "env", &env) ||
+	    lammps_ref_read(DEC, "sol", &sol)) {
 		CHECK(0, "read the LAMMPS references of " DEC);
+		lammps_ref_free(&full);
+		lammps_ref_free(&env);
 		return;
 	}
 	const char *opt[] = {"decouple", SOLUTE, NULL};
@@ -279,14 +217,14 @@ static void ends_tests(void)
 	      "kcal/mol (negative, a few kcal/mol per H bond)", x1);
 	engine_cli_free(&plain);
 	engine_cli_free(&c);
-	ref_free(&full);
-	ref_free(&env);
-	ref_free(&sol);
+	lammps_ref_free(&full);
+	lammps_ref_free(&env);
+	lammps_ref_free(&sol);
 
 	/* hexane (molecule 3) of opls.data: 1-4 LJ at 0.5 among the solute's
 	 * own atoms, through softcore_set_special */
-	struct ref opls;
-	if (read_ref(MOL "opls_pppm", &opls) != 0) {
+	struct lammps_ref opls;
+	if (lammps_ref_read(MOL, "opls_pppm", &opls) != 0) {
 		CHECK(0, "read " MOL "opls_pppm");
 		return;
 	}
@@ -300,7 +238,7 @@ static void ends_tests(void)
 			opls.f, opls.n, opls.p);
 		engine_cli_free(&c);
 	}
-	ref_free(&opls);
+	lammps_ref_free(&opls);
 }
 
 /* 3 and 6: linearity in lc, bonded terms constant. */

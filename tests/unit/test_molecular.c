@@ -25,68 +25,12 @@
 #include <string.h>
 
 #include "check.h"
+#include "lammps_ref.h"
 #include "engine_cli.h"
 #include "integrate.h"
 #include "md.h"
 
 #define FIX "../fixtures/molecular/"
-
-struct ref {
-	double t[8];      /* pe evdwl ecoul elong ebond eangle edihed eimp */
-	double press, p[6];
-	size_t n;
-	double *f;
-};
-
-static int read_ref(const char *name, struct ref *r)
-{
-	char path[512], line[4096];
-	snprintf(path, sizeof path, FIX "%s.log", name);
-	FILE *fp = fopen(path, "r");
-	int ok = 0;
-	if (!fp)
-		return -1;
-	while (fgets(line, sizeof line, fp))
-		if (strncmp(line, "Step PotEng E_vdwl", 18) == 0) {
-			long step;
-			double vol;
-			ok = fgets(line, sizeof line, fp) &&
-			     sscanf(line, "%ld %lf %lf %lf %lf %lf %lf %lf %lf "
-					  "%lf %lf %lf %lf %lf %lf %lf %lf",
-				    &step, &r->t[0], &r->t[1], &r->t[2], &r->t[3],
-				    &r->t[4], &r->t[5], &r->t[6], &r->t[7],
-				    &r->press, &r->p[0], &r->p[1], &r->p[2],
-				    &r->p[3], &r->p[4], &r->p[5], &vol) == 17;
-			break;
-		}
-	fclose(fp);
-	snprintf(path, sizeof path, FIX "%s.dump", name);
-	fp = fopen(path, "r");
-	if (!ok || !fp)
-		return -1;
-	r->f = NULL;
-	while (fgets(line, sizeof line, fp)) {
-		if (!strncmp(line, "ITEM: NUMBER OF ATOMS", 21)) {
-			if (!fgets(line, sizeof line, fp) ||
-			    sscanf(line, "%zu", &r->n) != 1)
-				break;
-			r->f = calloc(3 * r->n + 1, sizeof *r->f);
-		} else if (!strncmp(line, "ITEM: ATOMS id fx fy fz", 23) && r->f) {
-			for (size_t i = 0; i < r->n; i++) {
-				long id;
-				if (!fgets(line, sizeof line, fp) ||
-				    sscanf(line, "%ld %lf %lf %lf", &id,
-					   &r->f[3 * i], &r->f[3 * i + 1],
-					   &r->f[3 * i + 2]) != 4) {
-					fclose(fp);
-					return -1;
-				}
-			}
-		}
-	}
-	fclose(fp);
-	return r->f ? 0 : -1;
-}
 
 /* Engine set-up as md-run does it: --units real --cutoff 9 --skin S
  * --threads 1 plus the options given as "name value" pairs. */
@@ -113,10 +57,10 @@ static int setup(struct engine_cli *c, const char *data, double skin,
 static void lammps_case(const char *name, const char *data, const char *splj,
 			const char *spcoul, const char *kspace, const char *acc)
 {
-	struct ref r = {0};
+	struct lammps_ref r = {0};
 	struct engine_cli c;
 	struct err e = {{0}};
-	if (read_ref(name, &r) != 0) {
+	if (lammps_ref_read(FIX, name, &r) != 0) {
 		CHECK(0, "%s: read the LAMMPS reference", name);
 		return;
 	}
@@ -126,7 +70,7 @@ static void lammps_case(const char *name, const char *data, const char *splj,
 	int rc = setup(&c, data, 0.3, opt, &e);
 	CHECK(rc == 0, "%s: set-up (%s)", name, rc ? e.msg : "ok");
 	if (rc != 0) {
-		free(r.f);
+		lammps_ref_free(&r);
 		return;
 	}
 	rc = md_forces(&c.md, &e);
@@ -170,7 +114,7 @@ static void lammps_case(const char *name, const char *data, const char *splj,
 	CHECK_CLOSE(md_pressure(&c.md, md_ke(&c.sys, st)), r.press, 1e-10,
 		    0.0, what);
 	engine_cli_free(&c);
-	free(r.f);
+	lammps_ref_free(&r);
 }
 
 /* Largest |E(t) - E(0)| of an NVE run of the water box over 20 fs at

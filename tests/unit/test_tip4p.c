@@ -25,69 +25,13 @@
 #include <string.h>
 
 #include "check.h"
+#include "lammps_ref.h"
 #include "engine_cli.h"
 #include "integrate.h"
 #include "md.h"
 
 #define FIX "../fixtures/tip4p/"
 #define TIP4P "1,2,1,1,0.1546"
-
-struct ref {
-	double t[8];      /* pe evdwl ecoul elong ebond eangle edihed eimp */
-	double press, p[6];
-	size_t n;
-	double *f;
-};
-
-static int read_ref(const char *name, struct ref *r)
-{
-	char path[512], line[4096];
-	snprintf(path, sizeof path, FIX "%s.log", name);
-	FILE *fp = fopen(path, "r");
-	int ok = 0;
-	if (!fp)
-		return -1;
-	while (fgets(line, sizeof line, fp))
-		if (strncmp(line, "Step PotEng E_vdwl", 18) == 0) {
-			long step;
-			double vol;
-			ok = fgets(line, sizeof line, fp) &&
-			     sscanf(line, "%ld %lf %lf %lf %lf %lf %lf %lf %lf "
-					  "%lf %lf %lf %lf %lf %lf %lf %lf",
-				    &step, &r->t[0], &r->t[1], &r->t[2], &r->t[3],
-				    &r->t[4], &r->t[5], &r->t[6], &r->t[7],
-				    &r->press, &r->p[0], &r->p[1], &r->p[2],
-				    &r->p[3], &r->p[4], &r->p[5], &vol) == 17;
-			break;
-		}
-	fclose(fp);
-	snprintf(path, sizeof path, FIX "%s.dump", name);
-	fp = fopen(path, "r");
-	if (!ok || !fp)
-		return -1;
-	r->f = NULL;
-	while (fgets(line, sizeof line, fp)) {
-		if (!strncmp(line, "ITEM: NUMBER OF ATOMS", 21)) {
-			if (!fgets(line, sizeof line, fp) ||
-			    sscanf(line, "%zu", &r->n) != 1)
-				break;
-			r->f = calloc(3 * r->n + 1, sizeof *r->f);
-		} else if (!strncmp(line, "ITEM: ATOMS id fx fy fz", 23) && r->f) {
-			for (size_t i = 0; i < r->n; i++) {
-				long id;
-				if (!fgets(line, sizeof line, fp) ||
-				    sscanf(line, "%ld %lf %lf %lf", &id,
-					   &r->f[3 * i], &r->f[3 * i + 1],
-					   &r->f[3 * i + 2]) != 4) {
-					fclose(fp);
-					return -1;
-				}
-			}
-		}
-	}
-	fclose(fp);
-	return r->f ? 0 : -1;
-}
 
 /* Engine set-up as md-run does it: --units real --cutoff 9 --coul-cutoff
  * 8.5 --skin 0.3 --threads 1 plus the options given as "name value"
@@ -230,17 +174,17 @@ static void lammps_case(const char *name, const char *data,
 			      double rtol_terms, double rtol_long,
 			      double tol_f)
 {
-	struct ref r = {0};
+	struct lammps_ref r = {0};
 	struct engine_cli c;
 	struct err e = {{0}};
-	if (read_ref(name, &r) != 0) {
+	if (lammps_ref_read(FIX, name, &r) != 0) {
 		CHECK(0, "%s: read the LAMMPS reference", name);
 		return;
 	}
 	int rc = setup(&c, data, opt, &e);
 	CHECK(rc == 0, "%s: set-up (%s)", name, rc ? e.msg : "ok");
 	if (rc != 0) {
-		free(r.f);
+		lammps_ref_free(&r);
 		return;
 	}
 	rc = md_forces(&c.md, &e);
@@ -281,7 +225,7 @@ static void lammps_case(const char *name, const char *data,
 	CHECK(pw <= rtol_long, "%s: pressure tensor equals LAMMPS's (worst "
 	      "%.3g of max |P_aa|)", name, pw);
 	engine_cli_free(&c);
-	free(r.f);
+	lammps_ref_free(&r);
 }
 
 static void test_lammps(void)
@@ -306,10 +250,10 @@ static void test_lammps(void)
 
 static void test_ewald(void)
 {
-	struct ref r = {0};
+	struct lammps_ref r = {0};
 	struct engine_cli c;
 	struct err e = {{0}};
-	if (read_ref("tip4p_pppm6", &r) != 0) {
+	if (lammps_ref_read(FIX, "tip4p_pppm6", &r) != 0) {
 		CHECK(0, "ewald: read the LAMMPS reference");
 		return;
 	}
@@ -320,7 +264,7 @@ static void test_ewald(void)
 		rc = md_forces(&c.md, &e);
 	CHECK(rc == 0, "ewald: set-up and forces (%s)", rc ? e.msg : "ok");
 	if (rc != 0) {
-		free(r.f);
+		lammps_ref_free(&r);
 		return;
 	}
 	/* LAMMPS tip4p_pppm6.log: estimated absolute RMS force accuracy
@@ -342,7 +286,7 @@ static void test_ewald(void)
 	CHECK(fabs(pe - r.t[0]) < 5e-6 * fabs(r.t[3]), "ewald pe %.10g vs "
 	      "LAMMPS pppm/tip4p %.10g (|elong| %.4g)", pe, r.t[0], fabs(r.t[3]));
 	engine_cli_free(&c);
-	free(r.f);
+	lammps_ref_free(&r);
 }
 
 /* ---- 4. NVE ---- */
