@@ -106,6 +106,7 @@ struct nbr_coul {
 	int *plist, *pn;
 	int prune;
 	double prunesq;
+	int portable;           /* the portable C kernel, not the SIMD one */
 };
 /* LJ (as pair_lj.c's kernel) plus real-space Coulomb over local slots
  * [i0, i1) (pair_ljcoul.c): forces to fx, fy, fz (all slots); returns

@@ -57,6 +57,9 @@ struct pair_ljcoul {
 	double *xp, *yp, *zp, lenp[3];
 	int pvalid;
 	long nprune;      /* prunings so far (tests) */
+	/* 1: the portable C kernel even where an AVX-512 one is compiled
+	 * in (tests compare the two; results differ by a few ulp) */
+	int portable;
 };
 
 /* Set the parameters; no allocation yet. -1 and a message if they are

@@ -240,6 +240,8 @@ int main(void)
 	lammps_case("opls_ewald", FIX "opls.data", "0,0,0.5", "0,0,0.5", "ewald", "1e-6");
 	lammps_case("opls_scaled", FIX "opls.data", "0.1,0.3,0.6", "0.2,0.4,0.7",
 		    "pppm", "1e-5");
+	/* 28 atom types: the SIMD kernel's gather path (more than 8) */
+	lammps_case("mix_pppm", FIX "mix.data", "0,0,0.5", "0,0,0.5", "pppm", "1e-5");
 	test_nve_water();
 	test_bad_input();
 	return check_done();

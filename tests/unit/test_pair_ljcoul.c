@@ -16,6 +16,9 @@
  *    skin 1; the list pruned again several times, not every step) the
  *    pass over a list pruned steps before equals the reference over the
  *    whole list;
+ *  - the SIMD kernel (AVX-512 builds) against the portable one on the
+ *    same list: water (2 types), OPLS (8: coefficients permuted in
+ *    registers) and water with the four solutes (28: gathered), 1e-13;
  *  - fallbacks to coul_long: kspace none (coul/cut: erfc = 1 exactly) and
  *    a box narrower than 2 (max(rc) + skin) but wide enough for the LJ
  *    list. */
@@ -159,6 +162,54 @@ static void against_coul_long(const char *name, const char *data,
 	engine_cli_free(&c);
 }
 
+/* The default kernel (the SIMD one where compiled in) against the portable
+ * C one on the same list and state. */
+static void simd_vs_portable(const char *name, const char *data,
+			     double skin, const char *coulcut,
+			     const char *spec)
+{
+	struct engine_cli c;
+	struct err e = {{0}};
+	const char *opt[] = {"coul-cutoff", coulcut, "special-lj", spec,
+			     "special-coul", spec, "kspace", "pppm", NULL};
+	int rc = setup(&c, data, skin, 1, opt, &e);
+	CHECK(rc == 0 && c.ff.fused, "%s: set-up (%s)", name,
+	      rc ? e.msg : "ok");
+	if (rc != 0 || !c.ff.fused) {
+		engine_cli_free(&c);
+		return;
+	}
+	struct state *st = &c.st;
+	size_t n = st->n;
+	struct pass a = {0}, b = {0};
+	a.f = malloc(3 * n * sizeof(double));
+	b.f = malloc(3 * n * sizeof(double));
+	rc = !a.f || !b.f || nbr_build(c.nl, st, &e) != 0;
+	for (int portable = 0; portable < 2 && rc == 0; portable++) {
+		struct pass *s = portable ? &b : &a;
+		c.ff.plc.portable = portable;
+		rc = forcefield_pair(&c.ff, &c.sys, st, c.nl, &s->en, &e);
+		memcpy(s->f, st->fx, n * sizeof(double));
+		memcpy(s->f + n, st->fy, n * sizeof(double));
+		memcpy(s->f + 2 * n, st->fz, n * sizeof(double));
+	}
+	CHECK(rc == 0, "%s: both kernels ran", name);
+	if (rc == 0) {
+		char what[160];
+		snprintf(what, sizeof what, "%s: evdwl, SIMD = portable", name);
+		CHECK_CLOSE(a.en.evdwl, b.en.evdwl, 1e-13, 0.0, what);
+		snprintf(what, sizeof what, "%s: ecoul, SIMD = portable", name);
+		CHECK_CLOSE(a.en.ecoul, b.en.ecoul, 1e-13, 0.0, what);
+		double fw, vw;
+		diffs(&a, &b, n, &fw, &vw);
+		CHECK(fw <= 1e-13 && vw <= 1e-13, "%s: forces and virial, SIMD = "
+		      "portable (worst %.3g, %.3g)", name, fw, vw);
+	}
+	free(a.f);
+	free(b.f);
+	engine_cli_free(&c);
+}
+
 /* The same water pass on 2 threads equals the 1-thread one to round-off. */
 static void threads(const struct pass *one)
 {
@@ -286,6 +337,11 @@ int main(void)
 			  "0,0,0.5", NULL);
 	against_coul_long("opls rc_coul 10", FIX "opls.data", 0.5, "10",
 			  "0,0,0.5", NULL);
+	against_coul_long("four solutes in water, 28 types", FIX "mix.data",
+			  1.0, "8.5", "0,0,0.5", NULL);
+	simd_vs_portable("water", FIX "water.data", 0.3, "9", "0,0,0");
+	simd_vs_portable("opls", FIX "opls.data", 1.0, "8.5", "0,0,0.5");
+	simd_vs_portable("four solutes", FIX "mix.data", 1.0, "8.5", "0,0,0.5");
 	if (one.f)
 		threads(&one);
 	free(one.f);
