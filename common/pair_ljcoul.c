@@ -374,8 +374,6 @@ ljc_kernel_avx512(const int EF, const struct pair_lj *p,
 			const __m512d cut = v_coef(perm, cc, lc, t64, t32);
 			const __mmask8 inlj = _mm512_mask_cmp_pd_mask(pair, rsq, cut, _CMP_LT_OQ);
 			const __mmask8 inc = _mm512_mask_cmp_pd_mask(pair, rsq, ccut, _CMP_LT_OQ);
-			if (!(inlj | inc))
-				continue;
 			const __m512d rinv = v_rsqrt(rsq);
 			const __m512d r2inv = _mm512_mul_pd(rinv, rinv);
 			const __m512d r6inv = _mm512_mul_pd(_mm512_mul_pd(r2inv, r2inv), r2inv);
