@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "lmp_data.h"
+#include "pair_ljcoul.h"
 #include "setup.h"
 #include "tip4p.h"
 
@@ -17,7 +18,7 @@ enum {
 	E_TAIL, E_THERMO, E_DUMP, E_CKPT, E_DOUBLE, E_THREADS, E_PROGRESS,
 	E_DECOUPLE, E_LAMBDA, E_SCFORM, E_SCALPHA, E_SCN, E_SCPOWER,
 	E_KSPACE, E_KACC, E_COULCUT, E_SPLJ, E_SPCOUL, E_ALLOWQ, E_TIP4P,
-	E_CONSTRAIN, E_SHAKETOL, E_SHAKEITER, E_SHAKEONLY
+	E_CONSTRAIN, E_SHAKETOL, E_SHAKEITER, E_SHAKEONLY, E_PRECISION
 };
 
 /* bits of engine_cli.sc_given */
@@ -43,6 +44,7 @@ const struct option engine_longopts[] = {
 	{"tip4p", 1, 0, E_TIP4P},
 	{"constrain", 1, 0, E_CONSTRAIN}, {"shake-tol", 1, 0, E_SHAKETOL},
 	{"shake-iter", 1, 0, E_SHAKEITER}, {"shake-only", 0, 0, E_SHAKEONLY},
+	{"precision", 1, 0, E_PRECISION},
 };
 const size_t engine_nlongopts = sizeof engine_longopts / sizeof engine_longopts[0];
 
@@ -91,6 +93,10 @@ void engine_cli_usage(FILE *fp)
 "  --shake-tol X         SHAKE relative tolerance on d^2 (default 1e-10)\n"
 "  --shake-iter N        SHAKE iteration cap (default 100)\n"
 "  --shake-only          positions only, no RATTLE (LAMMPS fix shake)\n"
+"  --precision double|mixed  double (default; equals LAMMPS to round-off) or\n"
+"                        mixed: the LJ + real-space Coulomb pass in single\n"
+"                        precision, sums in double (as GROMACS's default;\n"
+"                        ~1e-6 relative forces; AVX-512 builds, k-space)\n"
 "  --thermo N            thermo row every N steps (default 100)\n"
 "  --dump N              trajectory frame every N steps (default 1000)\n"
 "  --checkpoint N        checkpoint every N steps (default 10000)\n"
@@ -245,6 +251,14 @@ int engine_cli_option(struct engine_cli *c, int code, const char *a,
 		c->co_given = 1;
 		break;
 	case E_SHAKEONLY: c->co.shake_only = 1; c->co_given = 1; break;
+	case E_PRECISION:
+		if (!strcmp(a, "double"))
+			c->mixed = 0;
+		else if (!strcmp(a, "mixed"))
+			c->mixed = 1;
+		else
+			rc = err_set(e, "--precision: '%s' is not double or mixed", a);
+		break;
 	case E_SCPOWER:
 		rc = cli_double("--sc-power", a, &c->sc_power, e);
 		if (!rc && c->sc_power < 1)
@@ -456,6 +470,24 @@ int engine_cli_setup(struct engine_cli *c, struct err *e)
 	if (c->has_ff &&
 	    forcefield_fuse(&c->ff, &c->sys, &c->st, c->skin, &cutoff, e) != 0)
 		return ERR_DATA;
+	if (c->mixed) {
+		if (!pair_ljcoul_mixed_available()) {
+			err_set(e, "--precision mixed: this build has no "
+				"mixed-precision kernel (it needs AVX-512: "
+				"build with -march=native on such a CPU)");
+			return ERR_USAGE;
+		}
+		if (!c->has_ff || !c->ff.fused) {
+			err_set(e, "--precision mixed: only the fused LJ + "
+				"real-space Coulomb pass has it (a charged "
+				"system with --kspace pppm or ewald, no "
+				"--tip4p, a box of at least 2 (cut-off + "
+				"skin)); use --precision double");
+			return ERR_USAGE;
+		}
+		c->ff.plc.mixed = 1;
+		c->ff.plc.mol = c->sys.mol;
+	}
 	if (nbr_create(&c->nl, c->st.n, cutoff, c->skin, e) != 0)
 		return ERR_DATA;
 	c->md = (struct md){.sys = &c->sys, .st = &c->st, .nl = c->nl, .dt = c->dt,

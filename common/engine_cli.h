@@ -22,6 +22,7 @@ struct engine_cli {
 	const char *units, *data, *from, *out, *restart, *thermo_file;
 	char *restart_default;
 	double dt, temp, vel_temp, cutoff, skin;
+	int mixed;                 /* --precision mixed */
 	long steps, thermo, dump, ckpt, seed, threads;
 	int shift, tail, quiet, progress, traj_double;
 	enum lj_mix mix;

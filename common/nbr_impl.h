@@ -107,6 +107,9 @@ struct nbr_coul {
 	int prune;
 	double prunesq;
 	int portable;           /* the portable C kernel, not the SIMD one */
+	int mixed;              /* the single-precision kernel (LJC_MIXED) */
+	const float *ftab;      /* its float LJ tables [6][nt*nt] */
+	const int *pmol;        /* [nslot] molecule of each slot (mixed) */
 };
 /* LJ (as pair_lj.c's kernel) plus real-space Coulomb over local slots
  * [i0, i1) (pair_ljcoul.c): forces to fx, fy, fz (all slots); returns

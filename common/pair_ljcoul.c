@@ -18,6 +18,7 @@
  * must not depend on whether energies are computed. */
 #include "pair_ljcoul.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -425,6 +426,211 @@ ljc_kernel_avx512(const int EF, const struct pair_lj *p,
 }
 #endif
 
+#if defined(LJC_AVX512) && defined(__AVX512VL__) && defined(__AVX512DQ__)
+/* --precision mixed: the same kernel in single precision, as GROMACS's
+ * default mixed precision: pair distances are taken
+ * in double (positions stay double) and rounded to float, the pair terms
+ * are float (1/r by vrsqrt14ps + one Newton step, t by vrcp14ps + one,
+ * exp by the table method to degree 4: all ~1e-7 relative; v16_exp_nonpos), the forces
+ * on j and the energies are summed in double, i's force over its list in
+ * float. Forces are then good to ~1e-6 relative, as GROMACS's; the
+ * special-pair corrections after the pass stay double. */
+#define LJC_MIXED 1
+
+/* exp for 16 floats: v8_exp_nonpos's method */
+static inline __m512 v16_exp_nonpos(__m512 y)
+{
+	const __m512 shift = _mm512_set1_ps(0x1.8p23f);
+	const __m512 tab = _mm512_castps256_ps512(_mm256_set_ps(
+		1.8340080864093424f, 1.681792830507429f, 1.5422108254079407f,
+		1.4142135623730951f, 1.2968395546510096f, 1.189207115002721f,
+		1.0905077326652577f, 1.0f));
+	const __m512 nsh = _mm512_fmadd_ps(
+		y, _mm512_set1_ps(11.541560327111707f), shift);
+	const __m512 n = _mm512_sub_ps(nsh, shift);
+	__m512 r = _mm512_fnmadd_ps(n, _mm512_set1_ps(0.693145751953125f / 8), y);
+	r = _mm512_fnmadd_ps(n, _mm512_set1_ps(1.428606765330187e-06f / 8), r);
+	__m512 e = _mm512_fmadd_ps(r, _mm512_set1_ps(1.0f / 24), _mm512_set1_ps(1.0f / 6));
+	e = _mm512_fmadd_ps(e, r, _mm512_set1_ps(0.5f));
+	e = _mm512_fmadd_ps(e, r, _mm512_set1_ps(1.0f));
+	e = _mm512_fmadd_ps(e, r, _mm512_set1_ps(1.0f));
+	/* index: n mod 8 (low bits), lanes 0-7 of tab */
+	const __m512i idx = _mm512_and_si512(_mm512_castps_si512(nsh),
+					     _mm512_set1_epi32(7));
+	const __m512 t = _mm512_permutexvar_ps(idx, tab);
+	return _mm512_scalef_ps(_mm512_mul_ps(e, t),
+				_mm512_mul_ps(n, _mm512_set1_ps(0.125f)));
+}
+
+/* i's coefficient for each of 16 lanes (two j clusters) */
+static inline __m512 v16_coef(int perm, __m512 reg, const float *row,
+			      __m512i idx)
+{
+	return perm ? _mm512_permutexvar_ps(idx, reg)
+		    : _mm512_i32gather_ps(idx, row, 4);
+}
+
+/* 8 doubles of cluster b, less xi, as 8 floats */
+static inline __m256 v_dist8(__m512d xi, const double *pb)
+{
+	return _mm512_cvtpd_ps(_mm512_sub_pd(xi, _mm512_load_pd(pb)));
+}
+
+static inline __m512 v_join(__m256 lo, __m256 hi)
+{
+	return _mm512_insertf32x8(_mm512_castps256_ps512(lo), hi, 1);
+}
+
+/* f[b..b+7] -= the 8 floats of half h (0 low, 1 high) of v, in double */
+static inline void v_sub_half(double *f, __m512 v, int h)
+{
+	const __m256 part = h ? _mm512_extractf32x8_ps(v, 1)
+			      : _mm512_castps512_ps256(v);
+	_mm512_store_pd(f, _mm512_sub_pd(_mm512_load_pd(f), _mm512_cvtps_pd(part)));
+}
+
+/* Two j clusters per step, 16 float lanes: the pair term's chain of
+ * dependent operations is long (1/r, t, exp, erfc), and one cluster of 8
+ * per step left the core waiting on it (the 8-lane float kernel was no
+ * faster than the double one); 16 lanes halve the chains per pair. An odd
+ * list ends with the dummy cluster (far away: all lanes masked). */
+static inline __attribute__((always_inline)) void
+ljc_kernel_mixed(const int EF, const struct pair_lj *p,
+		 const struct nbr_coul *k, const struct nbr_list *nl, int i0,
+		 int i1, double *restrict fx, double *restrict fy,
+		 double *restrict fz, double *evdwl, double *ecoul)
+{
+	enum { CL = NBR_CL };
+	const double *restrict px = nl->px, *restrict py = nl->py,
+			       *restrict pz = nl->pz, *restrict pq = k->pq;
+	const int *restrict pt = nl->pt;
+	const int *restrict pmol = k->pmol;
+	const int *restrict first = nl->first;
+	const int *restrict clist = k->plist ? k->plist : nl->clist;
+	const int *restrict pn = k->pn;
+	const size_t nt = p->ntypes, nt2 = nt * nt;
+	const int perm = nt <= 16;
+	const __mmask16 tmask = perm ? (__mmask16)((1u << nt) - 1u) : 0;
+	const float *t1 = k->ftab, *t2 = t1 + nt2, *t3 = t2 + nt2,
+		    *t4 = t3 + nt2, *to = t4 + nt2, *tc = to + nt2;
+	const __m512 g = _mm512_set1_ps((float)k->g_ewald),
+		     ccut = _mm512_set1_ps((float)k->cutsq),
+		     rcc = _mm512_set1_ps((float)sqrt(k->cutsq)),
+		     one = _mm512_set1_ps(1.0f), half = _mm512_set1_ps(0.5f),
+		     asp = _mm512_set1_ps((float)AS_P),
+		     ewf = _mm512_set1_ps((float)LMP_EWALD_F),
+		     a1 = _mm512_set1_ps((float)AS_A1), a2 = _mm512_set1_ps((float)AS_A2),
+		     a3 = _mm512_set1_ps((float)AS_A3), a4 = _mm512_set1_ps((float)AS_A4),
+		     a5 = _mm512_set1_ps((float)AS_A5), zero = _mm512_setzero_ps();
+	__m512d e_lj = _mm512_setzero_pd(), e_q = e_lj;
+	for (int i = i0; i < i1; i++) {
+		int q = first[i];
+		const int q1 = k->plist ? first[i] + pn[i] : first[i + 1];
+		if (q == q1)
+			continue;
+		const size_t row = (size_t)pt[i] * nt;
+		const float *l1 = t1 + row, *l2 = t2 + row, *l3 = t3 + row,
+			    *l4 = t4 + row, *lo = to + row, *lc = tc + row;
+		__m512 c1 = zero, c2 = zero, c3 = zero, c4 = zero, co = zero,
+		       cc = zero;
+		if (perm) {
+			c1 = _mm512_maskz_loadu_ps(tmask, l1);
+			c2 = _mm512_maskz_loadu_ps(tmask, l2);
+			c3 = _mm512_maskz_loadu_ps(tmask, l3);
+			c4 = _mm512_maskz_loadu_ps(tmask, l4);
+			co = _mm512_maskz_loadu_ps(tmask, lo);
+			cc = _mm512_maskz_loadu_ps(tmask, lc);
+		}
+		const __m512d xi = _mm512_set1_pd(px[i]), yi = _mm512_set1_pd(py[i]),
+			      zi = _mm512_set1_pd(pz[i]);
+		const __m512 qqi = _mm512_set1_ps((float)(k->qqrd2e * pq[i]));
+		const __m512i moli = _mm512_set1_epi32(pmol[i]);
+		__m512 ax = zero, ay = zero, az = zero;
+		for (; q < q1; q += 2) {
+			const int ca = clist[q],
+				  cb = q + 1 < q1 ? clist[q + 1] : nl->dummy;
+			const int ba = ca * CL, bb = cb * CL;
+			/* own cluster (first in the list): only slots after i;
+			 * pairs within a molecule are left to the double pass
+			 * (intra_pairs): their special-bond corrections remove
+			 * huge 1-2/1-3 terms that float would not cancel */
+			const unsigned own = ca == i / CL ? 0xffu << (i - ba + 1) : 0xffu;
+			const __m512i tj = _mm512_inserti32x8(_mm512_castsi256_si512(
+				_mm256_load_si256((const __m256i *)(pt + ba))),
+				_mm256_load_si256((const __m256i *)(pt + bb)), 1);
+			const __m512i mj = _mm512_inserti32x8(_mm512_castsi256_si512(
+				_mm256_load_si256((const __m256i *)(pmol + ba))),
+				_mm256_load_si256((const __m256i *)(pmol + bb)), 1);
+			const __mmask16 pair = (__mmask16)((own & 0xffu) | 0xff00u) &
+					       _mm512_cmpneq_epi32_mask(moli, mj);
+			const __m512 dx = v_join(v_dist8(xi, px + ba), v_dist8(xi, px + bb)),
+				     dy = v_join(v_dist8(yi, py + ba), v_dist8(yi, py + bb)),
+				     dz = v_join(v_dist8(zi, pz + ba), v_dist8(zi, pz + bb));
+			const __m512 rsq = _mm512_fmadd_ps(dx, dx,
+				_mm512_fmadd_ps(dy, dy, _mm512_mul_ps(dz, dz)));
+			const __mmask16 inlj = _mm512_mask_cmp_ps_mask(pair, rsq,
+				v16_coef(perm, cc, lc, tj), _CMP_LT_OQ);
+			const __mmask16 inc = _mm512_mask_cmp_ps_mask(pair, rsq, ccut, _CMP_LT_OQ);
+			__m512 rinv = _mm512_rsqrt14_ps(rsq);
+			rinv = _mm512_fmadd_ps(_mm512_mul_ps(half, rinv),
+				_mm512_fnmadd_ps(_mm512_mul_ps(rsq, rinv), rinv, one), rinv);
+			const __m512 r2inv = _mm512_mul_ps(rinv, rinv);
+			const __m512 r6inv = _mm512_mul_ps(_mm512_mul_ps(r2inv, r2inv), r2inv);
+			const __m512 flj = _mm512_maskz_mul_ps(inlj, r6inv,
+				_mm512_fmsub_ps(v16_coef(perm, c1, l1, tj), r6inv,
+						v16_coef(perm, c2, l2, tj)));
+			const __m512 r = _mm512_min_ps(_mm512_mul_ps(rsq, rinv), rcc);
+			const __m512 grij = _mm512_mul_ps(g, r);
+			const __m512 den = _mm512_fmadd_ps(asp, grij, one);
+			__m512 t = _mm512_rcp14_ps(den);
+			t = _mm512_fmadd_ps(t, _mm512_fnmadd_ps(den, t, one), t);
+			const __m512 expm2 = v16_exp_nonpos(
+				_mm512_mul_ps(_mm512_sub_ps(zero, grij), grij));
+			const __m512 poly = _mm512_fmadd_ps(_mm512_fmadd_ps(_mm512_fmadd_ps(
+				_mm512_fmadd_ps(a5, t, a4), t, a3), t, a2), t, a1);
+			const __m512 erfc = _mm512_mul_ps(_mm512_mul_ps(t, poly), expm2);
+			const __m512 qj = v_join(_mm512_cvtpd_ps(_mm512_load_pd(pq + ba)),
+						 _mm512_cvtpd_ps(_mm512_load_pd(pq + bb)));
+			const __m512 pref = _mm512_mul_ps(_mm512_mul_ps(qqi, qj), rinv);
+			const __m512 fc = _mm512_maskz_mul_ps(inc, pref,
+				_mm512_fmadd_ps(_mm512_mul_ps(ewf, grij), expm2, erfc));
+			const __m512 fpair = _mm512_maskz_mul_ps(inlj | inc,
+				_mm512_add_ps(fc, flj), r2inv);
+			const __m512 fxl = _mm512_mul_ps(dx, fpair),
+				     fyl = _mm512_mul_ps(dy, fpair),
+				     fzl = _mm512_mul_ps(dz, fpair);
+			ax = _mm512_add_ps(ax, fxl);
+			ay = _mm512_add_ps(ay, fyl);
+			az = _mm512_add_ps(az, fzl);
+			v_sub_half(fx + ba, fxl, 0);
+			v_sub_half(fy + ba, fyl, 0);
+			v_sub_half(fz + ba, fzl, 0);
+			v_sub_half(fx + bb, fxl, 1);
+			v_sub_half(fy + bb, fyl, 1);
+			v_sub_half(fz + bb, fzl, 1);
+			if (EF) {
+				const __m512 ev = _mm512_maskz_mov_ps(inlj, _mm512_fmsub_ps(r6inv,
+					_mm512_fmsub_ps(v16_coef(perm, c3, l3, tj), r6inv,
+							v16_coef(perm, c4, l4, tj)),
+					v16_coef(perm, co, lo, tj)));
+				const __m512 eq = _mm512_maskz_mul_ps(inc, pref, erfc);
+				e_lj = _mm512_add_pd(e_lj, _mm512_add_pd(
+					_mm512_cvtps_pd(_mm512_castps512_ps256(ev)),
+					_mm512_cvtps_pd(_mm512_extractf32x8_ps(ev, 1))));
+				e_q = _mm512_add_pd(e_q, _mm512_add_pd(
+					_mm512_cvtps_pd(_mm512_castps512_ps256(eq)),
+					_mm512_cvtps_pd(_mm512_extractf32x8_ps(eq, 1))));
+			}
+		}
+		fx[i] += (double)_mm512_reduce_add_ps(ax);
+		fy[i] += (double)_mm512_reduce_add_ps(ay);
+		fz[i] += (double)_mm512_reduce_add_ps(az);
+	}
+	*evdwl = _mm512_reduce_add_pd(e_lj);
+	*ecoul = _mm512_reduce_add_pd(e_q);
+}
+#endif
+
 /* Refill the pruned list of slots [i0, i1): the clusters of the whole
  * list with an atom closer than sqrt(prunesq), in list order (so the own
  * cluster, when kept, stays first). */
@@ -467,6 +673,16 @@ double ljcoul_range(const struct pair_lj *p, const struct nbr_coul *c,
 {
 	if (c->prune)
 		prune_range(nl, c, i0, i1);
+#ifdef LJC_MIXED
+	if (c->mixed) {
+		double evdwl = 0.0;
+		if (eflag)
+			ljc_kernel_mixed(1, p, c, nl, i0, i1, fx, fy, fz, &evdwl, ecoul);
+		else
+			ljc_kernel_mixed(0, p, c, nl, i0, i1, fx, fy, fz, &evdwl, ecoul);
+		return evdwl;
+	}
+#endif
 #ifdef LJC_AVX512
 	if (!c->portable) {
 		double evdwl = 0.0;
@@ -522,6 +738,9 @@ void pair_ljcoul_free(struct pair_ljcoul *c)
 	if (!c)
 		return;
 	free(c->pq);
+	free(c->ftab);
+	free(c->pmol);
+	free(c->intra);
 	free(c->plist);
 	free(c->pn);
 	free(c->xp);
@@ -550,8 +769,57 @@ static int slot_charges(struct pair_ljcoul *c, const struct nbr_list *nl,
 	double *restrict pq = c->pq;
 	for (size_t s = 0; s < nl->nslot; s++)
 		pq[s] = src[s] >= 0 ? q[src[s]] : 0.0;
+	if (c->mixed) {
+		/* molecule of each slot for the mixed kernel: atoms of
+		 * molecule 0 (atomic) and dummies each their own */
+		if (nl->nslot > c->cap_mol) {
+			size_t cap = nl->cap_slot > nl->nslot ? nl->cap_slot : nl->nslot;
+			free(c->pmol);
+			c->pmol = aligned_alloc(64, (cap * sizeof(int) + 63) / 64 * 64);
+			c->cap_mol = c->pmol ? cap : 0;
+			if (!c->pmol)
+				return err_set(e, "lj/coul: out of memory (%zu slots)",
+					       nl->nslot);
+		}
+		for (size_t s = 0; s < nl->nslot; s++) {
+			long m = src[s] >= 0 && c->mol ? c->mol[src[s]] : 0;
+			c->pmol[s] = m > 0 && m < INT_MAX ? (int)m
+				   : -1 - (int)(s & 0x3fffffff);
+		}
+	}
 	c->nl = nl;
 	c->nbuilds = nl->nbuilds;
+	return 0;
+}
+
+int pair_ljcoul_mixed_available(void)
+{
+#ifdef LJC_MIXED
+	return 1;
+#else
+	return 0;
+#endif
+}
+
+/* Float copies of the LJ tables for the mixed kernel, [6][nt*nt]: lj1,
+ * lj2, lj3, lj4, offset, cutsq (remade each call: a few hundred numbers,
+ * and the tables may change between calls). */
+static int mixed_tables(struct pair_ljcoul *c, const struct pair_lj *p,
+			struct err *e)
+{
+	const size_t nt2 = p->ntypes * p->ntypes;
+	if (6 * nt2 > c->ftab_cap) {
+		free(c->ftab);
+		c->ftab = malloc(6 * nt2 * sizeof *c->ftab);
+		c->ftab_cap = c->ftab ? 6 * nt2 : 0;
+		if (!c->ftab)
+			return err_set(e, "lj/coul: out of memory (float tables)");
+	}
+	const double *src[6] = {p->lj1, p->lj2, p->lj3, p->lj4, p->offset,
+				p->cutsq};
+	for (int t = 0; t < 6; t++)
+		for (size_t u = 0; u < nt2; u++)
+			c->ftab[t * nt2 + u] = (float)src[t][u];
 	return 0;
 }
 
@@ -623,6 +891,107 @@ static int prune_plan(struct pair_ljcoul *c, const struct nbr_list *nl,
 	return 0;
 }
 
+/* Every pair of atoms within one molecule (mol > 0), i < j, once. */
+static int intra_list(struct pair_ljcoul *c, size_t n, struct err *e)
+{
+	if (c->intra_n_atoms == n)
+		return 0;
+	free(c->intra);
+	c->intra = NULL;
+	c->nintra = 0;
+	size_t cap = 0;
+	for (size_t a = 0; a < n;) {
+		size_t b = a + 1;
+		if (c->mol && c->mol[a] > 0) /* molecules are contiguous ranges
+						in box-build and LAMMPS files;
+						others are found below */
+			while (b < n && c->mol[b] == c->mol[a])
+				b++;
+		for (size_t i = a; i < b; i++)
+			for (size_t j = i + 1; j < b; j++) {
+				if (c->nintra == cap) {
+					cap = cap ? 2 * cap : 1024;
+					int *t = realloc(c->intra, 2 * cap * sizeof *t);
+					if (!t)
+						return err_set(e, "lj/coul: out of memory "
+							       "(intramolecular pairs)");
+					c->intra = t;
+				}
+				c->intra[2 * c->nintra] = (int)i;
+				c->intra[2 * c->nintra + 1] = (int)j;
+				c->nintra++;
+			}
+		a = b;
+	}
+	/* a molecule split into non-contiguous ranges would have pairs the
+	 * kernel skips and this list lacks */
+	for (size_t a = 1; a < n && c->mol; a++)
+		if (c->mol[a] > 0 && c->mol[a] != c->mol[a - 1])
+			for (size_t b = 0; b + 1 < a; b++)
+				if (c->mol[b] == c->mol[a] && c->mol[b + 1] != c->mol[a])
+					return err_set(e, "--precision mixed: molecule "
+						       "%ld is not one contiguous range "
+						       "of atom ids", c->mol[a]);
+	c->intra_n_atoms = n;
+	return 0;
+}
+
+/* The pairs within molecules, skipped by the mixed kernel, in double:
+ * the portable kernel's pair term (lj/cut + erfc Coulomb at full
+ * strength; the special-bond corrections after the pass remove what they
+ * remove in double mode), minimum image, added to forces, energies and
+ * the virial. */
+static int intra_pairs(struct pair_ljcoul *c, const struct pair_lj *p,
+		       const int *type, const double *q, struct state *st,
+		       struct energy *en, struct err *e)
+{
+	if (intra_list(c, st->n, e) != 0)
+		return -1;
+	const size_t nt = p->ntypes;
+	const double g = c->g_ewald, ccutsq = c->cutoff * c->cutoff;
+	double evdwl = 0, ecoul = 0, v[6] = {0};
+	for (size_t k = 0; k < c->nintra; k++) {
+		const int i = c->intra[2 * k], j = c->intra[2 * k + 1];
+		double d[3] = {st->x[i] - st->x[j], st->y[i] - st->y[j],
+			       st->z[i] - st->z[j]};
+		for (int a = 0; a < 3; a++)
+			d[a] -= st->len[a] * nearbyint(d[a] / st->len[a]);
+		const double rsq = d[0] * d[0] + d[1] * d[1] + d[2] * d[2];
+		const size_t tp = (size_t)type[i] * nt + (size_t)type[j];
+		const double r2inv = 1.0 / rsq;
+		double fpair = 0.0;
+		if (rsq < p->cutsq[tp]) {
+			const double r6inv = r2inv * r2inv * r2inv;
+			fpair += r6inv * (p->lj1[tp] * r6inv - p->lj2[tp]);
+			evdwl += r6inv * (p->lj3[tp] * r6inv - p->lj4[tp]) -
+				 p->offset[tp];
+		}
+		if (rsq < ccutsq) {
+			const double r = sqrt(rsq), grij = g * r;
+			const double expm2 = exp(-grij * grij);
+			const double t = 1.0 / (1.0 + AS_P * grij);
+			const double erfc = t * (AS_A1 + t * (AS_A2 + t * (AS_A3 +
+					    t * (AS_A4 + t * AS_A5)))) * expm2;
+			const double pref = c->qqrd2e * q[i] * q[j] / r;
+			fpair += pref * (erfc + LMP_EWALD_F * grij * expm2);
+			ecoul += pref * erfc;
+		}
+		fpair *= r2inv;
+		const double f[3] = {d[0] * fpair, d[1] * fpair, d[2] * fpair};
+		st->fx[i] += f[0]; st->fy[i] += f[1]; st->fz[i] += f[2];
+		st->fx[j] -= f[0]; st->fy[j] -= f[1]; st->fz[j] -= f[2];
+		v[0] += d[0] * f[0]; v[1] += d[1] * f[1]; v[2] += d[2] * f[2];
+		v[3] += d[0] * f[1]; v[4] += d[0] * f[2]; v[5] += d[1] * f[2];
+	}
+	if (en) {
+		en->evdwl += evdwl;
+		en->ecoul += ecoul;
+		for (int a = 0; a < 6; a++)
+			en->virial[a] += v[a];
+	}
+	return 0;
+}
+
 int pair_ljcoul_compute(struct pair_ljcoul *c, const struct pair_lj *p,
 			const int *type, const double *q, struct state *st,
 			const struct nbr_list *nl, struct energy *en,
@@ -634,9 +1003,16 @@ int pair_ljcoul_compute(struct pair_ljcoul *c, const struct pair_lj *p,
 	struct nbr_coul k = {.g_ewald = c->g_ewald,
 			     .cutsq = c->cutoff * c->cutoff,
 			     .qqrd2e = c->qqrd2e, .pq = c->pq,
-			     .portable = c->portable};
+			     .portable = c->portable,
+			     .mixed = c->mixed};
+	if (c->mixed && mixed_tables(c, p, e) != 0)
+		return -1;
+	k.ftab = c->ftab;
+	k.pmol = c->pmol;
 	if (nl->built && prune_plan(c, nl, st, rebuilt, &k, e) != 0)
 		return -1;
 	pair_lj_compute_coul(p, type, st, nl, &k, en);
+	if (c->mixed)
+		return intra_pairs(c, p, type, q, st, en, e);
 	return 0;
 }

@@ -60,7 +60,21 @@ struct pair_ljcoul {
 	/* 1: the portable C kernel even where an AVX-512 one is compiled
 	 * in (tests compare the two; results differ by a few ulp) */
 	int portable;
+	/* 1: the single-precision kernel (--precision mixed; only where
+	 * pair_ljcoul_mixed_available()) */
+	int mixed;
+	const long *mol;  /* molecule ids [natoms] (mixed: pairs within a
+			     molecule go to a double pass) */
+	float *ftab;      /* private: its float tables */
+	size_t ftab_cap;
+	int *pmol;        /* private: molecule of each slot */
+	size_t cap_mol;
+	int *intra;       /* private: intramolecular pairs [2*nintra] */
+	size_t nintra, intra_n_atoms;
 };
+
+/* Whether this build has the mixed-precision kernel (AVX-512). */
+int pair_ljcoul_mixed_available(void);
 
 /* Set the parameters; no allocation yet. -1 and a message if they are
  * out of range. */

@@ -50,6 +50,21 @@ expect_exit 2 "bad --kspace" md-run $W --kspace p3m
 expect_exit 2 "bad --special-lj" md-run $W --special-lj 0,0
 expect_exit 2 "--special-coul out of range" md-run $W --special-coul 0,0,2
 expect_exit 2 "bad --kspace-accuracy" md-run $W --kspace-accuracy -1
+
+# --precision mixed: single-precision pair kernel (AVX-512 builds)
+expect_exit 2 "bad --precision" md-run $W --precision half
+if md-run $W --precision mixed -q >"$T/mixed" 2>"$T/err"; then
+	md-run $W -q >"$T/double" 2>/dev/null
+	expect_close "--precision mixed: pe equals double's to 1e-6" \
+		"$(grep -v '^#' "$T/mixed" | awk '{print $4}')" \
+		"$(grep -v '^#' "$T/double" | awk '{print $4}')" 1e-6
+	if cmp -s "$T/mixed" "$T/double"; then notok "--precision mixed is another kernel"
+	else ok "--precision mixed is another kernel"; fi
+	expect_exit 2 "--precision mixed without k-space refused" md-run $W --kspace none --precision mixed
+	expect_grep "message says which pass has it" 'fused LJ \+ real-space Coulomb' "$T/err"
+else
+	expect_grep "--precision mixed refused only for want of AVX-512" 'no mixed-precision kernel' "$T/err"
+fi
 expect_exit 1 "--kspace on an uncharged system" md-run --units lj --data "$FIX/integrate/liquid.data" --kspace pppm
 expect_ok "--decouple of a whole water (decouple.c)" md-run $W --decouple 1-3 --lambda 0.5,1 -q
 expect_grep "molecular decoupling: dudl_coul and dudl_lj columns" 'dudl_coul\[kcal/mol\] dudl_lj\[kcal/mol\]$' "$T/out"

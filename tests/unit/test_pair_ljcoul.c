@@ -19,6 +19,9 @@
  *  - the SIMD kernel (AVX-512 builds) against the portable one on the
  *    same list: water (2 types), OPLS (8: coefficients permuted in
  *    registers) and water with the four solutes (28: gathered), 1e-13;
+ *  - --precision mixed (single-precision kernel, pairs within molecules in
+ *    double) against double on the same three systems: forces to 1e-5 of
+ *    max(|F_i|, F_rms), energies and virial to 1e-6 relative;
  *  - fallbacks to coul_long: kspace none (coul/cut: erfc = 1 exactly) and
  *    a box narrower than 2 (max(rc) + skin) but wide enough for the LJ
  *    list. */
@@ -210,6 +213,62 @@ static void simd_vs_portable(const char *name, const char *data,
 	engine_cli_free(&c);
 }
 
+/* --precision mixed against double on the same list and state. */
+static void mixed_vs_double(const char *name, const char *data, double skin,
+			    const char *coulcut, const char *spec)
+{
+	struct engine_cli c;
+	struct err e = {{0}};
+	const char *opt[] = {"coul-cutoff", coulcut, "special-lj", spec,
+			     "special-coul", spec, "kspace", "pppm", NULL};
+	if (!pair_ljcoul_mixed_available()) {
+		CHECK(1, "%s: no mixed-precision kernel in this build "
+		      "(skipped)", name);
+		return;
+	}
+	int rc = setup(&c, data, skin, 1, opt, &e);
+	CHECK(rc == 0 && c.ff.fused, "%s: set-up (%s)", name,
+	      rc ? e.msg : "ok");
+	if (rc != 0 || !c.ff.fused) {
+		engine_cli_free(&c);
+		return;
+	}
+	c.ff.plc.mol = c.sys.mol;
+	struct state *st = &c.st;
+	size_t n = st->n;
+	struct pass a = {0}, b = {0};
+	a.f = malloc(3 * n * sizeof(double));
+	b.f = malloc(3 * n * sizeof(double));
+	rc = !a.f || !b.f || nbr_build(c.nl, st, &e) != 0;
+	for (int mixed = 0; mixed < 2 && rc == 0; mixed++) {
+		struct pass *s = mixed ? &b : &a;
+		c.ff.plc.mixed = mixed;
+		c.ff.plc.nl = NULL; /* slot molecule ids made again */
+		rc = md_forces(&c.md, &e);
+		s->en = c.md.en;
+		memcpy(s->f, st->fx, n * sizeof(double));
+		memcpy(s->f + n, st->fy, n * sizeof(double));
+		memcpy(s->f + 2 * n, st->fz, n * sizeof(double));
+	}
+	CHECK(rc == 0, "%s: both precisions ran (%s)", name, rc ? e.msg : "ok");
+	if (rc == 0) {
+		char what[160];
+		snprintf(what, sizeof what, "%s: evdwl, mixed = double", name);
+		CHECK_CLOSE(b.en.evdwl, a.en.evdwl, 1e-6, 0.0, what);
+		snprintf(what, sizeof what, "%s: ecoul, mixed = double", name);
+		CHECK_CLOSE(b.en.ecoul, a.en.ecoul, 1e-6, 0.0, what);
+		double fw, vw;
+		diffs(&b, &a, n, &fw, &vw);
+		CHECK(fw <= 1e-5 && vw <= 1e-6, "%s: forces and virial, mixed = "
+		      "double (worst %.3g of max(|F|, Frms), %.3g)", name, fw, vw);
+		CHECK(fw > 0.0, "%s: mixed is another kernel (forces differ "
+		      "by %.3g)", name, fw);
+	}
+	free(a.f);
+	free(b.f);
+	engine_cli_free(&c);
+}
+
 /* The same water pass on 2 threads equals the 1-thread one to round-off. */
 static void threads(const struct pass *one)
 {
@@ -342,6 +401,9 @@ int main(void)
 	simd_vs_portable("water", FIX "water.data", 0.3, "9", "0,0,0");
 	simd_vs_portable("opls", FIX "opls.data", 1.0, "8.5", "0,0,0.5");
 	simd_vs_portable("four solutes", FIX "mix.data", 1.0, "8.5", "0,0,0.5");
+	mixed_vs_double("water", FIX "water.data", 0.3, "9", "0,0,0");
+	mixed_vs_double("opls", FIX "opls.data", 1.0, "8.5", "0,0,0.5");
+	mixed_vs_double("four solutes", FIX "mix.data", 1.0, "8.5", "0,0,0.5");
 	if (one.f)
 		threads(&one);
 	free(one.f);
