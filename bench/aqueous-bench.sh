@@ -248,6 +248,10 @@ t() { # t NAME CMD...: append "wall cpu" of CMD to NAME.t
 		{ echo "$me: $name failed" >&2; exit 1; }
 	awk '{printf "%.4f %.4f\n", $1, $2 + $3}' time.tmp >> "$name.t"
 }
+# md-run --precision mixed (single-precision pair pass: GROMACS's
+# default precision) where the build has it (AVX-512)
+have_mixed=0
+$md --precision mixed --steps 0 --threads 1 --thermo-file mixed-probe.thermo 2>/dev/null && have_mixed=1
 load0=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?')
 r=0
 while [ "$r" -lt "$reps" ]; do
@@ -258,6 +262,10 @@ while [ "$r" -lt "$reps" ]; do
 	t md10 $md --steps 0 --threads 1 --thermo-file md10.thermo
 	t md2 $md --steps "$steps" --thermo "$steps" --threads 2 --thermo-file md2.thermo
 	t md20 $md --steps 0 --threads 2 --thermo-file md20.thermo
+	if [ "$have_mixed" = 1 ]; then
+		t mdm $md --precision mixed --steps "$steps" --thermo "$steps" --threads 1 --thermo-file mdm.thermo
+		t mdm0 $md --precision mixed --steps 0 --threads 1 --thermo-file mdm0.thermo
+	fi
 	if [ "$have_gmx" = 1 ]; then
 		t gmx env OMP_NUM_THREADS=1 $gmxrun -s run.tpr -deffnm gmxrun
 		t gmx0 env OMP_NUM_THREADS=1 $gmxrun -s run0.tpr -deffnm gmxrun0
@@ -305,6 +313,10 @@ printf '%-28s %9s %9s\n' "" "(wall)" "(cpu)"
 printf '%-28s %9s %9s   %s %s\n' "LAMMPS 1 thread" "$lw" "$lc" "$lws" "$lcs"
 printf '%-28s %9s %9s   %s %s\n' "md-run 1 thread" "$m1w" "$m1c" "$m1ws" "$m1cs"
 printf '%-28s %9s %9s   %s %s\n' "md-run 2 threads" "$m2w" "$m2c" "$m2ws" "$m2cs"
+if [ "$have_mixed" = 1 ]; then
+	set -- $(ns mdm); mmw=$1; mmc=$2; mmws=$3; mmcs=$4
+	printf '%-28s %9s %9s   %s %s\n' "md-run 1 thread, mixed" "$mmw" "$mmc" "$mmws" "$mmcs"
+fi
 if [ "$have_gmx" = 1 ]; then
 	set -- $(ns gmx); gw=$1; gc=$2; gws=$3; gcs=$4
 	simd=$(sed -n 's/^SIMD instructions: *//p' gmxrun.log | head -n 1)
@@ -318,6 +330,10 @@ awk -v l="$lw" -v lc="$lc" -v a="$m1w" -v ac="$m1c" -v b="$m2w" 'BEGIN {
 if [ "$have_gmx" = 1 ]; then
 	awk -v g="$gw" -v gc="$gc" -v a="$m1w" -v ac="$m1c" -v b="$m2w" 'BEGIN {
 	printf "md-run / GROMACS: %.2fx (1 thread, wall), %.2fx (1 thread, cpu), %.2fx (2 threads, wall)\n", a / g, ac / gc, b / g}'
+	if [ "$have_mixed" = 1 ]; then
+		awk -v g="$gw" -v gc="$gc" -v a="$mmw" -v ac="$mmc" 'BEGIN {
+		printf "md-run --precision mixed / GROMACS (both single-precision pair kernels): %.2fx (1 thread, wall), %.2fx (1 thread, cpu)\n", a / g, ac / gc}'
+	fi
 fi
 
 # ---- the same system: potential energy and temperature, step 0 and last ----
@@ -325,6 +341,7 @@ fi
 	echo "LAMMPS_1_thread $(lmp_e lmp.log | sed -n '1p;$p' | tr '\n' ' ')"
 	echo "md-run_1_thread $(md_e md1.thermo | sed -n '1p;$p' | tr '\n' ' ')"
 	echo "md-run_2_threads $(md_e md2.thermo | sed -n '1p;$p' | tr '\n' ' ')"
+	if [ "$have_mixed" = 1 ]; then echo "md-run_mixed $(md_e mdm.thermo | sed -n '1p;$p' | tr '\n' ' ')"; fi
 	[ "$have_gmx" = 1 ] && echo "GROMACS $(gmx_e gmxrun.log | sed -n '1p;$p' | tr '\n' ' ')"
 	echo "md-run_--steps_0 $(md_e md10.thermo | sed -n '1p' | tr '\n' ' ')"
 	echo "LAMMPS_run_0 $(lmp_e lmp0.log | sed -n '1p' | tr '\n' ' ')"
