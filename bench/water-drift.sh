@@ -6,7 +6,8 @@
 # 9 A, pair_modify table 0, pppm 1e-5), thermalised by LAMMPS (NVT 300 K,
 # 3 ps, fix rattle), then NVE for PS ps at 1 fs and at 2 fs in both codes,
 # one thread each, both tolerances 1e-10 (LAMMPS's absolute on the
-# multipliers, ours relative on d^2). Reports the least-squares slope of
+# multipliers, ours relative on d^2); md-run also with --precision mixed
+# where the build has it. Reports the least-squares slope of
 # etotal(t) per molecule and the rms fluctuation of etotal per molecule.
 # Usage: bench/water-drift.sh [PS]
 set -eu
@@ -57,6 +58,10 @@ IN
 	lmp -in nve$dt.in -log lmp$dt.log -screen none &
 	$bin/md-run --data start.data --constrain water --dt $dt --steps "$steps" \
 		--thermo 100 --cutoff 9 --skin 0.3 --threads 1 -q > ours$dt.txt
+	if $bin/md-run --data start.data --constrain water --dt $dt --steps "$steps" \
+		--thermo 100 --cutoff 9 --skin 0.3 --threads 1 -q --precision mixed > mixed$dt.txt 2>/dev/null; then
+		awk '!/^#/ {print $2/1000, $6}' mixed$dt.txt > skm$dt.txt
+	fi
 	wait
 	awk '/^ *Step/ {on=1; next} /^Loop/ {on=0} on && NF==3 {print $2/1000, $3}' lmp$dt.log > lmp$dt.txt
 	awk '!/^#/ {print $2/1000, $6}' ours$dt.txt > sk$dt.txt
@@ -65,4 +70,5 @@ stats() { awk '{k++; x=$1; y=$2/216; sx+=x; sy+=y; sxx+=x*x; sxy+=x*y; syy+=y*y}
 	END {b=(k*sxy-sx*sy)/(k*sxx-sx*sx); m=sy/k; printf "drift %+.2e kcal/mol/molecule/ps, rms %.2e kcal/mol/molecule", b, sqrt(syy/k-m*m)}' "$1"; }
 for dt in 1 2; do
 	echo "NVE $ps ps, dt $dt fs: md-run $(stats sk$dt.txt); LAMMPS $(stats lmp$dt.txt)"
+	if [ -s skm$dt.txt ]; then echo "NVE $ps ps, dt $dt fs: md-run --precision mixed $(stats skm$dt.txt)"; fi
 done
