@@ -417,7 +417,11 @@ int engine_cli_setup_system(struct engine_cli *c, struct err *e)
 }
 
 /* Import the FFTW wisdom a restart file keeps (run.h: RUN_WISDOM_ATTR).
- * A file without it: error if required, else nothing to import. */
+ * A file without it, or with wisdom FFTW cannot read: error if required
+ * (--fftw-wisdom), else nothing imported and, for unreadable wisdom, a
+ * warning: a checkpoint or --from file written on another machine or FFTW
+ * build (a requeued Slurm job on another node type) still runs, with plans
+ * measured afresh, not bitwise continuous. */
 static int wisdom_from_restart(const char *path, int required, struct err *e)
 {
 	struct traj_nc *t;
@@ -435,6 +439,12 @@ static int wisdom_from_restart(const char *path, int required, struct err *e)
 					  RUN_WISDOM_ATTR) : 0;
 	r = fft_wisdom_import(w, path, e);
 	free(w);
+	if (r != 0 && !required) {
+		fprintf(stderr, "%s: warning: %s; planning the FFTs afresh (not "
+			"bitwise continuous with the run that wrote it)\n",
+			program_invocation_short_name, e->msg);
+		return 0;
+	}
 	return r;
 }
 
