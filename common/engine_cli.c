@@ -7,10 +7,12 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "fft_wisdom.h"
 #include "lmp_data.h"
 #include "pair_ljcoul.h"
 #include "setup.h"
 #include "tip4p.h"
+#include "traj_nc.h"
 
 enum {
 	E_UNITS = ENGINE_OPT_BASE, E_DATA, E_FROM, E_RESTART, E_THERMOFILE,
@@ -18,7 +20,8 @@ enum {
 	E_TAIL, E_THERMO, E_DUMP, E_CKPT, E_DOUBLE, E_THREADS, E_PROGRESS,
 	E_DECOUPLE, E_LAMBDA, E_SCFORM, E_SCALPHA, E_SCN, E_SCPOWER,
 	E_KSPACE, E_KACC, E_COULCUT, E_SPLJ, E_SPCOUL, E_ALLOWQ, E_TIP4P,
-	E_CONSTRAIN, E_SHAKETOL, E_SHAKEITER, E_SHAKEONLY, E_PRECISION
+	E_CONSTRAIN, E_SHAKETOL, E_SHAKEITER, E_SHAKEONLY, E_PRECISION,
+	E_FFTW, E_FFTWWISDOM
 };
 
 /* bits of engine_cli.sc_given */
@@ -45,6 +48,7 @@ const struct option engine_longopts[] = {
 	{"constrain", 1, 0, E_CONSTRAIN}, {"shake-tol", 1, 0, E_SHAKETOL},
 	{"shake-iter", 1, 0, E_SHAKEITER}, {"shake-only", 0, 0, E_SHAKEONLY},
 	{"precision", 1, 0, E_PRECISION},
+	{"fftw", 1, 0, E_FFTW}, {"fftw-wisdom", 1, 0, E_FFTWWISDOM},
 };
 const size_t engine_nlongopts = sizeof engine_longopts / sizeof engine_longopts[0];
 
@@ -97,6 +101,11 @@ void engine_cli_usage(FILE *fp)
 "                        mixed: the LJ + real-space Coulomb pass in single\n"
 "                        precision, sums in double (as GROMACS's default;\n"
 "                        ~1e-6 relative forces; AVX-512 builds, k-space)\n"
+"  --fftw measure|estimate  PPPM's FFTW plans: timed (default; faster, the\n"
+"                        plan kept in the checkpoint for an exact resume) or\n"
+"                        estimated (the same plan in every run)\n"
+"  --fftw-wisdom RST     import the FFTW plans of the run that wrote restart\n"
+"                        file RST (a rerun from scratch is then bitwise equal)\n"
 "  --thermo N            thermo row every N steps (default 100)\n"
 "  --dump N              trajectory frame every N steps (default 1000)\n"
 "  --checkpoint N        checkpoint every N steps (default 10000)\n"
@@ -259,6 +268,15 @@ int engine_cli_option(struct engine_cli *c, int code, const char *a,
 		else
 			rc = err_set(e, "--precision: '%s' is not double or mixed", a);
 		break;
+	case E_FFTW:
+		if (!strcmp(a, "measure"))
+			c->fftw_estimate = 0;
+		else if (!strcmp(a, "estimate"))
+			c->fftw_estimate = 1;
+		else
+			rc = err_set(e, "--fftw: '%s' is not measure or estimate", a);
+		break;
+	case E_FFTWWISDOM: c->fftw_wisdom_from = a; break;
 	case E_SCPOWER:
 		rc = cli_double("--sc-power", a, &c->sc_power, e);
 		if (!rc && c->sc_power < 1)
@@ -412,8 +430,69 @@ int engine_cli_setup_system(struct engine_cli *c, struct err *e)
 	return 0;
 }
 
+/* Import the FFTW wisdom a restart file keeps (run.h: RUN_WISDOM_ATTR).
+ * A file without it, or with wisdom FFTW cannot read: error if required
+ * (--fftw-wisdom), else nothing imported and, for unreadable wisdom, a
+ * warning: a checkpoint or --from file written on another machine or FFTW
+ * build (a requeued Slurm job on another node type) still runs, with plans
+ * measured afresh, not bitwise continuous. */
+static int wisdom_from_restart(const char *path, int required, struct err *e)
+{
+	struct traj_nc *t;
+	char *w = NULL;
+	if (traj_nc_open(&t, path, e) != 0)
+		return -1;
+	int r = traj_nc_read_text(t, RUN_WISDOM_ATTR, &w, e);
+	traj_nc_close(t, NULL);
+	if (r < 0)
+		return -1;
+	if (r == 1)
+		return required ? err_set(e, "%s: no FFTW wisdom (attribute %s; "
+					  "written by a run without PPPM or "
+					  "with --fftw estimate?)", path,
+					  RUN_WISDOM_ATTR) : 0;
+	r = fft_wisdom_import(w, path, e);
+	free(w);
+	if (r != 0 && !required) {
+		fprintf(stderr, "%s: warning: %s; planning the FFTs afresh (not "
+			"bitwise continuous with the run that wrote it)\n",
+			program_invocation_short_name, e->msg);
+		return 0;
+	}
+	return r;
+}
+
+/* Before PPPM plans with FFTW_MEASURE: the wisdom of --from's file, of
+ * --fftw-wisdom's, then of the checkpoint this run may resume, in that
+ * order. A resumed process so makes the plans of the process that wrote
+ * the checkpoint (which had imported the same first two before planning,
+ * and whose wisdom then holds its plans; later imports win). Importing
+ * from a checkpoint that run_md will not resume (complete, or a different
+ * command, which run_md refuses) is harmless: a fresh run with known
+ * plans. Not with ESTIMATE: its plans would reuse imported wisdom. */
+static int import_wisdom(struct engine_cli *c, struct err *e)
+{
+	if (c->from && wisdom_from_restart(c->from, 0, e) != 0)
+		return -1;
+	if (c->fftw_wisdom_from &&
+	    wisdom_from_restart(c->fftw_wisdom_from, 1, e) != 0)
+		return err_prefix(e, "--fftw-wisdom");
+	if (c->restart && access(c->restart, F_OK) == 0 &&
+	    wisdom_from_restart(c->restart, 0, e) != 0)
+		return -1;
+	return 0;
+}
+
 int engine_cli_setup(struct engine_cli *c, struct err *e)
 {
+	/* Dynamics: PPPM plans by timing unless --fftw estimate (analysis
+	 * tools use engine_cli_setup_system alone and keep ESTIMATE). */
+	c->ffo.fftw_measure = !c->fftw_estimate;
+	if (c->fftw_estimate && c->fftw_wisdom_from) {
+		err_set(e, "--fftw-wisdom needs --fftw measure (estimated plans "
+			   "would reuse the imported wisdom)");
+		return ERR_USAGE;
+	}
 	int code = engine_cli_setup_system(c, e);
 	if (code != 0)
 		return code;
@@ -454,6 +533,10 @@ int engine_cli_setup(struct engine_cli *c, struct err *e)
 		md_velocity_create(&c->sys, &c->st, c->vel_temp, &c->rng);
 	else if (!had_vel && c->temp > 0)
 		md_velocity_create(&c->sys, &c->st, c->temp, &c->rng);
+	int pppm = c->has_ff && (c->ff.kspace == KSPACE_PPPM ||
+				 c->ff.kspace == KSPACE_PPPM_TIP4P);
+	if (pppm && !c->fftw_estimate && import_wisdom(c, e) != 0)
+		return ERR_DATA;
 	if (c->has_ff) {
 		if (forcefield_prepare(&c->ff, &c->sys, &c->st, e) != 0) {
 			err_prefix(e, "%s", c->from ? c->from : c->data);
@@ -466,6 +549,9 @@ int engine_cli_setup(struct engine_cli *c, struct err *e)
 				"background\n", program_invocation_short_name,
 				c->ff.qsum);
 	}
+	/* the plans just made, for the checkpoints (run_opts.fftw_wisdom) */
+	if (pppm && !c->fftw_estimate && !(c->fftw_wisdom = fft_wisdom_export(e)))
+		return ERR_DATA;
 	/* with k-space, the LJ list carries the real-space Coulomb too */
 	if (c->has_ff &&
 	    forcefield_fuse(&c->ff, &c->sys, &c->st, c->skin, &cutoff, e) != 0)
@@ -505,7 +591,8 @@ struct run_opts engine_cli_run_opts(const struct engine_cli *c,
 		.nsteps = c->steps, .thermo_every = c->thermo,
 		.dump_every = c->dump, .ckpt_every = c->ckpt,
 		.traj_path = c->out, .traj_double = c->traj_double,
-		.rst_path = c->restart, .thermo_path = c->thermo_file,
+		.rst_path = c->restart, .fftw_wisdom = c->fftw_wisdom,
+		.thermo_path = c->thermo_file,
 		.progress = c->progress, .tool = tool, .argc = argc,
 		.argv = argv, .stop = stop};
 }
@@ -526,8 +613,10 @@ void engine_cli_free(struct engine_cli *c)
 	system_free(&c->sys);
 	state_free(&c->st);
 	free(c->restart_default);
+	free(c->fftw_wisdom);
 	c->nl = NULL;
 	c->restart_default = NULL;
+	c->fftw_wisdom = NULL;
 }
 
 int engine_cli_getopt(struct engine_cli *c, int argc, char **argv,

@@ -37,6 +37,12 @@ struct engine_cli {
 	/* constraints (--constrain, --shake-*); see constrain.h */
 	struct constrain_opts co;
 	int co_given;               /* --shake-tol/--shake-iter/--shake-only */
+	/* PPPM's FFTW plans (--fftw, --fftw-wisdom); see fft_wisdom.h */
+	int fftw_estimate;          /* 1: FFTW_ESTIMATE; 0: FFTW_MEASURE */
+	const char *fftw_wisdom_from; /* restart file to import wisdom from */
+	char *fftw_wisdom;          /* filled by engine_cli_setup: the wisdom
+				       after planning (NULL without PPPM or
+				       with ESTIMATE), for the checkpoints */
 	/* filled by engine_cli_setup */
 	int had_vel;                /* the data file had velocities */
 	struct system sys;
@@ -65,7 +71,10 @@ void engine_cli_defaults(struct engine_cli *c);
 int engine_cli_option(struct engine_cli *c, int code, const char *arg,
 		      struct err *e);
 /* Validate, read the data file (and --from), create velocities, build the
- * neighbour list and md context. Returns ERR_USAGE/ERR_DATA style codes
+ * neighbour list and md context. PPPM plans with FFTW_MEASURE (unless
+ * --fftw estimate) after importing the wisdom of --from, --fftw-wisdom and
+ * an existing checkpoint (c->restart); call it from one thread (FFTW's
+ * planner and wisdom are process-global, fft_wisdom.h). Returns ERR_USAGE/ERR_DATA style codes
  * (0 on success). */
 int engine_cli_setup(struct engine_cli *c, struct err *e);
 /* The part of engine_cli_setup that makes the system: --units, --data,

@@ -81,6 +81,7 @@ int forcefield_create(struct forcefield *ff, const struct system *sys,
 					     : sys->lj.cut_global;
 	ff->qqrd2e = sys->units.qqr2e;
 	ff->allow_charged = o->allow_charged;
+	ff->fftw_measure = o->fftw_measure;
 
 	/* bonded_from_data names the unsupported style or missing row. */
 	if (bonded_from_data(&ff->bonded, d, NULL, path, e) != 0)
@@ -143,7 +144,8 @@ int forcefield_prepare(struct forcefield *ff, const struct system *sys,
 	if (ff->kspace == KSPACE_PPPM || ff->kspace == KSPACE_PPPM_TIP4P) {
 		struct pppm_opts po = {.accuracy = ff->accuracy,
 				       .cutoff = ff->coul_cutoff,
-				       .qqr2e = ff->qqrd2e};
+				       .qqr2e = ff->qqrd2e,
+				       .fftw_measure = ff->fftw_measure};
 		ff->pppm = pppm_create(&po, st->len, sys->q, sys->natoms, e);
 		if (!ff->pppm)
 			return err_prefix(e, "pppm");
@@ -339,10 +341,10 @@ void forcefield_describe(const struct forcefield *ff, char *buf, size_t n)
 		struct pppm_info pi;
 		pppm_get_info(ff->pppm, &pi);
 		snprintf(buf + k, n - (size_t)k, "; kspace %s accuracy %g "
-			 "g_ewald %.17g grid %d %d %d order %d",
+			 "g_ewald %.17g grid %d %d %d order %d fftw %s",
 			 kspace_name(ff->kspace), ff->accuracy,
 			 pi.g_ewald, pi.grid[0], pi.grid[1], pi.grid[2],
-			 pi.order);
+			 pi.order, ff->fftw_measure ? "measure" : "estimate");
 	} else if (ff->ewald) {
 		struct ewald_info ei;
 		ewald_get_info(ff->ewald, &ei);

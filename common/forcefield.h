@@ -62,6 +62,7 @@ struct forcefield_opts {
 	double coul_cutoff;        /* <= 0: the LJ cut-off */
 	double special_lj[3], special_coul[3];
 	int allow_charged;         /* 1: a non-neutral system only warns */
+	int fftw_measure;          /* pppm_opts.fftw_measure (0: ESTIMATE) */
 	int has_tip4p;             /* 1: 4-site water, tip4p below */
 	struct tip4p_opts tip4p;
 };
@@ -73,6 +74,7 @@ struct forcefield {
 	enum kspace_style kspace;
 	double coul_cutoff, accuracy, qqrd2e;
 	int allow_charged;
+	int fftw_measure;          /* from forcefield_opts, for pppm_create */
 	struct bonded bonded;
 	int has_bonded;
 	struct special sp;

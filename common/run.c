@@ -333,7 +333,7 @@ enum { X_STEP, X_HASH, X_INTEG, X_HOOK, X_REF, X_META, X_IMG, NX };
 
 static int write_checkpoint(const struct md *m, const struct integrator *it,
 			    const struct run_hook *hk, const char *rst,
-			    double hash, struct err *e)
+			    double hash, const char *wisdom, struct err *e)
 {
 	const struct state *st = m->st;
 	size_t n = st->n;
@@ -393,6 +393,7 @@ static int write_checkpoint(const struct md *m, const struct integrator *it,
 		 * barostat's second half step reads the previous step's. */
 		{"soretkit_cvirial", 6, cvir},
 	};
+	struct nc_text tx = {RUN_WISDOM_ATTR, wisdom};
 	if (!ni)
 		integ[0] = 0;
 	if (!nh)
@@ -400,7 +401,8 @@ static int write_checkpoint(const struct md *m, const struct integrator *it,
 	struct frame f;
 	frame_of_state(&f, st);
 	int rc = traj_nc_write_restart(rst, &f, &m->sys->units, x,
-				       sizeof x / sizeof x[0], e);
+				       sizeof x / sizeof x[0], &tx, wisdom != NULL,
+				       e);
 	free(ref);
 	free(img);
 	free(frc);
@@ -580,7 +582,8 @@ int run_write_state(const struct md *m, const char *traj_path,
 				       {"soretkit_lo_time", 5, lo_time}};
 		struct frame f;
 		frame_of_state(&f, st);
-		int rc = traj_nc_write_restart(rst_path, &f, &m->sys->units, x, 2, e);
+		int rc = traj_nc_write_restart(rst_path, &f, &m->sys->units, x, 2,
+					       NULL, 0, e);
 		free(img);
 		if (rc != 0)
 			return -1;
@@ -681,7 +684,8 @@ int run_md(struct md *m, struct integrator *it, const struct run_opts *o,
 			if (fflush(th.fp) != 0 ||
 			    (traj && traj_nc_sync(traj, e) != 0))
 				goto fail;
-			if (write_checkpoint(m, it, hk, o->rst_path, hash, e) != 0)
+			if (write_checkpoint(m, it, hk, o->rst_path, hash,
+					     o->fftw_wisdom, e) != 0)
 				goto fail;
 		}
 		if (sig) {
@@ -710,7 +714,8 @@ int run_md(struct md *m, struct integrator *it, const struct run_opts *o,
 			traj_nc_detach(traj);
 		return 1;
 	}
-	if (o->rst_path && write_checkpoint(m, it, hk, o->rst_path, hash, e) != 0)
+	if (o->rst_path && write_checkpoint(m, it, hk, o->rst_path, hash,
+					    o->fftw_wisdom, e) != 0)
 		goto fail_nobuf;
 	if (traj && traj_nc_close(traj, e) != 0) {
 		traj = NULL;

@@ -8,8 +8,12 @@
  * restart convention, double precision) is written atomically with
  * everything needed to continue bitwise: step, positions, velocities, box,
  * integrator state, hook state, the neighbour list's reference positions,
- * and a hash of the command. Running the same command again resumes from
- * it; the result is bitwise identical to an uninterrupted run. */
+ * a hash of the command, and the FFTW wisdom of PPPM's plans (imported by
+ * engine_cli_setup before planning). Running the same command again
+ * resumes from it; the result is bitwise identical to an uninterrupted run
+ * with the same FFTW plans. (With FFTW_MEASURE, two runs from scratch may
+ * time their way to different plans; --fftw-wisdom or --fftw estimate make
+ * them repeat bitwise.) */
 #ifndef SK_RUN_H
 #define SK_RUN_H
 
@@ -34,6 +38,8 @@ struct run_hook {
 	void (*describe)(void *ctx, struct table_writer *w);
 };
 
+#define RUN_WISDOM_ATTR "soretkit_fftw_wisdom"
+
 struct run_opts {
 	long nsteps;
 	long thermo_every;        /* 0: only first and last step */
@@ -42,6 +48,12 @@ struct run_opts {
 	const char *traj_path;    /* NULL: no trajectory */
 	int traj_double;          /* store double precision frames */
 	const char *rst_path;     /* NULL: no checkpoint/resume */
+	const char *fftw_wisdom;  /* NULL, or FFTW wisdom (fft_wisdom.h) that
+				     the checkpoint keeps as its global
+				     attribute RUN_WISDOM_ATTR: imported
+				     before planning, it gives a resumed
+				     process the plans, hence the round-off,
+				     of the run it continues */
 	const char *thermo_path;  /* NULL or "-": stdout */
 	int progress;
 	const char *tool;

@@ -994,6 +994,12 @@ int traj_nc_read(struct traj_nc *t, size_t k, struct frame *f, struct err *e)
 	return read_frame(t, k, f, 1, e);
 }
 
+int traj_nc_read_text(struct traj_nc *t, const char *name, char **text,
+		      struct err *e)
+{
+	return get_gtext(t->ncid, t->path, name, text, e);
+}
+
 int traj_nc_read_extra(struct traj_nc *t, const char *name, double **val,
 		       size_t *n, struct err *e)
 {
@@ -1165,6 +1171,7 @@ out:
 
 static int define_restart(int ncid, const struct frame *f, const struct units *u,
 			  const struct nc_extra *extra, size_t nextra,
+			  const struct nc_text *text, size_t ntext,
 			  struct ncvar v[7], int *ext_id, size_t *bad)
 {
 	int dims[6], lab[3], s;
@@ -1214,6 +1221,11 @@ static int define_restart(int ncid, const struct frame *f, const struct units *u
 			return s;
 	}
 	*bad = SIZE_MAX;
+	for (size_t i = 0; i < ntext; i++)
+		if (!text[i].name || !text[i].text)
+			return NC_EINVAL;
+		else if ((s = put_text(ncid, NC_GLOBAL, text[i].name, text[i].text)))
+			return s;
 	if ((s = nc_enddef(ncid)))
 		return s;
 	return put_labels(ncid, lab);
@@ -1221,7 +1233,8 @@ static int define_restart(int ncid, const struct frame *f, const struct units *u
 
 int traj_nc_write_restart(const char *path, const struct frame *f,
 			  const struct units *u, const struct nc_extra *extra,
-			  size_t nextra, struct err *e)
+			  size_t nextra, const struct nc_text *text,
+			  size_t ntext, struct err *e)
 {
 	if (!u)
 		return err_set(e, "%s: no unit style given", path);
@@ -1247,7 +1260,8 @@ int traj_nc_write_restart(const char *path, const struct frame *f,
 		ncid = -1;
 		goto out;
 	}
-	if ((s = define_restart(ncid, f, u, extra, nextra, v, ext_id, &bad))) {
+	if ((s = define_restart(ncid, f, u, extra, nextra, text, ntext, v,
+				ext_id, &bad))) {
 		if (bad != SIZE_MAX)
 			err_set(e, "%s: extra '%s': %s", tmp,
 				extra[bad].name ? extra[bad].name : "(null)",

@@ -76,18 +76,28 @@ int traj_nc_read(struct traj_nc *t, size_t k, struct frame *f, struct err *e);
 
 /* Restart files (Conventions "AMBERRESTART", double precision) with named
  * extra double arrays for exact resume (step, thermostat chains, RNG state,
- * eHEX accumulators). Written to path.tmp and renamed atomically. */
+ * eHEX accumulators) and extra texts (FFTW wisdom). Written to path.tmp and
+ * renamed atomically. */
 struct nc_extra {
 	const char *name;   /* netCDF variable name, e.g. "soretkit_step" */
 	size_t n;           /* number of doubles */
 	double *val;        /* [n]; for reading, filled (allocated by reader) */
 };
+struct nc_text {
+	const char *name;   /* global attribute name, e.g. "soretkit_fftw_wisdom" */
+	const char *text;
+};
 int traj_nc_write_restart(const char *path, const struct frame *f,
 			  const struct units *u, const struct nc_extra *extra,
-			  size_t nextra, struct err *e);
+			  size_t nextra, const struct nc_text *text,
+			  size_t ntext, struct err *e);
 /* Read an extra array by name from an open file (restart or trajectory).
  * Returns 0 and fills *val (malloc'd, *n values), 1 when absent, -1 on error. */
 int traj_nc_read_extra(struct traj_nc *t, const char *name, double **val,
 		       size_t *n, struct err *e);
+/* Read an extra text (global attribute) by name: 0 and *text (malloc'd),
+ * 1 when absent, -1 on error. */
+int traj_nc_read_text(struct traj_nc *t, const char *name, char **text,
+		      struct err *e);
 
 #endif

@@ -69,19 +69,43 @@ expect_exit 1 "--kspace on an uncharged system" md-run --units lj --data "$FIX/i
 expect_ok "--decouple of a whole water (decouple.c)" md-run $W --decouple 1-3 --lambda 0.5,1 -q
 expect_grep "molecular decoupling: dudl_coul and dudl_lj columns" 'dudl_coul\[kcal/mol\] dudl_lj\[kcal/mol\]$' "$T/out"
 expect_exit 1 "--decouple that cuts a water" md-run $W --decouple 1-2
+expect_exit 2 "bad --fftw" md-run $W --fftw patient
+expect_exit 2 "--fftw-wisdom with --fftw estimate" md-run $W --fftw estimate --fftw-wisdom x.rst
+expect_ok "--fftw estimate" md-run $W --fftw estimate -o est.nc -q
+expect_grep "provenance names the FFTW planning" '^# forcefield: .*kspace pppm .* order 5 fftw estimate$' "$T/out"
+expect_exit 1 "--fftw-wisdom: a restart without wisdom" md-run $W --fftw-wisdom est.nc.rst -q
+expect_grep "message names the file and the attribute" 'est.nc.rst: no FFTW wisdom \(attribute soretkit_fftw_wisdom' "$T/err"
+# a rerun imports its checkpoint's wisdom before planning; wisdom FFTW
+# cannot read (another machine or FFTW build) only warns: fresh plans
+expect_ok "--steps 0 -o: checkpoint with wisdom" md-run $W -o w.nc -q
+expect_grep "provenance: fftw measure by default" '^# forcefield: .* fftw measure$' "$T/out"
+LC_ALL=C sed 's/(fftw-3/(fftw-X/' w.nc.rst > w.rst && mv w.rst w.nc.rst && cp w.nc.rst bad.nc.rst
+rm -f w.nc
+expect_ok "unreadable wisdom in the checkpoint: runs" md-run $W -o w.nc -q
+expect_grep "warning names the checkpoint" '^md-run: warning: w.nc.rst: FFTW cannot read its wisdom.*planning the FFTs afresh' "$T/err"
+expect_exit 1 "--fftw-wisdom with unreadable wisdom: error" md-run $W --fftw-wisdom bad.nc.rst -q
 
 # exact resume with PPPM and bonded terms: killed run + resume = straight run
 # (thermo to files: a resumed run's stdout lacks the rows before the
-# checkpoint, its --thermo-file keeps them)
-expect_ok "nve straight" md-run $W --temp 300 --dt 0.5 --steps 40 --thermo 10 --dump 10 --checkpoint 20 -o a.nc -q --thermo-file a.thermo
-md-run $W --temp 300 --dt 0.5 --steps 40 --thermo 10 --dump 10 --checkpoint 20 -o b.nc -q --thermo-file b.thermo > /dev/null 2>&1 &
+# checkpoint, its --thermo-file keeps them). Double-precision frames: two
+# runs whose FFT plans differ part by 1e-16 relative at the first step,
+# which float frames of a short run do not show. PPPM times its FFT plans
+# (--fftw measure; processes on this machine pick different ones): the
+# resume must take the killed run's plans from its checkpoint, and the
+# straight run then takes them from the resumed run's final restart file
+# (--fftw-wisdom) to be comparable at all.
+B="$W --temp 300 --dt 0.5 --steps 200 --thermo 10 --dump 10 --checkpoint 50 --double -q"
+rm -f b.nc.rst
+md-run $B -o b.nc --thermo-file b.thermo > /dev/null 2>&1 &
 pid=$!
-# SIGKILL may land before or after the checkpoint at step 20; either way
-# the rerun below must give the straight run's files.
-sleep 0.3; kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null
-md-run $W --temp 300 --dt 0.5 --steps 40 --thermo 10 --dump 10 --checkpoint 20 -o b.nc -q --thermo-file b.thermo 2>/dev/null
+for i in $(seq 1000); do [ -e b.nc.rst ] && break; sleep 0.01; done
+kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null
+if [ -e b.nc.tmp ] && LC_ALL=C grep -aq 'soretkit_fftw_wisdom.*(fftw-3' b.nc.rst; then ok "killed mid-way; its checkpoint keeps the FFTW wisdom"
+else notok "killed mid-way; its checkpoint keeps the FFTW wisdom"; fi
+md-run $B -o b.nc --thermo-file b.thermo 2>/dev/null
+expect_ok "nve straight with the resumed run's plans" md-run $B -o a.nc --thermo-file a.thermo --fftw-wisdom b.nc.rst
 if cmp -s a.nc b.nc; then ok "resumed trajectory equals the straight run"; else notok "resumed trajectory equals the straight run"; fi
-# a rerun from the step-20 checkpoint prints the rows from there on: they
+# a rerun from the step-50 checkpoint prints the rows from there on: they
 # must be the straight run's last rows (all of them after an early kill)
 nb=$(grep -vc '^#' b.thermo)
 if [ "$nb" -ge 1 ] && diff <(grep -v '^#' a.thermo | tail -n "$nb") <(grep -v '^#' b.thermo) >/dev/null; then ok "resumed thermo rows equal"; else notok "resumed thermo rows equal"; fi
@@ -123,14 +147,14 @@ expect_ok "hbonds: opls 20 steps nvt" md-run $H --constrain hbonds --ensemble nv
 # reads the previous step's constraint virial, kept in the checkpoint) and
 # NVT with --shake-only; killed once the step-50 checkpoint exists
 for mode in "--ensemble npt --press 1" "--ensemble nvt --shake-only"; do
-	A="$R --temp 300 $mode --steps 150 --thermo 10 --dump 10 --checkpoint 50"
-	rm -f a.nc b.nc b.nc.rst b.nc.tmp
+	A="$R --temp 300 $mode --steps 150 --thermo 10 --dump 10 --checkpoint 50 --double"
+	rm -f a.nc a.nc.rst b.nc b.nc.rst b.nc.tmp
 	md-run $A -o a.nc -q > a.thermo 2>/dev/null
-	md-run $A -o b.nc -q > /dev/null 2>&1 &
+	md-run $A -o b.nc -q --fftw-wisdom a.nc.rst > /dev/null 2>&1 &
 	pid=$!
 	for i in $(seq 500); do [ -e b.nc.rst ] && break; sleep 0.01; done
 	kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null
-	md-run $A -o b.nc -q > b.thermo 2>/dev/null
+	md-run $A -o b.nc -q --fftw-wisdom a.nc.rst > b.thermo 2>/dev/null
 	if [ -s a.nc ] && cmp -s a.nc b.nc; then ok "constraints ($mode): resumed trajectory equals the straight run"
 	else notok "constraints ($mode): resumed trajectory equals the straight run"; fi
 	if diff <(grep -v '^#' a.thermo | awk '$1 > 50') <(grep -v '^#' b.thermo | awk '$1 > 50') >/dev/null &&

@@ -28,11 +28,15 @@
  *    accuracy; zero forces on the lattice.
  * 4. Forces = -grad E (central differences), translation invariance,
  *    virial = -dE/d(strain) for the reciprocal part, NPT re-setup equals a
- *    fresh object, thread-count independence, bad input. */
+ *    fresh object, thread-count independence, bad input.
+ * 5. FFTW_MEASURE plans equal ESTIMATE's to 1e-12; the same imported wisdom
+ *    gives bitwise the same results. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <fftw3.h>
 
 #ifdef _OPENMP
 #include <omp.h>
@@ -41,6 +45,7 @@
 #include "check.h"
 #include "coul_long.h"
 #include "ewald.h"
+#include "fft_wisdom.h"
 #include "lmp_data.h"
 #include "pppm.h"
 #include "system.h"
@@ -1021,6 +1026,76 @@ static void test_resetup_threads(void)
 	free_sys(&s);
 }
 
+/* FFTW_MEASURE plans: the same math as ESTIMATE's (round-off apart), and
+ * with the wisdom of a first object imported into a clean planner, a
+ * second object gets its plan: bitwise the same results (what a resumed
+ * md-run relies on). The paper's grid, 27 x 27 x 45 (non-cubic: the r2c
+ * and c2r sub-plans differ per direction). */
+static int pppm_eval(const struct sys *s, const struct pppm_opts *po,
+		     double *E, double v[6], double *f, struct err *e)
+{
+	size_t n = s->st.n;
+	struct pppm *p = pppm_create(po, s->st.len, s->q, n, e);
+	if (!p)
+		return -1;
+	*E = 0;
+	memset(v, 0, 6 * sizeof *v);
+	memset(f, 0, 3 * n * sizeof *f);
+	int rc = pppm_compute(p, &s->st, s->q, E, v, f, f + n, f + 2 * n, e);
+	pppm_free(p);
+	return rc;
+}
+
+static void test_fftw_wisdom(void)
+{
+	struct sys s;
+	struct err e = { { 0 } };
+	if (load_sys("water.data", UNITS_REAL, &s)) {
+		CHECK(0, "load water.data");
+		return;
+	}
+	size_t n = s.st.n;
+	struct pppm_opts po = { .accuracy = 1e-5, .cutoff = 8.5, .grid = { 27, 27, 45 },
+				.qqr2e = s.u.qqr2e };
+	double *fe = malloc(3 * n * sizeof(double)), *fa = malloc(3 * n * sizeof(double)),
+	       *fb = malloc(3 * n * sizeof(double));
+	double Ee, Ea, Eb, ve[6], va[6], vb[6];
+	/* a clean planner: no wisdom from the tests above */
+	fftw_forget_wisdom();
+	CHECK(pppm_eval(&s, &po, &Ee, ve, fe, &e) == 0, "wisdom: ESTIMATE pppm (%s)", e.msg);
+	po.fftw_measure = 1;
+	CHECK(pppm_eval(&s, &po, &Ea, va, fa, &e) == 0, "wisdom: MEASURE pppm (%s)", e.msg);
+	char *w = fft_wisdom_export(&e);
+	CHECK(w && strstr(w, "fftw_wisdom"), "wisdom: exported after planning");
+	/* different plans, same sums: round-off of the FFTs (~1e-16 per
+	 * term), far below 1e-12 of the energy and of the RMS force */
+	double df = 0;
+	for (size_t i = 0; i < 3 * n; i++)
+		df = fmax(df, fabs(fa[i] - fe[i]));
+	int same = Ea == Ee && memcmp(fa, fe, 3 * n * sizeof(double)) == 0;
+	CHECK(fabs(Ea - Ee) < 1e-12 * fabs(Ee) && df < 1e-12 * rms3(fe, n) &&
+	      fabs(va[0] - ve[0]) < 1e-12 * fabs(ve[0]),
+	      "wisdom: MEASURE = ESTIMATE to 1e-12 (dE %.2e, dF %.2e; bitwise %s)",
+	      Ea - Ee, df, same ? "equal: the same plan" : "different plans");
+	/* a second process, in effect: forget everything, import, plan */
+	fftw_forget_wisdom();
+	CHECK(w && fft_wisdom_import(w, "test", &e) == 0, "wisdom: import (%s)", e.msg);
+	CHECK(pppm_eval(&s, &po, &Eb, vb, fb, &e) == 0, "wisdom: MEASURE pppm after import (%s)",
+	      e.msg);
+	CHECK(Ea == Eb && memcmp(va, vb, sizeof va) == 0 &&
+	      memcmp(fa, fb, 3 * n * sizeof(double)) == 0,
+	      "wisdom: same imported wisdom, bitwise the same energy, virial, forces");
+	CHECK(fft_wisdom_import("(fftw-3.3 not wisdom", "bad.rst", &e) == -1 &&
+	      strstr(e.msg, "bad.rst: FFTW cannot read its wisdom"),
+	      "wisdom: bad text refused (%s)", e.msg);
+	free(w);
+	fftw_forget_wisdom();
+	free(fe);
+	free(fa);
+	free(fb);
+	free_sys(&s);
+}
+
 /* coul_long's cell list (>= 3 cells a side) against a direct double loop
  * over minimum images, and with atoms moved by whole box lengths. */
 static void test_coul_cells(void)
@@ -1190,6 +1265,7 @@ int main(void)
 	test_translation();
 	test_virial_strain();
 	test_resetup_threads();
+	test_fftw_wisdom();
 	test_special_modes();
 	test_coul_cells();
 	test_bad_input();

@@ -403,7 +403,10 @@ static void test_restart(void)
 	       rng[5] = { 1.0 / 3, 2.0 / 3, 0x1.fffffffffffffp-1, -0.0, 4.9e-324 };
 	struct nc_extra x[4] = { { "soretkit_step", 1, &step }, { "nhc_eta", 3, eta },
 				 { "rng_state", 5, rng }, { "ehex_empty", 0, NULL } };
-	CHECK(traj_nc_write_restart(p, &w, &u, x, 4, &e) == 0, "write restart (%s)", e.msg);
+	/* a text as FFTW wisdom looks: newlines, parentheses, '#' */
+	const char *wis = "(fftw-3.3.10 fftw_wisdom #x458a31c8\n  (fftw_codelet_r2cb_3 0 #x10bdd)\n)\n";
+	struct nc_text tx[1] = { { "soretkit_fftw_wisdom", wis } };
+	CHECK(traj_nc_write_restart(p, &w, &u, x, 4, tx, 1, &e) == 0, "write restart (%s)", e.msg);
 	CHECK(exists(p) && !exists(tmp), "restart renamed into place");
 
 	int ncid, fmt, dim, var;
@@ -445,11 +448,17 @@ static void test_restart(void)
 	size_t m = 5;
 	CHECK(traj_nc_read_extra(t, "no_such", &got, &m, &e) == 1 && !got && m == 0,
 	      "absent extra returns 1");
+	char *txt = NULL;
+	CHECK(traj_nc_read_text(t, "soretkit_fftw_wisdom", &txt, &e) == 0 && txt &&
+	      !strcmp(txt, wis), "extra text round trip (%s)", e.msg);
+	free(txt);
+	txt = NULL;
+	CHECK(traj_nc_read_text(t, "no_such", &txt, &e) == 1 && !txt, "absent text returns 1");
 	traj_nc_close(t, &e);
 
 	/* names netCDF refuses, or ours, are errors, and leave nothing behind */
 	struct nc_extra bad[1] = { { "coordinates", 1, &step } };
-	CHECK(traj_nc_write_restart(p, &w, &u, bad, 1, &e) == -1 && strstr(e.msg, "coordinates"),
+	CHECK(traj_nc_write_restart(p, &w, &u, bad, 1, NULL, 0, &e) == -1 && strstr(e.msg, "coordinates"),
 	      "extra clashing with a variable: %s", e.msg);
 	CHECK(!exists(tmp) && exists(p), "failed restart write leaves the old file");
 
