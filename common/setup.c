@@ -1,8 +1,33 @@
 #include "setup.h"
 
+#include <math.h>
 #include <stdlib.h>
 
 #include "traj_nc.h"
+
+/* A trajectory frame (not a restart) has no image flags, and AMBER
+ * trajectories hold wrapped positions: molecules cut by the box would
+ * look broken. Give each atom the image that puts it within half a box
+ * of the first atom of its run of equal molecule ids (the whole molecule
+ * as box-build and LAMMPS number them; bonded_check still refuses a
+ * molecule longer than half the box). */
+static void molecules_whole(const struct system *sys, struct state *st)
+{
+	size_t anchor = 0;
+	for (size_t i = 0; i < st->n; i++) {
+		if (i == 0 || sys->mol[i] <= 0 || sys->mol[i] != sys->mol[i - 1]) {
+			anchor = i;
+			continue;
+		}
+		const double d[3] = {st->x[i] - st->x[anchor],
+				     st->y[i] - st->y[anchor],
+				     st->z[i] - st->z[anchor]};
+		int *img[3] = {st->ix, st->iy, st->iz};
+		for (int a = 0; a < 3; a++)
+			img[a][i] = img[a][anchor] -
+				    (int)nearbyint(d[a] / st->len[a]);
+	}
+}
 
 int setup_from_traj(const struct system *sys, struct state *st,
 		    const char *path, int *had_vel, struct err *e)
@@ -58,6 +83,8 @@ int setup_from_traj(const struct system *sys, struct state *st,
 			st->iz[i] = (int)img[2 * st->n + i];
 		}
 	free(img);
+	if (!(r == 0 && nimg == 3 * st->n) && sys->mol)
+		molecules_whole(sys, st);
 	double *lt = NULL;
 	size_t nlt;
 	r = traj_nc_read_extra(t, "soretkit_lo_time", &lt, &nlt, e);

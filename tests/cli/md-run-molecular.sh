@@ -51,6 +51,14 @@ expect_exit 2 "bad --special-lj" md-run $W --special-lj 0,0
 expect_exit 2 "--special-coul out of range" md-run $W --special-coul 0,0,2
 expect_exit 2 "bad --kspace-accuracy" md-run $W --kspace-accuracy -1
 
+# --from a trajectory frame (no image flags, wrapped positions): molecules
+# cut by the box are made whole again; step 0 equals the frame's energy
+expect_ok "water: 20 steps, double-precision frames" md-run $W --steps 20 --dump 10 --thermo 20 --double -o fr.nc
+pe20=$(grep -v '^#' "$T/out" | tail -n 1 | awk '{print $4}')
+expect_ok "--from a trajectory frame of a molecular system" md-run $W --from fr.nc --steps 0 -q
+expect_close "--from the frame: pe equals the run's at that step" "$(grep -v '^#' "$T/out" | awk '{print $4}')" "$pe20" 1e-10
+rm -f fr.nc fr.nc.rst
+
 # --precision mixed: single-precision pair kernel (AVX-512 builds)
 expect_exit 2 "bad --precision" md-run $W --precision half
 if md-run $W --precision mixed -q >"$T/mixed" 2>"$T/err"; then
