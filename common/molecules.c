@@ -17,7 +17,13 @@ static int by_key(const void *a, const void *b)
 int molecules_group(struct molecules *m, const struct lmp_data *d,
 		    struct err *e)
 {
-	size_t n = d->natoms;
+	return molecules_group_ids(m, d->style == LMP_FULL ? d->mol : NULL,
+				   d->natoms, e);
+}
+
+int molecules_group_ids(struct molecules *m, const long *mol, size_t n,
+			struct err *e)
+{
 	memset(m, 0, sizeof *m);
 	struct keyed *k = malloc((n ? n : 1) * sizeof *k);
 	m->atom = malloc((n ? n : 1) * sizeof *m->atom);
@@ -28,9 +34,8 @@ int molecules_group(struct molecules *m, const struct lmp_data *d,
 		molecules_free(m);
 		return err_set(e, "out of memory");
 	}
-	int molecular = d->style == LMP_FULL && d->mol;
 	for (size_t i = 0; i < n; i++) {
-		long id = molecular ? d->mol[i] : 0;
+		long id = mol ? mol[i] : 0;
 		/* negative keys cannot collide with LAMMPS molecule ids (>= 0) */
 		k[i].key = id > 0 ? id : -(long)i - 1;
 		k[i].atom = i;

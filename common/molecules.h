@@ -24,6 +24,9 @@ struct molecules {
 
 int molecules_group(struct molecules *m, const struct lmp_data *d,
 		    struct err *e);
+/* The same from molecule ids alone (mol NULL: every atom its own). */
+int molecules_group_ids(struct molecules *m, const long *mol, size_t n,
+			struct err *e);
 void molecules_free(struct molecules *m);
 
 /* Centre of mass of molecule k (positions x,y,z of all atoms, per-atom

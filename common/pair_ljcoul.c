@@ -18,7 +18,6 @@
  * must not depend on whether energies are computed. */
 #include "pair_ljcoul.h"
 
-#include <limits.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -740,13 +739,36 @@ void pair_ljcoul_free(struct pair_ljcoul *c)
 	free(c->pq);
 	free(c->ftab);
 	free(c->pmol);
-	free(c->intra);
+	free(c->molof);
+	molecules_free(&c->mols);
 	free(c->plist);
 	free(c->pn);
 	free(c->xp);
 	free(c->yp);
 	free(c->zp);
 	memset(c, 0, sizeof *c);
+}
+
+/* The molecules of the atoms (molecules.c's grouping by id) and each
+ * atom's molecule index, made once per atom count. */
+static int mixed_groups(struct pair_ljcoul *c, size_t n, struct err *e)
+{
+	if (c->molof && c->mols.natoms == n)
+		return 0;
+	molecules_free(&c->mols);
+	free(c->molof);
+	c->molof = malloc((n ? n : 1) * sizeof *c->molof);
+	if (!c->molof)
+		return err_set(e, "lj/coul: out of memory (molecules)");
+	if (molecules_group_ids(&c->mols, c->mol, n, e) != 0) {
+		free(c->molof);
+		c->molof = NULL;
+		return -1;
+	}
+	for (size_t m = 0; m < c->mols.nmol; m++)
+		for (size_t k = c->mols.start[m]; k < c->mols.start[m + 1]; k++)
+			c->molof[c->mols.atom[k]] = (int)m;
+	return 0;
 }
 
 /* Charges in the slot order of nl's last build (dummies 0). */
@@ -770,8 +792,10 @@ static int slot_charges(struct pair_ljcoul *c, const struct nbr_list *nl,
 	for (size_t s = 0; s < nl->nslot; s++)
 		pq[s] = src[s] >= 0 ? q[src[s]] : 0.0;
 	if (c->mixed) {
-		/* molecule of each slot for the mixed kernel: atoms of
-		 * molecule 0 (atomic) and dummies each their own */
+		/* molecule of each slot for the mixed kernel: its index in
+		 * the grouping (lone atoms each their own), dummies none */
+		if (mixed_groups(c, nl->n, e) != 0)
+			return -1;
 		if (nl->nslot > c->cap_mol) {
 			size_t cap = nl->cap_slot > nl->nslot ? nl->cap_slot : nl->nslot;
 			free(c->pmol);
@@ -781,11 +805,8 @@ static int slot_charges(struct pair_ljcoul *c, const struct nbr_list *nl,
 				return err_set(e, "lj/coul: out of memory (%zu slots)",
 					       nl->nslot);
 		}
-		for (size_t s = 0; s < nl->nslot; s++) {
-			long m = src[s] >= 0 && c->mol ? c->mol[src[s]] : 0;
-			c->pmol[s] = m > 0 && m < INT_MAX ? (int)m
-				   : -1 - (int)(s & 0x3fffffff);
-		}
+		for (size_t s = 0; s < nl->nslot; s++)
+			c->pmol[s] = src[s] >= 0 ? c->molof[src[s]] : -1;
 	}
 	c->nl = nl;
 	c->nbuilds = nl->nbuilds;
@@ -891,67 +912,25 @@ static int prune_plan(struct pair_ljcoul *c, const struct nbr_list *nl,
 	return 0;
 }
 
-/* Every pair of atoms within one molecule (mol > 0), i < j, once. */
-static int intra_list(struct pair_ljcoul *c, size_t n, struct err *e)
-{
-	if (c->intra_n_atoms == n)
-		return 0;
-	free(c->intra);
-	c->intra = NULL;
-	c->nintra = 0;
-	size_t cap = 0;
-	for (size_t a = 0; a < n;) {
-		size_t b = a + 1;
-		if (c->mol && c->mol[a] > 0) /* molecules are contiguous ranges
-						in box-build and LAMMPS files;
-						others are found below */
-			while (b < n && c->mol[b] == c->mol[a])
-				b++;
-		for (size_t i = a; i < b; i++)
-			for (size_t j = i + 1; j < b; j++) {
-				if (c->nintra == cap) {
-					cap = cap ? 2 * cap : 1024;
-					int *t = realloc(c->intra, 2 * cap * sizeof *t);
-					if (!t)
-						return err_set(e, "lj/coul: out of memory "
-							       "(intramolecular pairs)");
-					c->intra = t;
-				}
-				c->intra[2 * c->nintra] = (int)i;
-				c->intra[2 * c->nintra + 1] = (int)j;
-				c->nintra++;
-			}
-		a = b;
-	}
-	/* a molecule split into non-contiguous ranges would have pairs the
-	 * kernel skips and this list lacks */
-	for (size_t a = 1; a < n && c->mol; a++)
-		if (c->mol[a] > 0 && c->mol[a] != c->mol[a - 1])
-			for (size_t b = 0; b + 1 < a; b++)
-				if (c->mol[b] == c->mol[a] && c->mol[b + 1] != c->mol[a])
-					return err_set(e, "--precision mixed: molecule "
-						       "%ld is not one contiguous range "
-						       "of atom ids", c->mol[a]);
-	c->intra_n_atoms = n;
-	return 0;
-}
-
 /* The pairs within molecules, skipped by the mixed kernel, in double:
  * the portable kernel's pair term (lj/cut + erfc Coulomb at full
  * strength; the special-bond corrections after the pass remove what they
  * remove in double mode), minimum image, added to forces, energies and
- * the virial. */
+ * the virial. Every pair of each molecule of mixed_groups. */
 static int intra_pairs(struct pair_ljcoul *c, const struct pair_lj *p,
 		       const int *type, const double *q, struct state *st,
 		       struct energy *en, struct err *e)
 {
-	if (intra_list(c, st->n, e) != 0)
+	if (mixed_groups(c, st->n, e) != 0)
 		return -1;
+	const struct molecules *ms = &c->mols;
 	const size_t nt = p->ntypes;
 	const double g = c->g_ewald, ccutsq = c->cutoff * c->cutoff;
 	double evdwl = 0, ecoul = 0, v[6] = {0};
-	for (size_t k = 0; k < c->nintra; k++) {
-		const int i = c->intra[2 * k], j = c->intra[2 * k + 1];
+	for (size_t m = 0; m < ms->nmol; m++)
+	for (size_t u = ms->start[m]; u < ms->start[m + 1]; u++)
+	for (size_t w = u + 1; w < ms->start[m + 1]; w++) {
+		const size_t i = ms->atom[u], j = ms->atom[w];
 		double d[3] = {st->x[i] - st->x[j], st->y[i] - st->y[j],
 			       st->z[i] - st->z[j]};
 		for (int a = 0; a < 3; a++)

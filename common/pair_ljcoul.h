@@ -37,6 +37,7 @@
 #include <stddef.h>
 
 #include "err.h"
+#include "molecules.h"
 #include "nbr.h"
 #include "system.h"
 
@@ -69,8 +70,8 @@ struct pair_ljcoul {
 	size_t ftab_cap;
 	int *pmol;        /* private: molecule of each slot */
 	size_t cap_mol;
-	int *intra;       /* private: intramolecular pairs [2*nintra] */
-	size_t nintra, intra_n_atoms;
+	struct molecules mols; /* private: the molecules (mixed) */
+	int *molof;       /* private: molecule index of each atom */
 };
 
 /* Whether this build has the mixed-precision kernel (AVX-512). */

@@ -3,30 +3,34 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "molecules.h"
 #include "traj_nc.h"
 
 /* A trajectory frame (not a restart) has no image flags, and AMBER
  * trajectories hold wrapped positions: molecules cut by the box would
- * look broken. Give each atom the image that puts it within half a box
- * of the first atom of its run of equal molecule ids (the whole molecule
- * as box-build and LAMMPS number them; bonded_check still refuses a
- * molecule longer than half the box). */
-static void molecules_whole(const struct system *sys, struct state *st)
+ * look broken. Each atom gets the image that puts it within half a box
+ * of its molecule's reference atom (molecules.c's grouping and
+ * convention; bonded_check still refuses a molecule longer than half the
+ * box). */
+static int molecules_whole(const struct system *sys, struct state *st,
+			   struct err *e)
 {
-	size_t anchor = 0;
-	for (size_t i = 0; i < st->n; i++) {
-		if (i == 0 || sys->mol[i] <= 0 || sys->mol[i] != sys->mol[i - 1]) {
-			anchor = i;
-			continue;
+	struct molecules m;
+	if (molecules_group_ids(&m, sys->mol, st->n, e) != 0)
+		return -1;
+	int *img[3] = {st->ix, st->iy, st->iz};
+	const double *pos[3] = {st->x, st->y, st->z};
+	for (size_t k = 0; k < m.nmol; k++) {
+		const size_t r = m.atom[m.start[k]];
+		for (size_t u = m.start[k] + 1; u < m.start[k + 1]; u++) {
+			const size_t i = m.atom[u];
+			for (int a = 0; a < 3; a++)
+				img[a][i] = img[a][r] - (int)nearbyint(
+					(pos[a][i] - pos[a][r]) / st->len[a]);
 		}
-		const double d[3] = {st->x[i] - st->x[anchor],
-				     st->y[i] - st->y[anchor],
-				     st->z[i] - st->z[anchor]};
-		int *img[3] = {st->ix, st->iy, st->iz};
-		for (int a = 0; a < 3; a++)
-			img[a][i] = img[a][anchor] -
-				    (int)nearbyint(d[a] / st->len[a]);
 	}
+	molecules_free(&m);
+	return 0;
 }
 
 int setup_from_traj(const struct system *sys, struct state *st,
@@ -83,8 +87,9 @@ int setup_from_traj(const struct system *sys, struct state *st,
 			st->iz[i] = (int)img[2 * st->n + i];
 		}
 	free(img);
-	if (!(r == 0 && nimg == 3 * st->n) && sys->mol)
-		molecules_whole(sys, st);
+	if (!(r == 0 && nimg == 3 * st->n) && sys->mol &&
+	    molecules_whole(sys, st, e) != 0)
+		goto out;
 	double *lt = NULL;
 	size_t nlt;
 	r = traj_nc_read_extra(t, "soretkit_lo_time", &lt, &nlt, e);

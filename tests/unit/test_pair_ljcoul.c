@@ -165,67 +165,27 @@ static void against_coul_long(const char *name, const char *data,
 	engine_cli_free(&c);
 }
 
-/* The default kernel (the SIMD one where compiled in) against the portable
- * C one on the same list and state. */
-static void simd_vs_portable(const char *name, const char *data,
-			     double skin, const char *coulcut,
-			     const char *spec)
+/* Two kernels on the same list and state: the default (SIMD where
+ * compiled in) against the portable C one (MIXED 0), or --precision
+ * mixed against double (MIXED 1). Tolerances: a few ulp per pair for the
+ * first (1e-13); float's 6e-8 per pair term, summed over ~300 partners
+ * with the intramolecular pairs in double, for the second (energies
+ * 1e-6, forces 1e-5 of max(|F|, F_rms)). */
+static void two_kernels(int MIXED, const char *name, const char *data,
+			double skin, const char *coulcut, const char *spec)
 {
-	struct engine_cli c;
-	struct err e = {{0}};
-	const char *opt[] = {"coul-cutoff", coulcut, "special-lj", spec,
-			     "special-coul", spec, "kspace", "pppm", NULL};
-	int rc = setup(&c, data, skin, 1, opt, &e);
-	CHECK(rc == 0 && c.ff.fused, "%s: set-up (%s)", name,
-	      rc ? e.msg : "ok");
-	if (rc != 0 || !c.ff.fused) {
-		engine_cli_free(&c);
-		return;
-	}
-	struct state *st = &c.st;
-	size_t n = st->n;
-	struct pass a = {0}, b = {0};
-	a.f = malloc(3 * n * sizeof(double));
-	b.f = malloc(3 * n * sizeof(double));
-	rc = !a.f || !b.f || nbr_build(c.nl, st, &e) != 0;
-	for (int portable = 0; portable < 2 && rc == 0; portable++) {
-		struct pass *s = portable ? &b : &a;
-		c.ff.plc.portable = portable;
-		rc = forcefield_pair(&c.ff, &c.sys, st, c.nl, &s->en, &e);
-		memcpy(s->f, st->fx, n * sizeof(double));
-		memcpy(s->f + n, st->fy, n * sizeof(double));
-		memcpy(s->f + 2 * n, st->fz, n * sizeof(double));
-	}
-	CHECK(rc == 0, "%s: both kernels ran", name);
-	if (rc == 0) {
-		char what[160];
-		snprintf(what, sizeof what, "%s: evdwl, SIMD = portable", name);
-		CHECK_CLOSE(a.en.evdwl, b.en.evdwl, 1e-13, 0.0, what);
-		snprintf(what, sizeof what, "%s: ecoul, SIMD = portable", name);
-		CHECK_CLOSE(a.en.ecoul, b.en.ecoul, 1e-13, 0.0, what);
-		double fw, vw;
-		diffs(&a, &b, n, &fw, &vw);
-		CHECK(fw <= 1e-13 && vw <= 1e-13, "%s: forces and virial, SIMD = "
-		      "portable (worst %.3g, %.3g)", name, fw, vw);
-	}
-	free(a.f);
-	free(b.f);
-	engine_cli_free(&c);
-}
-
-/* --precision mixed against double on the same list and state. */
-static void mixed_vs_double(const char *name, const char *data, double skin,
-			    const char *coulcut, const char *spec)
-{
-	struct engine_cli c;
-	struct err e = {{0}};
-	const char *opt[] = {"coul-cutoff", coulcut, "special-lj", spec,
-			     "special-coul", spec, "kspace", "pppm", NULL};
-	if (!pair_ljcoul_mixed_available()) {
+	const char *what = MIXED ? "mixed = double" : "SIMD = portable";
+	const double etol = MIXED ? 1e-6 : 1e-13, ftol = MIXED ? 1e-5 : 1e-13,
+		     vtol = MIXED ? 1e-6 : 1e-13;
+	if (MIXED && !pair_ljcoul_mixed_available()) {
 		CHECK(1, "%s: no mixed-precision kernel in this build "
 		      "(skipped)", name);
 		return;
 	}
+	struct engine_cli c;
+	struct err e = {{0}};
+	const char *opt[] = {"coul-cutoff", coulcut, "special-lj", spec,
+			     "special-coul", spec, "kspace", "pppm", NULL};
 	int rc = setup(&c, data, skin, 1, opt, &e);
 	CHECK(rc == 0 && c.ff.fused, "%s: set-up (%s)", name,
 	      rc ? e.msg : "ok");
@@ -236,36 +196,42 @@ static void mixed_vs_double(const char *name, const char *data, double skin,
 	c.ff.plc.mol = c.sys.mol;
 	struct state *st = &c.st;
 	size_t n = st->n;
-	struct pass a = {0}, b = {0};
-	a.f = malloc(3 * n * sizeof(double));
-	b.f = malloc(3 * n * sizeof(double));
-	rc = !a.f || !b.f || nbr_build(c.nl, st, &e) != 0;
-	for (int mixed = 0; mixed < 2 && rc == 0; mixed++) {
-		struct pass *s = mixed ? &b : &a;
-		c.ff.plc.mixed = mixed;
-		c.ff.plc.nl = NULL; /* slot molecule ids made again */
+	struct pass ref = {0}, alt = {0};
+	ref.f = malloc(3 * n * sizeof(double));
+	alt.f = malloc(3 * n * sizeof(double));
+	rc = !ref.f || !alt.f || nbr_build(c.nl, st, &e) != 0;
+	for (int k = 0; k < 2 && rc == 0; k++) {
+		/* k = 1 is the portable kernel, or the mixed one */
+		struct pass *s = k ? &alt : &ref;
+		if (MIXED) {
+			c.ff.plc.mixed = k;
+			c.ff.plc.nl = NULL; /* slot molecule ids made again */
+		} else {
+			c.ff.plc.portable = k;
+		}
 		rc = md_forces(&c.md, &e);
 		s->en = c.md.en;
 		memcpy(s->f, st->fx, n * sizeof(double));
 		memcpy(s->f + n, st->fy, n * sizeof(double));
 		memcpy(s->f + 2 * n, st->fz, n * sizeof(double));
 	}
-	CHECK(rc == 0, "%s: both precisions ran (%s)", name, rc ? e.msg : "ok");
+	CHECK(rc == 0, "%s: both kernels ran (%s)", name, rc ? e.msg : "ok");
 	if (rc == 0) {
-		char what[160];
-		snprintf(what, sizeof what, "%s: evdwl, mixed = double", name);
-		CHECK_CLOSE(b.en.evdwl, a.en.evdwl, 1e-6, 0.0, what);
-		snprintf(what, sizeof what, "%s: ecoul, mixed = double", name);
-		CHECK_CLOSE(b.en.ecoul, a.en.ecoul, 1e-6, 0.0, what);
+		char msg[160];
+		snprintf(msg, sizeof msg, "%s: evdwl, %s", name, what);
+		CHECK_CLOSE(alt.en.evdwl, ref.en.evdwl, etol, 0.0, msg);
+		snprintf(msg, sizeof msg, "%s: ecoul, %s", name, what);
+		CHECK_CLOSE(alt.en.ecoul, ref.en.ecoul, etol, 0.0, msg);
 		double fw, vw;
-		diffs(&b, &a, n, &fw, &vw);
-		CHECK(fw <= 1e-5 && vw <= 1e-6, "%s: forces and virial, mixed = "
-		      "double (worst %.3g of max(|F|, Frms), %.3g)", name, fw, vw);
-		CHECK(fw > 0.0, "%s: mixed is another kernel (forces differ "
-		      "by %.3g)", name, fw);
+		diffs(&alt, &ref, n, &fw, &vw);
+		CHECK(fw <= ftol && vw <= vtol, "%s: forces and virial, %s "
+		      "(worst %.3g of max(|F|, Frms), %.3g)", name, what, fw, vw);
+		if (MIXED)
+			CHECK(fw > 0.0, "%s: mixed is another kernel (forces "
+			      "differ by %.3g)", name, fw);
 	}
-	free(a.f);
-	free(b.f);
+	free(ref.f);
+	free(alt.f);
 	engine_cli_free(&c);
 }
 
@@ -398,12 +364,12 @@ int main(void)
 			  "0,0,0.5", NULL);
 	against_coul_long("four solutes in water, 28 types", FIX "mix.data",
 			  1.0, "8.5", "0,0,0.5", NULL);
-	simd_vs_portable("water", FIX "water.data", 0.3, "9", "0,0,0");
-	simd_vs_portable("opls", FIX "opls.data", 1.0, "8.5", "0,0,0.5");
-	simd_vs_portable("four solutes", FIX "mix.data", 1.0, "8.5", "0,0,0.5");
-	mixed_vs_double("water", FIX "water.data", 0.3, "9", "0,0,0");
-	mixed_vs_double("opls", FIX "opls.data", 1.0, "8.5", "0,0,0.5");
-	mixed_vs_double("four solutes", FIX "mix.data", 1.0, "8.5", "0,0,0.5");
+	two_kernels(0, "water", FIX "water.data", 0.3, "9", "0,0,0");
+	two_kernels(0, "opls", FIX "opls.data", 1.0, "8.5", "0,0,0.5");
+	two_kernels(0, "four solutes", FIX "mix.data", 1.0, "8.5", "0,0,0.5");
+	two_kernels(1, "water", FIX "water.data", 0.3, "9", "0,0,0");
+	two_kernels(1, "opls", FIX "opls.data", 1.0, "8.5", "0,0,0.5");
+	two_kernels(1, "four solutes", FIX "mix.data", 1.0, "8.5", "0,0,0.5");
 	if (one.f)
 		threads(&one);
 	free(one.f);
