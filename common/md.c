@@ -19,7 +19,7 @@ static size_t first_nonfinite(const struct state *st)
 			       *restrict fz = st->fz;
 	const size_t n = st->n;
 	double z = 0.0;
-#pragma omp simd reduction(+ : z)
+#pragma omp parallel for simd schedule(static) reduction(+ : z)
 	for (size_t i = 0; i < n; i++)
 		z += fx[i] * 0.0 + fy[i] * 0.0 + fz[i] * 0.0;
 	if (z == 0.0)

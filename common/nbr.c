@@ -120,6 +120,7 @@ void nbr_free(struct nbr_list *nl)
 	free(nl->wpart);
 	free(nl->fbuf);
 	free(nl->touch);
+	free(nl->cowner);
 	free(nl->scratch);
 	for (int t = 0; t < nl->tbuf_n; t++)
 		free(nl->tbuf[t]);
@@ -166,7 +167,8 @@ int nbr_needs_rebuild(const struct nbr_list *nl, const struct state *st)
 	/* One pass: the largest displacement, and in `bad` the sum of x*0,
 	 * NaN exactly when a position is not finite (NaN compares false in
 	 * the max): then rebuild, where it is caught. */
-#pragma omp simd reduction(max : maxsq) reduction(+ : bad)
+#pragma omp parallel for simd schedule(static) reduction(max : maxsq) \
+	reduction(+ : bad)
 	for (size_t i = 0; i < n; i++) {
 		double dx = x[i] - xh[i], dy = y[i] - yh[i], dz = z[i] - zh[i];
 		double r = dx * dx + dy * dy + dz * dz;
@@ -765,10 +767,19 @@ static int build_from(struct nbr_list *nl, const double *X, const double *Y,
 	int *src = nl->src;
 	signed char *sh = nl->sh;
 	double *px = nl->px, *py = nl->py, *pz = nl->pz;
+	/* One pass per group (the thread that fills a group's slots also
+	 * boxes its clusters and, for local groups, points its atoms at their
+	 * slots: nothing crosses to the other core's cache). */
 #pragma omp parallel for schedule(dynamic, 4)
-	for (size_t G = 0; G < ngs; G++)
-		fill_slots(nl, it, order + istart[G], icount[G],
-			   (size_t)gcl[G] * CL, (size_t)gcl[G + 1] * CL);
+	for (size_t G = 0; G < ngs; G++) {
+		size_t s0 = (size_t)gcl[G] * CL, s1 = (size_t)gcl[G + 1] * CL;
+		fill_slots(nl, it, order + istart[G], icount[G], s0, s1);
+		for (size_t c = s0 / CL; c < s1 / CL; c++)
+			cluster_box(nl, c, bb + 6 * c);
+		if (s1 <= nloc)
+			for (size_t k = s0; k < s1 && src[k] >= 0; k++)
+				nl->lslot[src[k]] = (int)k;
+	}
 	for (size_t s = ncl * CL; s < nslot; s++) {
 		src[s] = -1;
 		sh[3 * s] = sh[3 * s + 1] = sh[3 * s + 2] = 0;
@@ -776,23 +787,47 @@ static int build_from(struct nbr_list *nl, const double *X, const double *Y,
 		nl->pt[s] = 0;
 	}
 	nl->dummy = (int)ncl;
-#pragma omp parallel for schedule(static)
-	for (size_t c = 0; c < ncl; c++)
-		cluster_box(nl, c, bb + 6 * c);
-#pragma omp parallel for schedule(static)
-	for (size_t s = 0; s < nloc; s++)
-		if (src[s] >= 0)
-			nl->lslot[src[s]] = (int)s;
 
-	/* The search, in parallel over local clusters (static blocks, so the
-	 * thread buffers concatenate in slot order). */
+	/* Work items (nbr_impl.h): one per thread, and the clusters each
+	 * one writes (touch), made with the list below. */
+	if (nl->nthr != nthr || !nl->tstart) {
+		free(nl->tstart);
+		free(nl->gstart);
+		free(nl->wpart);
+		nl->tstart = malloc(((size_t)nthr + 1) * sizeof *nl->tstart);
+		nl->gstart = malloc(((size_t)nthr + 1) * sizeof *nl->gstart);
+		nl->wpart = xalloc(8 * (size_t)nthr, sizeof(double));
+		if (!nl->tstart || !nl->gstart || !nl->wpart) {
+			nl->nthr = 0;
+			return err_set(e, "out of memory");
+		}
+	}
+	nl->nthr = nthr;
+	nl->nclust = nslot / CL;
+	if (nthr > 1 && grow((void **)&nl->touch, &nl->tcap_touch,
+			     nl->nclust * nthr, 1))
+		return err_set(e, "out of memory");
+
+	/* The search, in parallel over chunks of local clusters taken
+	 * dynamically (the lower slab lists the pairs across the plane, and
+	 * columns differ: a static split left one thread waiting ~30%); each
+	 * thread appends its chunks to its own buffer, and the chunks are
+	 * then copied into the list in slot order, so the list does not
+	 * depend on the thread count or the schedule. */
 	if (ensure_threads(nl, nthr))
 		return err_set(e, "out of memory");
-	for (int t = 0; t < nthr; t++)
-		nl->tlen[t] = 0;
 	int *first = nl->first;
-	int oom = 0;
+	int oom = 0, toolong = 0;
 	const int nlc = (int)(nloc / CL); /* local clusters */
+	enum { CHUNK = 4 };                /* clusters per chunk */
+	const int nch = (nlc + CHUNK - 1) / CHUNK;
+	/* per chunk: offset in its thread's buffer, length, place in the
+	 * list, thread */
+	size_t *choff = malloc(4 * ((size_t)nch + 1) * sizeof *choff);
+	if (!choff)
+		return err_set(e, "out of memory for the neighbour list");
+	size_t *chlen = choff + nch + 1, *chpos = chlen + nch + 1,
+	       *chthr = chpos + nch + 1;
 	const struct grid grid = {{exlo[0], exlo[1], exlo[2]},
 				  {colw[0], colw[1]}, {nc[0], nc[1]}, ncol,
 				  nslab, gcl, bb, rcs, zfirst, nzt,
@@ -812,49 +847,111 @@ static int build_from(struct nbr_list *nl, const double *X, const double *Y,
 #pragma omp atomic write
 			oom = 1;
 		}
-#pragma omp for schedule(static)
-		for (int ci = 0; ci < nlc; ci++) {
-			if (!cand || !sb)
-				continue;
-			size_t mc = cluster_candidates(&grid, ci, cand);
-			if (len_t + (mc + 1) * CL > cap) {
-				size_t c2 = (len_t + (mc + 1) * CL) * 2 + 1024;
-				int *nb = realloc(buf, c2 * sizeof *nb);
-				if (!nb) {
+#pragma omp for schedule(dynamic, 1)
+		for (int ch = 0; ch < nch; ch++) {
+			const size_t l0 = len_t;
+			const int c1 = (ch + 1) * CHUNK < nlc ? (ch + 1) * CHUNK : nlc;
+			for (int ci = ch * CHUNK; ci < c1 && cand && sb; ci++) {
+				size_t mc = cluster_candidates(&grid, ci, cand);
+				if (len_t + (mc + 1) * CL > cap) {
+					size_t c2 = (len_t + (mc + 1) * CL) * 2 + 1024;
+					int *nb = realloc(buf, c2 * sizeof *nb);
+					if (!nb) {
 #pragma omp atomic write
-					oom = 1;
-					continue;
+						oom = 1;
+						break;
+					}
+					buf = nb;
+					cap = c2;
 				}
-				buf = nb;
-				cap = c2;
+				len_t += list_atoms(nl, &grid, ci, cand, mc, sb,
+						    buf + len_t, first);
 			}
-			len_t += list_atoms(nl, &grid, ci, cand, mc, sb, buf + len_t,
-					    first);
+			choff[ch] = l0;
+			chlen[ch] = len_t - l0;
+			chthr[ch] = (size_t)t;
 		}
 		free(cand);
 		free(sb);
 		nl->tbuf[t] = buf;
 		nl->tcap[t] = cap;
-		nl->tlen[t] = len_t;
+		/* implicit barrier of the loop above: all chunks are listed */
+#pragma omp single
+		{
+			size_t total = 0;
+			for (int ch = 0; ch < nch; ch++) {
+				chpos[ch] = total;
+				total += chlen[ch];
+			}
+			if (total > (size_t)INT32_MAX)
+				toolong = 1;
+			else if (!oom && grow((void **)&nl->clist, &nl->cap_clist,
+					      total + 16, sizeof(int)))
+				oom = 1;
+			first[0] = 0;
+			for (size_t i = 0; i < nloc; i++)
+				first[i + 1] += first[i];
+			/* The kernel's items: the local clusters cut into
+			 * nthr runs of about equal cost (list entries, plus
+			 * one per real slot), next to the slab boundaries.
+			 * The slab planes estimate the cost from densities
+			 * only; the half list adds what they cannot see (a
+			 * cluster straddling a plane goes to the lower slab,
+			 * which also lists the pairs across the plane): 8%
+			 * more entries in the lower slab on the paper's
+			 * system. Ghost slots are filled by slab. */
+			{
+				long cost = (long)first[nloc], cum = 0;
+				for (size_t i = 0; i < nloc; i++)
+					cost += src[i] >= 0;
+				int w = 1;
+				nl->tstart[0] = 0;
+				for (int c = 0; c < nlc && w < nthr; c++) {
+					for (int i = c * CL; i < (c + 1) * CL; i++)
+						cum += first[i + 1] - first[i] +
+						       (src[i] >= 0);
+					while (w < nthr && cum * nthr >= cost * w)
+						nl->tstart[w++] = (c + 1) * CL;
+				}
+				while (w < nthr)
+					nl->tstart[w++] = (int)nloc;
+			}
+			nl->tstart[nthr] = (int)nloc;
+			if (nthr > 1)
+				memset(nl->touch, 0, nl->nclust * nthr);
+		}
+		/* Each thread moves its own chunks into the list and marks the
+		 * clusters the chunks' items write: their own, and those on
+		 * their lists (the same byte may be set by two threads). */
+		if (!oom && !toolong)
+			for (int ch = 0; ch < nch; ch++) {
+				if (chthr[ch] != (size_t)t)
+					continue;
+				memcpy(nl->clist + chpos[ch], buf + choff[ch],
+				       chlen[ch] * sizeof *buf);
+				if (nthr == 1)
+					continue;
+				const int c1 = (ch + 1) * CHUNK < nlc
+						       ? (ch + 1) * CHUNK : nlc;
+				int w = 0;
+				for (int ci = ch * CHUNK; ci < c1; ci++) {
+					while (ci * CL >= nl->tstart[w + 1])
+						w++;
+					unsigned char *tw =
+						nl->touch + nl->nclust * w;
+					const int q1 = first[(ci + 1) * CL];
+					__atomic_store_n(&tw[ci], 1, __ATOMIC_RELAXED);
+					for (int q = first[ci * CL]; q < q1; q++)
+						__atomic_store_n(&tw[nl->clist[q]], 1,
+								 __ATOMIC_RELAXED);
+				}
+			}
 	}
+	free(choff);
 	if (oom)
 		return err_set(e, "out of memory for the neighbour list");
-	size_t total = 0;
-	for (int t = 0; t < nthr; t++)
-		total += nl->tlen[t];
-	if (total > (size_t)INT32_MAX)
+	if (toolong)
 		return err_set(e, "neighbour list: too many pairs");
-	if (grow((void **)&nl->clist, &nl->cap_clist, total + 16, sizeof(int)))
-		return err_set(e, "out of memory for the neighbour list");
-	first[0] = 0;
-	for (size_t i = 0; i < nloc; i++)
-		first[i + 1] += first[i];
-	size_t o = 0;
-	for (int t = 0; t < nthr; t++) {
-		memcpy(nl->clist + o, nl->tbuf[t], nl->tlen[t] * sizeof(int));
-		o += nl->tlen[t];
-	}
-
 	/* Ghost slots of each local slot, for folding ghost forces back. */
 	int *gfirst = nl->gfirst;
 	memset(gfirst, 0, (nloc + 1) * sizeof *gfirst);
@@ -870,49 +967,23 @@ static int build_from(struct nbr_list *nl, const double *X, const double *Y,
 		gfirst[i] = gfirst[i - 1];
 	gfirst[0] = 0;
 
-	/* Work items: one slab each (local slots, and the ghost slots
-	 * sorted into it, which the same thread fills and mostly reads). */
-	if (nl->nthr != nthr || !nl->tstart) {
-		free(nl->tstart);
-		free(nl->gstart);
-		free(nl->wpart);
-		nl->tstart = malloc(((size_t)nthr + 1) * sizeof *nl->tstart);
-		nl->gstart = malloc(((size_t)nthr + 1) * sizeof *nl->gstart);
-		nl->wpart = xalloc(8 * (size_t)nthr, sizeof(double));
-		if (!nl->tstart || !nl->gstart || !nl->wpart) {
-			nl->nthr = 0;
-			return err_set(e, "out of memory");
-		}
-	}
-	nl->nthr = nthr;
-	for (int w = 0; w < nthr; w++) {
-		nl->tstart[w] = gcl[(size_t)w * ncol] * CL;
+	for (int w = 0; w < nthr; w++)
 		nl->gstart[w] = gcl[(size_t)(nslab + w) * ncol] * CL;
-	}
-	nl->tstart[nthr] = (int)nloc;
 	nl->gstart[nthr] = (int)(ncl * CL);
+	if (grow((void **)&nl->cowner, &nl->cap_cowner, nl->nclust,
+		 sizeof(int)))
+		return err_set(e, "out of memory");
+	for (int w = 0; w < nthr; w++) {
+		for (int c = nl->tstart[w] / CL; c < nl->tstart[w + 1] / CL; c++)
+			nl->cowner[c] = w;
+		for (int c = nl->gstart[w] / CL; c < nl->gstart[w + 1] / CL; c++)
+			nl->cowner[c] = w;
+	}
+	nl->cowner[nl->nclust - 1] = 0; /* the dummy cluster: never read */
 	nl->fstride = (nslot + 7) / 8 * 8;
 	if (grow((void **)&nl->fbuf, &nl->fcap, 3 * nl->fstride * nthr,
 		 sizeof(double)))
 		return err_set(e, "out of memory");
-	/* Clusters each item writes: its own, and those on its list. */
-	nl->nclust = nslot / CL;
-	if (nthr > 1) {
-		if (grow((void **)&nl->touch, &nl->tcap_touch,
-			 nl->nclust * nthr, 1))
-			return err_set(e, "out of memory");
-		const int *clist = nl->clist;
-#pragma omp parallel for schedule(static, 1) num_threads(nthr)
-		for (int w = 0; w < nthr; w++) {
-			unsigned char *t = nl->touch + nl->nclust * w;
-			memset(t, 0, nl->nclust);
-			for (int i = nl->tstart[w]; i < nl->tstart[w + 1]; i++) {
-				t[i / CL] = 1;
-				for (int q = first[i]; q < first[i + 1]; q++)
-					t[clist[q]] = 1;
-			}
-		}
-	}
 	return 0;
 }
 

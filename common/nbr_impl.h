@@ -82,6 +82,13 @@ struct nbr_list {
 	 * and summed (more than one item). */
 	unsigned char *touch;
 	size_t nclust, tcap_touch;
+	/* cowner[c]: the item that owns cluster c (local clusters by item,
+	 * ghost clusters by the slab that fills them). With more than one
+	 * item, after the kernel each owner sums the other items' parts of
+	 * its clusters into its own buffer, so that the fold reads one
+	 * buffer per slot. */
+	int *cowner;
+	size_t cap_cowner;
 	double *wpart;          /* [nthr][8] partial sums of the reduction */
 
 	/* Build scratch (kept between builds). */

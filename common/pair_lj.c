@@ -181,34 +181,13 @@ static double lj_range(const struct pair_lj *p, int special, int eflag,
 }
 #undef LJ_KERNEL
 
-/* The force on slot s: the sum of the work items' buffers (stride bs
- * apart) in buffer order; with more than one, only the buffers whose item
- * wrote the slot's cluster (touch, stride nc), the others are not zeroed. */
-static inline __attribute__((always_inline)) double
-slot_force(const double *restrict f, size_t bs, int nbuf,
-	   const unsigned char *touch, size_t nc, int s)
-{
-	if (nbuf == 1)
-		return f[s];
-	double g = 0.0;
-	for (int b = 0; b < nbuf; b++)
-		if (touch[nc * (size_t)b + (size_t)(s / NBR_CL)])
-			g += f[bs * (size_t)b + s];
-	return g;
-}
-
-/* Add the force of slot s (buffers f, component stride fs) to sum; with
+/* Add the force of slot s (components f, f + fs, f + 2 fs) to sum; with
  * positions (px not NULL) also x (x) f to v. */
 static inline __attribute__((always_inline)) void
-fold_slot(const double *restrict f, size_t fs, int nbuf,
-	  const unsigned char *touch, size_t nc, int s,
-	  const double *px, const double *py, const double *pz,
-	  double sum[3], double v[6])
+fold_slot(const double *restrict f, size_t fs, int s, const double *px,
+	  const double *py, const double *pz, double sum[3], double v[6])
 {
-	const size_t bs = 3 * fs;
-	const double gx = slot_force(f, bs, nbuf, touch, nc, s);
-	const double gy = slot_force(f + fs, bs, nbuf, touch, nc, s);
-	const double gz = slot_force(f + 2 * fs, bs, nbuf, touch, nc, s);
+	const double gx = f[s], gy = f[fs + s], gz = f[2 * fs + s];
 	sum[0] += gx;
 	sum[1] += gy;
 	sum[2] += gz;
@@ -223,27 +202,30 @@ fold_slot(const double *restrict f, size_t fs, int nbuf,
 }
 
 /* Forces of atoms a0..a1-1 into st->f: for each one its local slot, then
- * its ghosts, each slot summed over the nbuf buffers in buffer order (one
- * pass, no separate reduction of the buffers); with positions, also the
- * virial sum of x (x) f over those slots into v (LAMMPS
- * virial_fdotr_compute). */
+ * its ghosts (one pass, no separate reduction of the buffers); with
+ * positions, also the virial sum of x (x) f over those slots into v
+ * (LAMMPS virial_fdotr_compute). With one item the slots are read from
+ * its buffer; with more, from the buffer of the slot's owner, which holds
+ * the sum of the items' parts after merge_owned. */
 static inline __attribute__((always_inline)) void
-fold(const struct nbr_list *nl, int nbuf, int a0, int a1, const double *px,
+fold(const struct nbr_list *nl, int one, int a0, int a1, const double *px,
      const double *py, const double *pz, struct state *st, double v[6])
 {
-	const size_t fs = nl->fstride;
+	const size_t fs = nl->fstride, bs = 3 * fs;
 	const int *restrict lslot = nl->lslot, *restrict gfirst = nl->gfirst,
-			    *restrict gslot = nl->gslot;
+			    *restrict gslot = nl->gslot,
+			    *restrict cowner = nl->cowner;
 	const double *f = nl->fbuf;
-	const unsigned char *touch = nl->touch;
-	const size_t nc = nl->nclust;
 	for (int a = a0; a < a1; a++) {
 		const int k = lslot[a];
 		double sum[3] = {0.0, 0.0, 0.0};
-		fold_slot(f, fs, nbuf, touch, nc, k, px, py, pz, sum, v);
-		for (int g = gfirst[k]; g < gfirst[k + 1]; g++)
-			fold_slot(f, fs, nbuf, touch, nc, gslot[g], px, py, pz,
-				  sum, v);
+		fold_slot(one ? f : f + bs * (size_t)cowner[k / NBR_CL], fs, k,
+			  px, py, pz, sum, v);
+		for (int g = gfirst[k]; g < gfirst[k + 1]; g++) {
+			const int s = gslot[g];
+			fold_slot(one ? f : f + bs * (size_t)cowner[s / NBR_CL],
+				  fs, s, px, py, pz, sum, v);
+		}
 		st->fx[a] = sum[0];
 		st->fy[a] = sum[1];
 		st->fz[a] = sum[2];
@@ -262,9 +244,46 @@ static void fold_range(const struct nbr_list *nl, int eflag, int a0, int a1,
 			fold(nl, 1, a0, a1, NULL, NULL, NULL, st, v);
 	} else {
 		if (eflag)
-			fold(nl, nl->nthr, a0, a1, px, py, pz, st, v);
+			fold(nl, 0, a0, a1, px, py, pz, st, v);
 		else
-			fold(nl, nl->nthr, a0, a1, NULL, NULL, NULL, st, v);
+			fold(nl, 0, a0, a1, NULL, NULL, NULL, st, v);
+	}
+}
+
+/* Item w's clusters (local c0..c1-1 and ghost g0..g1-1): the sum over the
+ * items that wrote each one, in item order, into w's buffer (clusters
+ * only w wrote are final already; one nobody wrote becomes zero). The
+ * order of the sum is that of the items, whatever the owner: forces are
+ * the same for a given number of items. */
+static void merge_owned(const struct nbr_list *nl, int w)
+{
+	const size_t fs = nl->fstride, bs = 3 * fs, nc = nl->nclust;
+	const int nthr = nl->nthr;
+	double *own = nl->fbuf + bs * (size_t)w;
+	for (int part = 0; part < 2; part++) {
+		const int c0 = (part ? nl->gstart[w] : nl->tstart[w]) / NBR_CL;
+		const int c1 = (part ? nl->gstart[w + 1] : nl->tstart[w + 1]) /
+			       NBR_CL;
+		for (int c = c0; c < c1; c++) {
+			int others = 0;
+			for (int v = 0; v < nthr; v++)
+				others += v != w && nl->touch[nc * v + c];
+			if (!others && nl->touch[nc * w + c])
+				continue;
+			for (int d = 0; d < 3; d++) {
+				double acc[NBR_CL] = {0};
+				for (int v = 0; v < nthr; v++) {
+					if (!nl->touch[nc * v + c])
+						continue;
+					const double *fv = nl->fbuf + bs * v +
+							   fs * d + (size_t)c * NBR_CL;
+					for (int l = 0; l < NBR_CL; l++)
+						acc[l] += fv[l];
+				}
+				memcpy(own + fs * d + (size_t)c * NBR_CL, acc,
+				       sizeof acc);
+			}
+		}
 	}
 }
 
@@ -357,6 +376,11 @@ void pair_lj_compute_coul(const struct pair_lj *p, const int *type,
 					     f, f + fs, f + 2 * fs);
 		}
 #pragma omp barrier
+		if (nthr > 1) {
+			for (int w = tid; w < nthr; w += nrun)
+				merge_owned(nl, w);
+#pragma omp barrier
+		}
 		/* Each atom: its local slot, then its ghosts; the virial as sum
 		 * over slots of x (x) f (LAMMPS fdotr), which equals the pair
 		 * sum r_ij (x) f_ij. Atoms split as the integrator's static
