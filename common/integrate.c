@@ -541,6 +541,10 @@ static int verlet_step(struct integrator *it, struct md *m, struct err *e)
 	st->step++;
 	st->time += it->o.dt;
 	nve_vx(sys, st, dtf, it->o.dt);
+	/* Plain NVE: the final kick in the force pass (md_forces_kick),
+	 * bitwise the same velocities as nve_v after the forces. */
+	if (!langevin && !m->cons)
+		return md_forces_kick(m, !m->forces_only, dtf, e);
 	if (step_forces(it, m, e) != 0)
 		return -1;
 	if (langevin) {

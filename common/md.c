@@ -30,7 +30,10 @@ static size_t first_nonfinite(const struct state *st)
 	return n;
 }
 
-int md_forces_eflag(struct md *m, int energy, struct err *e)
+/* md_forces_eflag; with k (LJ pairs only: no soft-core or force-field
+ * terms), the final half kick done in the pair pass. */
+static int forces(struct md *m, int energy, struct pair_kick *k,
+		  struct err *e)
 {
 	struct state *st = m->st;
 	if (nbr_needs_rebuild(m->nl, st) && nbr_build(m->nl, st, e) != 0)
@@ -40,7 +43,10 @@ int md_forces_eflag(struct md *m, int energy, struct err *e)
 	if (m->sc)
 		energy = 1;
 	memset(&m->en, 0, sizeof m->en);
-	if (!m->ff)
+	if (k)
+		pair_lj_compute_kick(&m->sys->lj, m->sys->type, st, m->nl,
+				     energy ? &m->en : NULL, k);
+	else if (!m->ff)
 		pair_lj_compute(&m->sys->lj, m->sys->type, st, m->nl,
 				energy ? &m->en : NULL);
 	else if (forcefield_pair(m->ff, m->sys, st, m->nl,
@@ -57,7 +63,7 @@ int md_forces_eflag(struct md *m, int energy, struct err *e)
 		return err_set(e, "step %ld: non-finite potential energy "
 				  "(overlapping atoms or unstable integration?)",
 			       st->step);
-	size_t i = first_nonfinite(st);
+	size_t i = k && !k->nonfinite ? st->n : first_nonfinite(st);
 	if (i < st->n)
 		return err_set(e, "step %ld: non-finite force on atom id "
 				  "%ld (overlapping atoms?)",
@@ -69,6 +75,34 @@ int md_forces_eflag(struct md *m, int energy, struct err *e)
 			m->en.virial[c] = NAN;
 	}
 	return 0;
+}
+
+int md_forces_eflag(struct md *m, int energy, struct err *e)
+{
+	return forces(m, energy, NULL, e);
+}
+
+void md_kick(const struct system *sys, struct state *st, double dtf)
+{
+#pragma omp parallel for schedule(static)
+	for (size_t i = 0; i < st->n; i++) {
+		double dtfm = dtf / sys->mass[i];
+		st->vx[i] += dtfm * st->fx[i];
+		st->vy[i] += dtfm * st->fy[i];
+		st->vz[i] += dtfm * st->fz[i];
+	}
+}
+
+int md_forces_kick(struct md *m, int energy, double dtf, struct err *e)
+{
+	if (m->sc || m->ff) {
+		if (forces(m, energy, NULL, e) != 0)
+			return -1;
+		md_kick(m->sys, m->st, dtf);
+		return 0;
+	}
+	struct pair_kick k = {m->sys->mass, dtf, 0};
+	return forces(m, energy, &k, e);
 }
 
 double md_ke(const struct system *sys, const struct state *st)

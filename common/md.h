@@ -54,6 +54,14 @@ int md_forces(struct md *m, struct err *e);
  * then the energy is kept), force-field terms with their energies
  * discarded. Used by the integrators when m->forces_only allows it. */
 int md_forces_eflag(struct md *m, int energy, struct err *e);
+/* md_forces_eflag, then the final half kick of velocity Verlet on every
+ * atom, v += (dtf / m) f (dtf = dt/2 ftm2v): for LJ pairs alone, done as
+ * the pair pass folds each thread's forces (one pass over the atoms less);
+ * velocities bitwise the same as md_kick after md_forces_eflag. On a
+ * failure (non-finite forces) the velocities are not to be used. */
+int md_forces_kick(struct md *m, int energy, double dtf, struct err *e);
+/* v += (dtf / m) f on every atom (LAMMPS fix nve final_integrate). */
+void md_kick(const struct system *sys, struct state *st, double dtf);
 
 double md_ke(const struct system *sys, const struct state *st);
 double md_temp(const struct system *sys, const struct state *st);

@@ -58,4 +58,20 @@ void pair_lj_compute(const struct pair_lj *p, const int *type,
 		     struct state *st, const struct nbr_list *nl,
 		     struct energy *en);
 
+/* The final half kick of velocity Verlet (v += dtf f / m, LAMMPS fix nve
+ * final_integrate) done by pair_lj_compute_kick as each thread folds its
+ * atoms' forces, so the forces are not read again in a pass of their own;
+ * nonfinite is set when a force component is not finite (the velocities
+ * are then not to be trusted: the caller fails the step). */
+struct pair_kick {
+	const double *mass;     /* [n] */
+	double dtf;             /* dt/2 ftm2v */
+	int nonfinite;          /* out */
+};
+/* pair_lj_compute, then the kick of k on every atom (bitwise the same
+ * velocities as a separate v += (dtf / m) f loop). */
+void pair_lj_compute_kick(const struct pair_lj *p, const int *type,
+			  struct state *st, const struct nbr_list *nl,
+			  struct energy *en, struct pair_kick *k);
+
 #endif

@@ -287,18 +287,60 @@ static void merge_owned(const struct nbr_list *nl, int w)
 	}
 }
 
+/* The kick of atoms a0..a1-1 (the fold's, so their forces are in cache);
+ * 1 if a force component is not finite (f*0 is NaN exactly then). */
+static int kick_range(struct state *st, int a0, int a1, const double *mass,
+		      double dtf)
+{
+	double *restrict vx = st->vx, *restrict vy = st->vy,
+		       *restrict vz = st->vz;
+	const double *restrict fx = st->fx, *restrict fy = st->fy,
+			       *restrict fz = st->fz;
+	double z = 0.0;
+	for (int i = a0; i < a1; i++) {
+		double dtfm = dtf / mass[i];
+		vx[i] += dtfm * fx[i];
+		vy[i] += dtfm * fy[i];
+		vz[i] += dtfm * fz[i];
+		z += fx[i] * 0.0 + fy[i] * 0.0 + fz[i] * 0.0;
+	}
+	return z != 0.0;
+}
+
+static void pair_pass(const struct pair_lj *p, const int *type,
+		      struct state *st, const struct nbr_list *nl,
+		      const struct nbr_coul *coul, struct energy *en,
+		      struct pair_kick *kick);
+
 void pair_lj_compute(const struct pair_lj *p, const int *type,
 		     struct state *st, const struct nbr_list *nl,
 		     struct energy *en)
 {
-	pair_lj_compute_coul(p, type, st, nl, NULL, en);
+	pair_pass(p, type, st, nl, NULL, en, NULL);
 }
 
-/* The pass itself; with coul, pair_ljcoul.c's kernel adds the Coulomb
- * term (its energy in part[8 w + 7]). */
+void pair_lj_compute_kick(const struct pair_lj *p, const int *type,
+			  struct state *st, const struct nbr_list *nl,
+			  struct energy *en, struct pair_kick *k)
+{
+	k->nonfinite = 0;
+	pair_pass(p, type, st, nl, NULL, en, k);
+}
+
 void pair_lj_compute_coul(const struct pair_lj *p, const int *type,
 			  struct state *st, const struct nbr_list *nl,
 			  const struct nbr_coul *coul, struct energy *en)
+{
+	pair_pass(p, type, st, nl, coul, en, NULL);
+}
+
+/* The pass itself; with coul, pair_ljcoul.c's kernel adds the Coulomb
+ * term (its energy in part[8 w + 7]); with kick, the final half kick of
+ * each thread's atoms follows their fold. */
+static void pair_pass(const struct pair_lj *p, const int *type,
+		      struct state *st, const struct nbr_list *nl,
+		      const struct nbr_coul *coul, struct energy *en,
+		      struct pair_kick *kick)
 {
 	const int n = (int)nl->n;
 	const int nthr = nl->nthr;
@@ -395,6 +437,9 @@ void pair_lj_compute_coul(const struct pair_lj *p, const int *type,
 			fold_range(nl, eflag, a0, a1, st, v);
 			for (int c = 0; c < 6; c++)
 				part[8 * w + c] = v[c];
+			if (kick && kick_range(st, a0, a1, kick->mass, kick->dtf))
+#pragma omp atomic write
+				kick->nonfinite = 1;
 		}
 	}
 	if (!eflag)
