@@ -33,6 +33,7 @@
 #else
 static int omp_get_max_threads(void) { return 1; }
 static int omp_get_thread_num(void) { return 0; }
+static int omp_get_num_threads(void) { return 1; }
 #endif
 
 #define ALIGN 64
@@ -917,33 +918,27 @@ static int build_from(struct nbr_list *nl, const double *X, const double *Y,
 					nl->tstart[w++] = (int)nloc;
 			}
 			nl->tstart[nthr] = (int)nloc;
-			if (nthr > 1)
-				memset(nl->touch, 0, nl->nclust * nthr);
 		}
-		/* Each thread moves its own chunks into the list and marks the
-		 * clusters the chunks' items write: their own, and those on
-		 * their lists (the same byte may be set by two threads). */
+		/* Each thread moves its own chunks into the list; then each
+		 * item's thread marks the clusters the item writes (its own,
+		 * and those on its list) in its own row of touch: rows shared
+		 * by two writers cost more in cache-line transfers than the
+		 * pass saves, and the item's thread reads its list next in the
+		 * kernel anyway. */
 		if (!oom && !toolong)
-			for (int ch = 0; ch < nch; ch++) {
-				if (chthr[ch] != (size_t)t)
-					continue;
-				memcpy(nl->clist + chpos[ch], buf + choff[ch],
-				       chlen[ch] * sizeof *buf);
-				if (nthr == 1)
-					continue;
-				const int c1 = (ch + 1) * CHUNK < nlc
-						       ? (ch + 1) * CHUNK : nlc;
-				int w = 0;
-				for (int ci = ch * CHUNK; ci < c1; ci++) {
-					while (ci * CL >= nl->tstart[w + 1])
-						w++;
-					unsigned char *tw =
-						nl->touch + nl->nclust * w;
-					const int q1 = first[(ci + 1) * CL];
-					__atomic_store_n(&tw[ci], 1, __ATOMIC_RELAXED);
-					for (int q = first[ci * CL]; q < q1; q++)
-						__atomic_store_n(&tw[nl->clist[q]], 1,
-								 __ATOMIC_RELAXED);
+			for (int ch = 0; ch < nch; ch++)
+				if (chthr[ch] == (size_t)t)
+					memcpy(nl->clist + chpos[ch], buf + choff[ch],
+					       chlen[ch] * sizeof *buf);
+#pragma omp barrier
+		if (!oom && !toolong && nthr > 1)
+			for (int w = t; w < nthr; w += omp_get_num_threads()) {
+				unsigned char *tw = nl->touch + nl->nclust * w;
+				memset(tw, 0, nl->nclust);
+				for (int i = nl->tstart[w]; i < nl->tstart[w + 1]; i++) {
+					tw[i / CL] = 1;
+					for (int q = first[i]; q < first[i + 1]; q++)
+						tw[nl->clist[q]] = 1;
 				}
 			}
 	}
