@@ -787,6 +787,61 @@ static int same_state(const struct state *a, const struct state *b)
 	       !memcmp(a->lo, b->lo, sizeof a->lo) && a->step == b->step;
 }
 
+/* md_forces_kick (the final half kick folded into the pair pass) gives
+ * bitwise the forces and velocities of md_forces_eflag followed by
+ * md_kick, at 1, 2 and 3 threads, with and without energies; and fails
+ * on overlapping atoms as md_forces does. */
+static void test_kick(void)
+{
+	struct sim s;
+	struct err e = {{0}};
+	if (sim_load(&s, FIX "liquid.data", 1) != 0)
+		return;
+	const double dtf = 0.5 * 0.005 * s.sys.units.ftm2v;
+	for (int nt = 1; nt <= 3; nt++) {
+#ifdef _OPENMP
+		omp_set_num_threads(nt);
+#endif
+		for (int energy = 0; energy <= 1; energy++) {
+			struct sim a, b;
+			if (sim_clone(&a, &s) != 0 || sim_clone(&b, &s) != 0)
+				break;
+			int ra = md_forces_eflag(&a.m, energy, &e);
+			md_kick(a.m.sys, &a.st, dtf);
+			int rb = md_forces_kick(&b.m, energy, dtf, &e);
+			size_t nd = s.st.n * sizeof(double);
+			CHECK(ra == 0 && rb == 0 && same_state(&a.st, &b.st) &&
+			      !memcmp(a.st.fx, b.st.fx, nd) &&
+			      !memcmp(a.st.fy, b.st.fy, nd) &&
+			      !memcmp(a.st.fz, b.st.fz, nd),
+			      "fused kick = forces then kick, %d thread(s), "
+			      "energy %d", nt, energy);
+			/* and the kick did something */
+			CHECK(memcmp(b.st.vx, s.st.vx, nd) != 0,
+			      "the kick changed the velocities (%d threads)", nt);
+			if (energy)
+				CHECK(a.m.en.evdwl == b.m.en.evdwl &&
+				      !memcmp(a.m.en.virial, b.m.en.virial,
+					      sizeof a.m.en.virial),
+				      "same energy and virial (%d threads)", nt);
+			/* atom 1 on top of atom 0: infinite forces */
+			b.st.x[1] = b.st.x[0];
+			b.st.y[1] = b.st.y[0];
+			b.st.z[1] = b.st.z[0];
+			CHECK(md_forces_kick(&b.m, energy, dtf, &e) != 0 &&
+			      strstr(e.msg, "non-finite"),
+			      "overlap refused by the fused kick (%d threads): %s",
+			      nt, e.msg);
+			sim_clone_free(&a);
+			sim_clone_free(&b);
+		}
+	}
+#ifdef _OPENMP
+	omp_set_num_threads(1);
+#endif
+	sim_free(&s);
+}
+
 /* Run N steps, pack, continue M steps; a fresh integrator unpacked onto a
  * copy of the state after N steps runs the same M steps bit for bit. The
  * neighbour list is rebuilt at the checkpoint in both runs (as run.c
@@ -943,6 +998,7 @@ int main(void)
 	test_lammps();
 	test_options();
 	test_pack();
+	test_kick();
 	test_minimize();
 	test_nve();
 	test_nvt();
