@@ -115,11 +115,15 @@ static int run_driver(const struct system *s, struct state *st,
 }
 
 /* md-run's loop: integrator_step (NVE), energies on the last step only. */
-static int run_md(const struct system *s, struct state *st,
+static int run_md(struct system *s, struct state *st,
 		  struct nbr_list *nl, long steps, double dt, struct energy *en,
 		  double *tk, struct err *e)
 {
 	struct md m = {.sys = s, .st = st, .nl = nl};
+	/* md-run renumbers atoms at builds; back to input order at the end,
+	 * so that the next repetition starts from the same system */
+	if (md_allow_reorder(&m, s, e))
+		return -1;
 	struct integrator_opts io = {.ens = ENS_NVE, .dt = dt,
 				     .nsteps_total = steps};
 	struct integrator it;
@@ -133,6 +137,8 @@ static int run_md(const struct system *s, struct state *st,
 		tk[k] = now() - t0;
 	}
 	*en = m.en;
+	md_input_order(&m);
+	md_free_order(&m);
 	return 0;
 }
 

@@ -583,6 +583,14 @@ int engine_cli_setup(struct engine_cli *c, struct err *e)
 	return 0;
 }
 
+int engine_cli_allow_reorder(struct engine_cli *c, int langevin,
+			     struct err *e)
+{
+	if (c->has_ff || c->decouple || c->has_cons || langevin)
+		return 0;
+	return md_allow_reorder(&c->md, &c->sys, e);
+}
+
 struct run_opts engine_cli_run_opts(const struct engine_cli *c,
 				    const char *tool, int argc, char **argv,
 				    volatile sig_atomic_t *stop)
@@ -599,6 +607,7 @@ struct run_opts engine_cli_run_opts(const struct engine_cli *c,
 
 void engine_cli_free(struct engine_cli *c)
 {
+	md_free_order(&c->md);
 	nbr_free(c->nl);
 	softcore_free(&c->sc);
 	if (c->has_dc)

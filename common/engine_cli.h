@@ -77,6 +77,13 @@ int engine_cli_option(struct engine_cli *c, int code, const char *arg,
  * planner and wisdom are process-global, fft_wisdom.h). Returns ERR_USAGE/ERR_DATA style codes
  * (0 on success). */
 int engine_cli_setup(struct engine_cli *c, struct err *e);
+/* md-run and ehex-gradient, for time integration: let the engine renumber
+ * the atoms at neighbour builds (struct md: reorder) when the system is
+ * atomic (no force field, decoupled atoms or constraints) and the
+ * dynamics deterministic (not Langevin, whose per-atom noise follows the
+ * atom order, which depends on the thread count). */
+int engine_cli_allow_reorder(struct engine_cli *c, int langevin,
+			     struct err *e);
 /* The part of engine_cli_setup that makes the system: --units, --data,
  * --threads and the decoupling (types cloned, c->sc ready). For tools that
  * read trajectories instead of running (fep-window, widom). */

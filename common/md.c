@@ -3,6 +3,7 @@
 #include "md.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 int md_forces(struct md *m, struct err *e)
@@ -36,8 +37,11 @@ static int forces(struct md *m, int energy, struct pair_kick *k,
 		  struct err *e)
 {
 	struct state *st = m->st;
-	if (nbr_needs_rebuild(m->nl, st) && nbr_build(m->nl, st, e) != 0)
-		return -1;
+	if (nbr_needs_rebuild(m->nl, st)) {
+		if (nbr_build(m->nl, st, e) != 0)
+			return -1;
+		md_reorder(m);
+	}
 	/* Soft-core terms add to m->en: keep it whole. Force-field terms add
 	 * to it too, and are discarded below when energy is 0. */
 	if (m->sc)
@@ -202,4 +206,116 @@ void md_velocity_create(const struct system *sys, struct state *st, double t,
 			st->vz[i] *= f;
 		}
 	}
+}
+
+/* ---- atom order (struct md: reorder) ----------------------------------- */
+
+enum { NPERM_D = 11, NPERM_I = 4, NPERM_L = 2 };
+
+int md_allow_reorder(struct md *m, struct system *sys, struct err *e)
+{
+	size_t n = m->st->n;
+	if (sys != m->sys)
+		return err_set(e, "md_allow_reorder: not the md's system");
+	md_free_order(m);
+	m->orig = malloc(n * sizeof *m->orig);
+	/* per array a private n-element copy, so that the arrays can be
+	 * permuted in parallel; then the order itself */
+	m->reorder_buf = malloc((NPERM_D + NPERM_L) * n * sizeof(double) +
+				(NPERM_I + 2) * n * sizeof(int));
+	if (!m->orig || !m->reorder_buf) {
+		md_free_order(m);
+		return err_set(e, "out of memory");
+	}
+	for (size_t i = 0; i < n; i++)
+		m->orig[i] = (int)i;
+	m->sysw = sys;
+	m->reorder = 1;
+	if (nbr_nbuilds(m->nl) > 0)
+		md_reorder(m);
+	return 0;
+}
+
+void md_free_order(struct md *m)
+{
+	free(m->orig);
+	free(m->reorder_buf);
+	m->orig = NULL;
+	m->reorder_buf = NULL;
+	m->reorder = 0;
+	m->sysw = NULL;
+}
+
+/* New atom j is old atom order[j] (order in the reorder buffer). */
+static void permute(struct md *m, int *order);
+
+void md_reorder(struct md *m)
+{
+	if (!m->reorder)
+		return;
+	const size_t n = m->st->n;
+	int *order = (int *)((double *)m->reorder_buf + (NPERM_D + NPERM_L) * n) +
+		     NPERM_I * n;
+	nbr_local_order(m->nl, order);
+	permute(m, order);
+}
+
+void md_input_order(struct md *m)
+{
+	if (!m->reorder)
+		return;
+	const size_t n = m->st->n;
+	int *order = (int *)((double *)m->reorder_buf + (NPERM_D + NPERM_L) * n) +
+		     NPERM_I * n;
+	for (size_t i = 0; i < n; i++)
+		order[m->orig[i]] = (int)i;
+	permute(m, order);
+}
+
+static void permute(struct md *m, int *order)
+{
+	struct state *st = m->st;
+	struct system *sys = m->sysw;
+	const size_t n = st->n;
+	double *dbuf = m->reorder_buf;
+	long *lbuf = (long *)(dbuf + NPERM_D * n);
+	int *ibuf = (int *)(lbuf + NPERM_L * n);
+	double *da[NPERM_D] = {st->x,  st->y,  st->z,  st->vx,
+			       st->vy, st->vz, st->fx, st->fy,
+			       st->fz, sys->mass, sys->q};
+	int *ia[NPERM_I] = {st->ix, st->iy, st->iz, sys->type};
+	long *la[NPERM_L] = {sys->id, sys->mol};
+	int *orig = m->orig, *orig_tmp = order + n;
+	/* gather each array into its copy, then back (atoms are few and the
+	 * arrays many: one array per thread at a time) */
+#pragma omp parallel for schedule(dynamic, 1)
+	for (int a = 0; a < NPERM_D + NPERM_I + NPERM_L + 1; a++) {
+		if (a < NPERM_D) {
+			double *v = da[a], *t = dbuf + (size_t)a * n;
+			if (!v)
+				continue;
+			for (size_t j = 0; j < n; j++)
+				t[j] = v[order[j]];
+			memcpy(v, t, n * sizeof *v);
+		} else if (a < NPERM_D + NPERM_I) {
+			int *v = ia[a - NPERM_D];
+			int *t = ibuf + (size_t)(a - NPERM_D) * n;
+			for (size_t j = 0; j < n; j++)
+				t[j] = v[order[j]];
+			memcpy(v, t, n * sizeof *v);
+		} else if (a < NPERM_D + NPERM_I + NPERM_L) {
+			long *v = la[a - NPERM_D - NPERM_I];
+			long *t = lbuf + (size_t)(a - NPERM_D - NPERM_I) * n;
+			if (!v)
+				continue;
+			for (size_t j = 0; j < n; j++)
+				t[j] = v[order[j]];
+			memcpy(v, t, n * sizeof *v);
+		} else {
+			for (size_t j = 0; j < n; j++)
+				orig_tmp[j] = orig[order[j]];
+			memcpy(orig, orig_tmp, n * sizeof *orig);
+		}
+	}
+	nbr_renumber(m->nl, order);
 }

@@ -35,6 +35,18 @@ struct md {
 	double cvirial[6];      /* virial of the last constraint forces
 				   (constrain.h), added to the pressure as
 				   LAMMPS adds fix shake's */
+	/* Atom order. With reorder set (atomic systems: no sc, ff or cons),
+	 * every neighbour build renumbers the atoms in the list's slot order
+	 * (md_reorder), as LAMMPS sorts its atoms, so that each thread's
+	 * atoms, its slab of the pair pass, are contiguous in memory and the
+	 * threads stop trading cache lines; sysw is then the system that
+	 * moves with them, and orig[i] the input index of atom i, which
+	 * writers of frames and checkpoints use to keep the input order
+	 * (run.c). Without reorder, orig is NULL: the input order. */
+	int reorder;
+	struct system *sysw;
+	int *orig;              /* [n] or NULL */
+	void *reorder_buf;
 	int forces_only;        /* set by the caller of integrator_step when
 				   nothing reads the energies of the coming
 				   step (no thermo row): md_forces may then
@@ -60,6 +72,18 @@ int md_forces_eflag(struct md *m, int energy, struct err *e);
  * velocities bitwise the same as md_kick after md_forces_eflag. On a
  * failure (non-finite forces) the velocities are not to be used. */
 int md_forces_kick(struct md *m, int energy, double dtf, struct err *e);
+/* Let md renumber the atoms at every neighbour build (m->reorder; see
+ * struct md); sys must be m->sys, writable. Renumbers them at once if the
+ * list is built. md_free_order releases what this allocates. */
+int md_allow_reorder(struct md *m, struct system *sys, struct err *e);
+void md_free_order(struct md *m);
+/* Renumber the atoms in the order of the last build (nbr_local_order):
+ * state, system arrays, orig and the list. A no-op without m->reorder. */
+void md_reorder(struct md *m);
+/* Renumber the atoms back to input order (orig the identity again); the
+ * next build renumbers them again. A no-op without m->reorder. */
+void md_input_order(struct md *m);
+
 /* v += (dtf / m) f on every atom (LAMMPS fix nve final_integrate). */
 void md_kick(const struct system *sys, struct state *st, double dtf);
 

@@ -768,18 +768,24 @@ static int build_from(struct nbr_list *nl, const double *X, const double *Y,
 	int *src = nl->src;
 	signed char *sh = nl->sh;
 	double *px = nl->px, *py = nl->py, *pz = nl->pz;
-	/* One pass per group (the thread that fills a group's slots also
-	 * boxes its clusters and, for local groups, points its atoms at their
-	 * slots: nothing crosses to the other core's cache). */
-#pragma omp parallel for schedule(dynamic, 4)
-	for (size_t G = 0; G < ngs; G++) {
-		size_t s0 = (size_t)gcl[G] * CL, s1 = (size_t)gcl[G + 1] * CL;
-		fill_slots(nl, it, order + istart[G], icount[G], s0, s1);
-		for (size_t c = s0 / CL; c < s1 / CL; c++)
-			cluster_box(nl, c, bb + 6 * c);
-		if (s1 <= nloc)
-			for (size_t k = s0; k < s1 && src[k] >= 0; k++)
-				nl->lslot[src[k]] = (int)k;
+	/* One pass per group, by slab: the thread of slab s fills the groups
+	 * of slab s (with atoms numbered in slab order, md_reorder, the items
+	 * it reads are the ones it made), boxes their clusters and, for local
+	 * groups, points its atoms at their slots. */
+#pragma omp parallel num_threads(nthr)
+	{
+		const int t = omp_get_thread_num(), nrun = omp_get_num_threads();
+		for (size_t G = 0; G < ngs; G++) {
+			if ((int)((G / ncol) % (size_t)nslab) % nrun != t)
+				continue;
+			size_t s0 = (size_t)gcl[G] * CL, s1 = (size_t)gcl[G + 1] * CL;
+			fill_slots(nl, it, order + istart[G], icount[G], s0, s1);
+			for (size_t c = s0 / CL; c < s1 / CL; c++)
+				cluster_box(nl, c, bb + 6 * c);
+			if (s1 <= nloc)
+				for (size_t k = s0; k < s1 && src[k] >= 0; k++)
+					nl->lslot[src[k]] = (int)k;
+		}
 	}
 	for (size_t s = ncl * CL; s < nslot; s++) {
 		src[s] = -1;
@@ -1025,6 +1031,36 @@ int nbr_build(struct nbr_list *nl, struct state *st, struct err *e)
 		return -1;
 	set_reference(nl, st->x, st->y, st->z, st->lo, st->len);
 	return 0;
+}
+
+void nbr_local_order(const struct nbr_list *nl, int *order)
+{
+	size_t j = 0;
+	for (size_t k = 0; k < nl->nloc; k++)
+		if (nl->src[k] >= 0)
+			order[j++] = nl->src[k];
+}
+
+void nbr_renumber(struct nbr_list *nl, const int *order)
+{
+	const size_t n = nl->n;
+	int *newidx = nl->gcount; /* build scratch, free until the next one */
+	for (size_t j = 0; j < n; j++)
+		newidx[order[j]] = (int)j;
+	for (size_t k = 0; k < nl->nslot; k++)
+		if (nl->src[k] >= 0)
+			nl->src[k] = newidx[nl->src[k]];
+	/* local slots hold the atoms in the new order */
+	for (size_t k = 0; k < nl->nloc; k++)
+		if (nl->src[k] >= 0)
+			nl->lslot[nl->src[k]] = (int)k;
+	double *hold[3] = {nl->xhold, nl->yhold, nl->zhold};
+	double *tmp = (double *)nl->scratch; /* at least 3n doubles (items) */
+	for (int d = 0; d < 3; d++) {
+		for (size_t j = 0; j < n; j++)
+			tmp[j] = hold[d][order[j]];
+		memcpy(hold[d], tmp, n * sizeof *tmp);
+	}
 }
 
 int nbr_restore(struct nbr_list *nl, const struct state *st,

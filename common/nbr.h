@@ -49,6 +49,17 @@ int nbr_restore(struct nbr_list *nl, const struct state *st,
 		const double *xr, const double *yr, const double *zr,
 		const double lo[3], const double len[3], struct err *e);
 
+/* Atom order of the last build (atoms sorted as the list's local slots:
+ * by slab, x-y column and z). order[j] is the index of the atom that
+ * should come j-th; a caller that renumbers its atoms so (md_reorder) makes
+ * each thread's atoms contiguous in memory, and tells the list with
+ * nbr_renumber. */
+void nbr_local_order(const struct nbr_list *nl, int *order);
+/* The atoms were renumbered: new atom j is old atom order[j] (positions
+ * and everything else moved with them). The list, its reference
+ * positions and slot sources follow. */
+void nbr_renumber(struct nbr_list *nl, const int *order);
+
 /* Lennard-Jones forces (overwrites st->fx..fz), energy evdwl and virial,
  * over the current list; tail corrections added when p->tail (need the
  * volume from st). Must be called after nbr_build for the current positions

@@ -310,22 +310,55 @@ static void frame_of_state(struct frame *f, const struct state *st)
 	}
 }
 
+/* f holds the state in input order (md.h: orig): with the atoms
+ * renumbered, positions and velocities are copied into buf (6n) in input
+ * order; wrap also wraps the positions into the box. */
+static void frame_input_order(struct frame *f, const struct md *m,
+			      double *buf, int wrap)
+{
+	const struct state *st = m->st;
+	const size_t n = st->n;
+	const int *orig = m->orig;
+	frame_of_state(f, st);
+	if (!orig && !wrap)
+		return;
+	double *x = buf, *y = buf + n, *z = buf + 2 * n;
+	for (size_t i = 0; i < n; i++) {
+		size_t o = orig ? (size_t)orig[i] : i;
+		x[o] = st->x[i];
+		y[o] = st->y[i];
+		z[o] = st->z[i];
+		if (wrap) {
+			x[o] -= st->len[0] * floor((st->x[i] - st->lo[0]) / st->len[0]);
+			y[o] -= st->len[1] * floor((st->y[i] - st->lo[1]) / st->len[1]);
+			z[o] -= st->len[2] * floor((st->z[i] - st->lo[2]) / st->len[2]);
+		}
+	}
+	f->x = x;
+	f->y = y;
+	f->z = z;
+	if (orig) {
+		double *vx = buf + 3 * n, *vy = buf + 4 * n, *vz = buf + 5 * n;
+		for (size_t i = 0; i < n; i++) {
+			vx[orig[i]] = st->vx[i];
+			vy[orig[i]] = st->vy[i];
+			vz[orig[i]] = st->vz[i];
+		}
+		f->vx = vx;
+		f->vy = vy;
+		f->vz = vz;
+	}
+}
+
 /* Trajectory frames hold positions wrapped into the box (AMBER convention
  * as written by LAMMPS dump netcdf: coordinates inside the cell); the
- * engine's positions may lie up to skin/2 outside between rebuilds. */
-static int traj_write(struct traj_nc *t, const struct state *st, double *wx,
-		      double *wy, double *wz, struct err *e)
+ * engine's positions may lie up to skin/2 outside between rebuilds.
+ * buf: 6n doubles. */
+static int traj_write(struct traj_nc *t, const struct md *m, double *buf,
+		      struct err *e)
 {
 	struct frame f;
-	frame_of_state(&f, st);
-	for (size_t i = 0; i < st->n; i++) {
-		wx[i] = st->x[i] - st->len[0] * floor((st->x[i] - st->lo[0]) / st->len[0]);
-		wy[i] = st->y[i] - st->len[1] * floor((st->y[i] - st->lo[1]) / st->len[1]);
-		wz[i] = st->z[i] - st->len[2] * floor((st->z[i] - st->lo[2]) / st->len[2]);
-	}
-	f.x = wx;
-	f.y = wy;
-	f.z = wz;
+	frame_input_order(&f, m, buf, 1);
 	return traj_nc_append(t, &f, e);
 }
 
@@ -345,25 +378,29 @@ static int write_checkpoint(const struct md *m, const struct integrator *it,
 	double *ref = malloc(3 * n * sizeof *ref);
 	double *img = malloc(3 * n * sizeof *img);
 	double *frc = malloc(3 * n * sizeof *frc);
-	if (!ref || !img || !frc) {
+	double *fbuf = m->orig ? malloc(6 * n * sizeof *fbuf) : NULL;
+	if (!ref || !img || !frc || (m->orig && !fbuf)) {
 		free(ref);
 		free(img);
 		free(frc);
+		free(fbuf);
 		return err_set(e, "out of memory");
 	}
 	const double *xr, *yr, *zr;
 	double rlo[3], rlen[3];
 	int have_ref = nbr_reference(m->nl, &xr, &yr, &zr, rlo, rlen) == 0;
+	/* everything per atom in input order (md.h: orig) */
 	for (size_t i = 0; i < n; i++) {
-		ref[i] = have_ref ? xr[i] : NAN;
-		ref[n + i] = have_ref ? yr[i] : NAN;
-		ref[2 * n + i] = have_ref ? zr[i] : NAN;
-		img[i] = st->ix[i];
-		img[n + i] = st->iy[i];
-		img[2 * n + i] = st->iz[i];
-		frc[i] = st->fx[i];
-		frc[n + i] = st->fy[i];
-		frc[2 * n + i] = st->fz[i];
+		size_t o = m->orig ? (size_t)m->orig[i] : i;
+		ref[o] = have_ref ? xr[i] : NAN;
+		ref[n + o] = have_ref ? yr[i] : NAN;
+		ref[2 * n + o] = have_ref ? zr[i] : NAN;
+		img[o] = st->ix[i];
+		img[n + o] = st->iy[i];
+		img[2 * n + o] = st->iz[i];
+		frc[o] = st->fx[i];
+		frc[n + o] = st->fy[i];
+		frc[2 * n + o] = st->fz[i];
 	}
 	meta[0] = RUN_LAYOUT;
 	meta[1] = have_ref;
@@ -399,13 +436,14 @@ static int write_checkpoint(const struct md *m, const struct integrator *it,
 	if (!nh)
 		hookbuf[0] = 0;
 	struct frame f;
-	frame_of_state(&f, st);
+	frame_input_order(&f, m, fbuf, 0);
 	int rc = traj_nc_write_restart(rst, &f, &m->sys->units, x,
 				       sizeof x / sizeof x[0], &tx, wisdom != NULL,
 				       e);
 	free(ref);
 	free(img);
 	free(frc);
+	free(fbuf);
 	return rc;
 }
 
@@ -493,17 +531,30 @@ static int load_checkpoint(struct md *m, struct integrator *it,
 			     meta[0], RUN_LAYOUT);
 		goto out;
 	}
-	for (size_t i = 0; i < n; i++) {
-		st->x[i] = f.x[i];
-		st->y[i] = f.y[i];
-		st->z[i] = f.z[i];
-		st->vx[i] = f.vx[i];
-		st->vy[i] = f.vy[i];
-		st->vz[i] = f.vz[i];
-		st->ix[i] = (int)img[i];
-		st->iy[i] = (int)img[n + i];
-		st->iz[i] = (int)img[2 * n + i];
+	/* The checkpoint is in input order; atom i here is input atom
+	 * orig[i] (md.h), and so are the reference positions. */
+	double *refi = malloc(3 * n * sizeof *refi);
+	if (!refi) {
+		rc = err_set(e, "out of memory");
+		goto out;
 	}
+	for (size_t i = 0; i < n; i++) {
+		size_t o = m->orig ? (size_t)m->orig[i] : i;
+		st->x[i] = f.x[o];
+		st->y[i] = f.y[o];
+		st->z[i] = f.z[o];
+		st->vx[i] = f.vx[o];
+		st->vy[i] = f.vy[o];
+		st->vz[i] = f.vz[o];
+		st->ix[i] = (int)img[o];
+		st->iy[i] = (int)img[n + o];
+		st->iz[i] = (int)img[2 * n + o];
+		refi[i] = ref[o];
+		refi[n + i] = ref[n + o];
+		refi[2 * n + i] = ref[2 * n + o];
+	}
+	free(ref);
+	ref = refi;
 	for (int a = 0; a < 3; a++) {
 		st->len[a] = f.cell[a];
 		st->lo[a] = lt[a];
@@ -517,14 +568,17 @@ static int load_checkpoint(struct md *m, struct integrator *it,
 		if (nbr_restore(m->nl, st, ref, ref + n, ref + 2 * n, meta + 2,
 				meta + 5, e) != 0)
 			goto out;
+		/* the order the uninterrupted run had since that build */
+		md_reorder(m);
 	}
 	if (md_forces(m, e) != 0)
 		goto out;
 	m->nforce = (long)lt[4];
 	for (size_t i = 0; i < n; i++) {
-		st->fx[i] = frc[i];
-		st->fy[i] = frc[n + i];
-		st->fz[i] = frc[2 * n + i];
+		size_t o = m->orig ? (size_t)m->orig[i] : i;
+		st->fx[i] = frc[o];
+		st->fy[i] = frc[n + o];
+		st->fz[i] = frc[2 * n + o];
 	}
 	rc = 1;
 out:
@@ -545,7 +599,7 @@ int run_write_state(const struct md *m, const char *traj_path,
 	if (traj_path) {
 		struct traj_nc *t;
 		size_t n = m->st->n;
-		double *w = malloc(3 * n * sizeof *w);
+		double *w = malloc(6 * n * sizeof *w);
 		if (!w)
 			return err_set(e, "out of memory");
 		if (traj_nc_create(&t, traj_path, n, 1, TRAJ_FLOAT,
@@ -553,7 +607,7 @@ int run_write_state(const struct md *m, const char *traj_path,
 			free(w);
 			return -1;
 		}
-		if (traj_write(t, m->st, w, w + n, w + 2 * n, e) != 0) {
+		if (traj_write(t, m, w, e) != 0) {
 			traj_nc_abort(t);
 			free(w);
 			return -1;
@@ -568,20 +622,21 @@ int run_write_state(const struct md *m, const char *traj_path,
 		 * boundary is whole only with them (bonded_check on --from). */
 		const struct state *st = m->st;
 		size_t n = st->n;
-		double *img = malloc(3 * n * sizeof *img);
+		double *img = malloc(9 * n * sizeof *img);
 		if (!img)
 			return err_set(e, "out of memory");
 		for (size_t i = 0; i < n; i++) {
-			img[i] = st->ix[i];
-			img[n + i] = st->iy[i];
-			img[2 * n + i] = st->iz[i];
+			size_t o = m->orig ? (size_t)m->orig[i] : i;
+			img[o] = st->ix[i];
+			img[n + o] = st->iy[i];
+			img[2 * n + o] = st->iz[i];
 		}
 		double lo_time[5] = {st->lo[0], st->lo[1], st->lo[2], st->time,
 				     (double)m->nforce};
 		struct nc_extra x[] = {{"soretkit_images", 3 * n, img},
 				       {"soretkit_lo_time", 5, lo_time}};
 		struct frame f;
-		frame_of_state(&f, st);
+		frame_input_order(&f, m, img + 3 * n, 0);
 		int rc = traj_nc_write_restart(rst_path, &f, &m->sys->units, x, 2,
 					       NULL, 0, e);
 		free(img);
@@ -627,12 +682,11 @@ int run_md(struct md *m, struct integrator *it, const struct run_opts *o,
 		th.ncol = 9 + (m->ff ? 7 : 0) + (hk ? hk->nthermo : 0);
 	}
 	struct traj_nc *traj = NULL;
-	double *wbuf = malloc(3 * n * sizeof *wbuf);
+	double *wbuf = malloc(6 * n * sizeof *wbuf);
 	if (!wbuf) {
 		thermo_close(&th, 0, e);
 		return err_set(e, "out of memory");
 	}
-	double *wx = wbuf, *wy = wbuf + n, *wz = wbuf + 2 * n;
 	if (o->traj_path) {
 		int rc;
 		if (resumed) {
@@ -648,7 +702,7 @@ int run_md(struct md *m, struct integrator *it, const struct run_opts *o,
 			goto fail;
 	}
 	if (!resumed) {
-		if (traj && traj_write(traj, st, wx, wy, wz, e) != 0)
+		if (traj && traj_write(traj, m, wbuf, e) != 0)
 			goto fail;
 		thermo_row(&th, m, it, hk);
 	}
@@ -676,7 +730,7 @@ int run_md(struct md *m, struct integrator *it, const struct run_opts *o,
 			thermo_row(&th, m, it, hk);
 		if (traj && ((o->dump_every && s % o->dump_every == 0) ||
 			     (last && (!o->dump_every || s % o->dump_every))))
-			if (traj_write(traj, st, wx, wy, wz, e) != 0)
+			if (traj_write(traj, m, wbuf, e) != 0)
 				goto fail;
 		int sig = o->stop && *o->stop;
 		if (o->rst_path && !last &&

@@ -160,7 +160,8 @@ int main(int argc, char **argv)
 	struct integrator_opts io = {.ens = ENS_NVE, .dt = ec.dt, .tchain = 3, .pchain = 3};
 	struct integrator it;
 	struct md *m = &ec.md;
-	if (integrator_init(&it, &io, m, &e) != 0)
+	if (engine_cli_allow_reorder(&ec, 0, &e) != 0 ||
+	    integrator_init(&it, &io, m, &e) != 0)
 		goto fail;
 	struct run_opts ro = engine_cli_run_opts(&ec, tool, argc, argv, &stop_requested);
 	int rc = run_md(m, &it, &ro, &hook, &e);

@@ -179,6 +179,9 @@ int main(int argc, char **argv)
 		goto fail;
 	code = ERR_DATA;
 	struct md *m = &ec.md;
+	if (io.ens != ENS_MIN &&
+	    engine_cli_allow_reorder(&ec, io.ens == ENS_LANGEVIN, &e) != 0)
+		goto fail;
 	struct sigaction sa = {0};
 	sa.sa_handler = on_signal;
 	sigaction(SIGTERM, &sa, NULL);

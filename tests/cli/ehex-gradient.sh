@@ -43,7 +43,7 @@ awk -v a="$se" -v b="$sh" 'BEGIN{if(a<0)a=-a; if(b<0)b=-b; exit !(4*a < b)}' && 
 R="--flux 5 --steps 6000 --thermo 50 --dump 200 --checkpoint 500 --threads 1 -q"
 mkdir -p a b
 $E $R -o a/g.nc --thermo-file a/th.txt
-timeout -s TERM 1.5 $E $R -o b/g.nc --thermo-file b/th.txt 2>/dev/null
+signal_after_checkpoint TERM b/g.nc.rst $E $R -o b/g.nc --thermo-file b/th.txt 2>/dev/null
 [ -f b/g.nc ] && notok "run finished before SIGTERM (make it longer)"
 $E $R -o b/g.nc --thermo-file b/th.txt
 cmp -s a/g.nc b/g.nc && ok "resumed eHEX trajectory bitwise identical" || notok "resumed eHEX trajectory differs"

@@ -79,9 +79,9 @@ run() { md-run --units lj --data sys.data --from min.nc.rst --ensemble nvt --tem
 	--checkpoint 5000 --threads 1 -q -o "$1/t.nc" --thermo-file "$1/thermo.txt"; }
 mkdir -p a b
 run a
-timeout -s TERM 1 md-run --units lj --data sys.data --from min.nc.rst --ensemble nvt --temp 1 \
-	--decouple type:2 --lambda 0.3 --steps 60000 --thermo 200 --dump 2000 \
-	--checkpoint 5000 --threads 1 -q -o b/t.nc --thermo-file b/thermo.txt 2>/dev/null
+signal_after_checkpoint TERM b/t.nc.rst md-run --units lj --data sys.data --from min.nc.rst \
+	--ensemble nvt --temp 1 --decouple type:2 --lambda 0.3 --steps 60000 --thermo 200 \
+	--dump 2000 --checkpoint 5000 --threads 1 -q -o b/t.nc --thermo-file b/thermo.txt 2>/dev/null
 if [ -f b/t.nc ]; then notok "resume: run finished before the signal (make it longer)"; fi
 [ -f b/t.nc.rst ] && ok "resume: checkpoint kept" || notok "resume: no checkpoint"
 run b

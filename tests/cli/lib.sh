@@ -50,4 +50,22 @@ std_cli() {
 	expect_grep "$tool --version names the tool" "$tool" "$T/out"
 	expect_exit 2 "$tool rejects an unknown option" "$tool" --no-such-option
 }
+# signal_after_checkpoint SIG RST CMD...: run CMD in the background and
+# send it SIG a moment after its first checkpoint RST appears (written by
+# rename, so complete), so that the interruption falls mid-run however
+# fast the machine is; gives up waiting after 120 s.
+signal_after_checkpoint() {
+	local sig=$1 rst=$2 pid i=0
+	shift 2
+	"$@" &
+	pid=$!
+	while [ ! -f "$rst" ] && kill -0 "$pid" 2>/dev/null && [ $i -lt 2400 ]; do
+		sleep 0.05
+		i=$((i + 1))
+	done
+	sleep 0.1
+	kill -s "$sig" "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	return 0
+}
 finish() { exit $((fails > 0)); }
