@@ -23,6 +23,8 @@
 #include <string.h>
 
 #include "constrain.h"
+#include "nbr.h"
+#include "omp_util.h"
 
 /* Layout of integrator_pack; bump when the order or meaning changes. */
 #define INTEGRATOR_LAYOUT 1.0
@@ -122,18 +124,24 @@ static void nve_x(struct state *st, double dtv)
 
 /* v += dt/2 F/m, then x += dt v: fix nve initial_integrate in one pass
  * (the same arithmetic per atom as nve_v followed by nve_x). */
-static void nve_vx(const struct system *sys, struct state *st, double dtf,
-		   double dtv)
+static void nve_vx(const struct system *sys, struct state *st,
+		   const struct nbr_list *nl, double dtf, double dtv)
 {
-#pragma omp parallel for schedule(static)
-	for (size_t i = 0; i < st->n; i++) {
-		double dtfm = dtf / sys->mass[i];
-		st->vx[i] += dtfm * st->fx[i];
-		st->vy[i] += dtfm * st->fy[i];
-		st->vz[i] += dtfm * st->fz[i];
-		st->x[i] += dtv * st->vx[i];
-		st->y[i] += dtv * st->vy[i];
-		st->z[i] += dtv * st->vz[i];
+#pragma omp parallel
+	{
+		/* the atoms whose forces this thread folded (nbr_atom_range) */
+		size_t a0, a1;
+		nbr_atom_range(nl, omp_util_thread_id(), omp_util_team_size(),
+			       &a0, &a1);
+		for (size_t i = a0; i < a1; i++) {
+			double dtfm = dtf / sys->mass[i];
+			st->vx[i] += dtfm * st->fx[i];
+			st->vy[i] += dtfm * st->fy[i];
+			st->vz[i] += dtfm * st->fz[i];
+			st->x[i] += dtv * st->vx[i];
+			st->y[i] += dtv * st->vy[i];
+			st->z[i] += dtv * st->vz[i];
+		}
 	}
 }
 
@@ -540,7 +548,7 @@ static int verlet_step(struct integrator *it, struct md *m, struct err *e)
 
 	st->step++;
 	st->time += it->o.dt;
-	nve_vx(sys, st, dtf, it->o.dt);
+	nve_vx(sys, st, m->nl, dtf, it->o.dt);
 	/* Plain NVE: the final kick in the force pass (md_forces_kick),
 	 * bitwise the same velocities as nve_v after the forces. */
 	if (!langevin && !m->cons)

@@ -55,6 +55,13 @@ int nbr_restore(struct nbr_list *nl, const struct state *st,
  * each thread's atoms contiguous in memory, and tells the list with
  * nbr_renumber. */
 void nbr_local_order(const struct nbr_list *nl, int *order);
+/* The atoms a0 .. a1-1 that thread t of a team of nt works on in the
+ * per-atom loops around the pair pass (integration, the rebuild check,
+ * the fold of forces): with the atoms renumbered (nbr_renumber) and nt the
+ * list's thread count, those of the slab whose pairs thread t computes;
+ * else libgomp's schedule(static) split. */
+void nbr_atom_range(const struct nbr_list *nl, int t, int nt, size_t *a0,
+		    size_t *a1);
 /* The atoms were renumbered: new atom j is old atom order[j] (positions
  * and everything else moved with them). The list, its reference
  * positions and slot sources follow. */

@@ -89,6 +89,10 @@ struct nbr_list {
 	 * buffer per slot. */
 	int *cowner;
 	size_t cap_cowner;
+	/* With the atoms renumbered in slot order (nbr_renumber), item w's
+	 * atoms are arange[w] .. arange[w+1]-1 (nbr_atom_range). */
+	int renumbered;
+	int *arange;            /* [nthr+1] */
 	double *wpart;          /* [nthr][8] partial sums of the reduction */
 
 	/* Build scratch (kept between builds). */

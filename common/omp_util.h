@@ -24,4 +24,13 @@ static inline int omp_util_thread_id(void)
 #endif
 }
 
+static inline int omp_util_team_size(void)
+{
+#ifdef _OPENMP
+	return omp_get_num_threads();
+#else
+	return 1;
+#endif
+}
+
 #endif

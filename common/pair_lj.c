@@ -342,7 +342,6 @@ static void pair_pass(const struct pair_lj *p, const int *type,
 		      const struct nbr_coul *coul, struct energy *en,
 		      struct pair_kick *kick)
 {
-	const int n = (int)nl->n;
 	const int nthr = nl->nthr;
 	const size_t fs = nl->fstride;
 	const int *restrict src = nl->src;
@@ -425,14 +424,12 @@ static void pair_pass(const struct pair_lj *p, const int *type,
 		}
 		/* Each atom: its local slot, then its ghosts; the virial as sum
 		 * over slots of x (x) f (LAMMPS fdotr), which equals the pair
-		 * sum r_ij (x) f_ij. Atoms split as the integrator's static
-		 * loops split them (integrate.c). */
+		 * sum r_ij (x) f_ij. Atoms split as the integrator's loops
+		 * split them (nbr_atom_range). */
 		for (int w = tid; w < nthr; w += nrun) {
-			/* libgomp's schedule(static): the first n % nthr
-			 * items get one atom more */
-			const int q = n / nthr, r = n % nthr;
-			const int a0 = w * q + (w < r ? w : r);
-			const int a1 = a0 + q + (w < r);
+			size_t b0, b1;
+			nbr_atom_range(nl, w, nthr, &b0, &b1);
+			const int a0 = (int)b0, a1 = (int)b1;
 			double v[6] = {0};
 			fold_range(nl, eflag, a0, a1, st, v);
 			for (int c = 0; c < 6; c++)
