@@ -842,6 +842,73 @@ static void test_kick(void)
 	sim_free(&s);
 }
 
+/* NVE steps through integrator_step (drift on each thread's slab, the
+ * final kick in the pair pass, with the rebuilds they meet) equal bitwise
+ * a plain loop of kick and drift, md_forces_eflag and md_kick, at 1-3
+ * threads, with the atoms in input order and renumbered at builds
+ * (md_reorder). */
+static void test_step_nve(void)
+{
+	struct err e = {{0}};
+	const double dt = 0.005;
+	const long nsteps = 60;
+	for (int nt = 1; nt <= 3; nt++) {
+#ifdef _OPENMP
+		omp_set_num_threads(nt);
+#endif
+		for (int reorder = 0; reorder <= 1; reorder++) {
+			struct sim a, b;
+			if (sim_load(&a, FIX "liquid.data", 1) != 0)
+				break;
+			if (sim_load(&b, FIX "liquid.data", 1) != 0) {
+				sim_free(&a);
+				break;
+			}
+			const double dtf = 0.5 * dt * a.sys.units.ftm2v;
+			int ok = 1;
+			if (reorder)
+				ok = md_allow_reorder(&a.m, &a.sys, &e) == 0 &&
+				     md_allow_reorder(&b.m, &b.sys, &e) == 0;
+			struct integrator_opts o = {.ens = ENS_NVE, .dt = dt};
+			struct integrator it;
+			ok = ok && integrator_init(&it, &o, &a.m, &e) == 0;
+			long b0 = nbr_nbuilds(a.nl);
+			for (long k = 0; k < nsteps && ok; k++) {
+				a.m.forces_only = 1;
+				ok = integrator_step(&it, &a.m, &e) == 0;
+				struct state *st = &b.st;
+				for (size_t i = 0; i < st->n; i++) {
+					double dtfm = dtf / b.sys.mass[i];
+					st->vx[i] += dtfm * st->fx[i];
+					st->vy[i] += dtfm * st->fy[i];
+					st->vz[i] += dtfm * st->fz[i];
+					st->x[i] += dt * st->vx[i];
+					st->y[i] += dt * st->vy[i];
+					st->z[i] += dt * st->vz[i];
+				}
+				st->step++;
+				ok = ok && md_forces_eflag(&b.m, 0, &e) == 0;
+				md_kick(b.m.sys, st, dtf);
+			}
+			CHECK(ok && same_state(&a.st, &b.st) &&
+			      nbr_nbuilds(a.nl) > b0 &&
+			      nbr_nbuilds(a.nl) == nbr_nbuilds(b.nl) &&
+			      (!reorder || !memcmp(a.m.orig, b.m.orig,
+						   a.st.n * sizeof *a.m.orig)),
+			      "NVE steps = separate loops over "
+			      "%ld steps (%ld rebuilds), %d thread(s), reorder %d",
+			      nsteps, nbr_nbuilds(a.nl) - b0, nt, reorder);
+			md_free_order(&a.m);
+			md_free_order(&b.m);
+			sim_free(&a);
+			sim_free(&b);
+		}
+	}
+#ifdef _OPENMP
+	omp_set_num_threads(1);
+#endif
+}
+
 /* Run N steps, pack, continue M steps; a fresh integrator unpacked onto a
  * copy of the state after N steps runs the same M steps bit for bit. The
  * neighbour list is rebuilt at the checkpoint in both runs (as run.c
@@ -999,6 +1066,7 @@ int main(void)
 	test_options();
 	test_pack();
 	test_kick();
+	test_step_nve();
 	test_minimize();
 	test_nve();
 	test_nvt();
