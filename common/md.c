@@ -1,6 +1,7 @@
 /* md: force evaluation and the thermo quantities of LAMMPS compute temp /
  * compute pressure, shared by every front end. */
 #include "md.h"
+#include "omp_util.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -286,36 +287,51 @@ static void permute(struct md *m, int *order)
 	int *ia[NPERM_I] = {st->ix, st->iy, st->iz, sys->type};
 	long *la[NPERM_L] = {sys->id, sys->mol};
 	int *orig = m->orig, *orig_tmp = order + n;
-	/* gather each array into its copy, then back (atoms are few and the
-	 * arrays many: one array per thread at a time) */
-#pragma omp parallel for schedule(dynamic, 1)
-	for (int a = 0; a < NPERM_D + NPERM_I + NPERM_L + 1; a++) {
-		if (a < NPERM_D) {
-			double *v = da[a], *t = dbuf + (size_t)a * n;
-			if (!v)
-				continue;
-			for (size_t j = 0; j < n; j++)
-				t[j] = v[order[j]];
-			memcpy(v, t, n * sizeof *v);
-		} else if (a < NPERM_D + NPERM_I) {
-			int *v = ia[a - NPERM_D];
-			int *t = ibuf + (size_t)(a - NPERM_D) * n;
-			for (size_t j = 0; j < n; j++)
-				t[j] = v[order[j]];
-			memcpy(v, t, n * sizeof *v);
-		} else if (a < NPERM_D + NPERM_I + NPERM_L) {
-			long *v = la[a - NPERM_D - NPERM_I];
-			long *t = lbuf + (size_t)(a - NPERM_D - NPERM_I) * n;
-			if (!v)
-				continue;
-			for (size_t j = 0; j < n; j++)
-				t[j] = v[order[j]];
-			memcpy(v, t, n * sizeof *v);
-		} else {
-			for (size_t j = 0; j < n; j++)
-				orig_tmp[j] = orig[order[j]];
-			memcpy(orig, orig_tmp, n * sizeof *orig);
+	/* Each thread gathers the new atoms of its share (new order is slab
+	 * order, and the old was the previous build's: a thread reads mostly
+	 * what it wrote) into the copies, then, after all have read the old
+	 * arrays, copies its share back. */
+#pragma omp parallel
+	{
+		const size_t nt = (size_t)omp_util_team_size();
+		const size_t t = (size_t)omp_util_thread_id();
+		const size_t j0 = n * t / nt, j1 = n * (t + 1) / nt;
+		for (int a = 0; a < NPERM_D; a++) {
+			const double *v = da[a];
+			double *tmp = dbuf + (size_t)a * n;
+			if (v)
+				for (size_t j = j0; j < j1; j++)
+					tmp[j] = v[order[j]];
 		}
+		for (int a = 0; a < NPERM_I; a++) {
+			const int *v = ia[a];
+			int *tmp = ibuf + (size_t)a * n;
+			for (size_t j = j0; j < j1; j++)
+				tmp[j] = v[order[j]];
+		}
+		for (int a = 0; a < NPERM_L; a++) {
+			const long *v = la[a];
+			long *tmp = lbuf + (size_t)a * n;
+			if (v)
+				for (size_t j = j0; j < j1; j++)
+					tmp[j] = v[order[j]];
+		}
+		for (size_t j = j0; j < j1; j++)
+			orig_tmp[j] = orig[order[j]];
+#pragma omp barrier
+		const size_t nj = j1 - j0;
+		for (int a = 0; a < NPERM_D; a++)
+			if (da[a])
+				memcpy(da[a] + j0, dbuf + (size_t)a * n + j0,
+				       nj * sizeof(double));
+		for (int a = 0; a < NPERM_I; a++)
+			memcpy(ia[a] + j0, ibuf + (size_t)a * n + j0,
+			       nj * sizeof(int));
+		for (int a = 0; a < NPERM_L; a++)
+			if (la[a])
+				memcpy(la[a] + j0, lbuf + (size_t)a * n + j0,
+				       nj * sizeof(long));
+		memcpy(orig + j0, orig_tmp + j0, nj * sizeof *orig);
 	}
 	nbr_renumber(m->nl, order);
 }
