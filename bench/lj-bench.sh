@@ -8,6 +8,11 @@
 # interleaved, and the best of each is reported (other load on the machine
 # only ever slows a run down). The driver times its time-step loop, md-run
 # is timed as a whole command (wall clock, set-up included).
+# Beside them, to read the 2-thread figure against this host: md-run's own
+# loop (bench_lj --md) as the per-step best of 3 repetitions (the host's
+# interruptions removed), two single-thread md-runs at once (what the host
+# gives two independent jobs: the ceiling for 2 threads) and, if LAMMPS has
+# MPI, LAMMPS on 2 ranks.
 # Usage: bench/lj-bench.sh [STEPS [REPS]]   (default 20000 3)
 set -eu
 steps=${1:-20000}
@@ -77,7 +82,17 @@ best() { sort -g | tail -n 1; }
 now() { date +%s.%N; }
 natoms=$(awk '$2 == "atoms" {print $1; exit}' system.data)
 : > lmp.rates
-for t in 1 2; do : > drv$t.rates; : > run$t.rates; done
+: > lmp2.rates
+: > pair.rates
+for t in 1 2; do : > drv$t.rates; : > run$t.rates; : > psb$t.rates; done
+# LAMMPS on 2 MPI ranks, when the package has MPI: how a code whose step
+# is ~3x longer scales on this host
+mpi=""
+if command -v mpirun >/dev/null &&
+	mpirun --allow-run-as-root --oversubscribe -np 2 true >/dev/null 2>&1; then
+	mpi="mpirun --allow-run-as-root -np 2"
+fi
+psteps=$((steps < 2000 ? steps : 2000))
 r=0
 while [ "$r" -lt "$reps" ]; do
 	r=$((r + 1))
@@ -98,13 +113,41 @@ while [ "$r" -lt "$reps" ]; do
 		t1=$(now)
 		awk -v n="$natoms" -v s="$steps" -v a="$t0" -v b="$t1" \
 			'BEGIN {printf "%.6g\n", n * s / (b - a)}' >> run$t.rates
+		# md-run's own loop, per-step best of 3 repetitions: what
+		# the code does when the host leaves both vCPUs alone
+		OMP_NUM_THREADS=$t "$bench" --md --threads "$t" --steps "$psteps" \
+			--reps 3 --cutoff 2.5 --skin 0.3 --dt 0.005 system.data |
+			awk '/^per-step best/ {print $4}' >> psb$t.rates
 	done
+	# two single-thread md-runs at once: what the host gives two
+	# independent jobs (the ceiling for 2 threads), as aggregate rate
+	t0=$(now)
+	OMP_NUM_THREADS=1 "$top/bin/md-run" --units lj --data system.data \
+		--cutoff 2.5 --skin 0.3 --dt 0.005 --steps "$steps" \
+		--thermo "$steps" --threads 1 -q > pair1.out &
+	OMP_NUM_THREADS=1 "$top/bin/md-run" --units lj --data system.data \
+		--cutoff 2.5 --skin 0.3 --dt 0.005 --steps "$steps" \
+		--thermo "$steps" --threads 1 -q > pair2.out
+	wait
+	t1=$(now)
+	awk -v n="$natoms" -v s="$steps" -v a="$t0" -v b="$t1" \
+		'BEGIN {printf "%.6g\n", 2 * n * s / (b - a)}' >> pair.rates
+	if [ -n "$mpi" ]; then
+		OMP_NUM_THREADS=1 $mpi lmp -sf none -in nve.in -log lammps2.log \
+			-screen none >/dev/null 2>&1 &&
+			awk '/^Loop time of/ {printf "%.6g\n", $9 * $12 / $4}' \
+				lammps2.log >> lmp2.rates
+	fi
 done
 lmp_rate=$(best < lmp.rates)
 d1=$(best < drv1.rates)
 d2=$(best < drv2.rates)
 m1=$(best < run1.rates)
 m2=$(best < run2.rates)
+p1=$(best < psb1.rates)
+p2=$(best < psb2.rates)
+pair=$(best < pair.rates)
+l2=$( [ -s lmp2.rates ] && best < lmp2.rates || echo 0)
 lmp_builds=$(awk '/^Neighbor list builds/ {print $5}' lammps.log)
 b1=$(sed -n 's/.* builds \([0-9]*\) .*/\1/p' drv1.out)
 all() { tr '\n' ' ' < "$1"; }
@@ -120,9 +163,22 @@ printf '%-28s %12s atom-steps/s  (all: %s)\n' \
 	"md-run, 1 thread" "$m1" "$(all run1.rates)"
 printf '%-28s %12s atom-steps/s  (all: %s)\n' \
 	"md-run, 2 threads" "$m2" "$(all run2.rates)"
-awk -v l="$lmp_rate" -v d1="$d1" -v d2="$d2" -v m1="$m1" -v m2="$m2" 'BEGIN {
+printf '%-28s %12s atom-steps/s  (all: %s)\n' \
+	"md-run loop, per-step best, 1" "$p1" "$(all psb1.rates)"
+printf '%-28s %12s atom-steps/s  (all: %s)\n' \
+	"md-run loop, per-step best, 2" "$p2" "$(all psb2.rates)"
+printf '%-28s %12s atom-steps/s  (all: %s)\n' \
+	"two 1-thread md-runs at once" "$pair" "$(all pair.rates)"
+[ -s lmp2.rates ] && printf '%-28s %12s atom-steps/s  (all: %s)\n' \
+	"LAMMPS lj/cut, 2 MPI ranks" "$l2" "$(all lmp2.rates)"
+awk -v l="$lmp_rate" -v d1="$d1" -v d2="$d2" -v m1="$m1" -v m2="$m2" \
+	-v p1="$p1" -v p2="$p2" -v pair="$pair" -v l2="$l2" 'BEGIN {
 	printf "ratio md-run 1 thread / LAMMPS:     %.2f  (target >= 2)\n", m1 / l
 	printf "ratio md-run 2 threads / 1 thread:  %.2f  (target >= 1.8)\n", m2 / m1
+	printf "ratio md-run loop per-step best, 2 / 1 threads: %.2f\n", p2 / p1
+	printf "ratio two 1-thread runs at once / one alone:   %.2f  (the host'"'"'s ceiling for 2)\n", pair / m1
+	if (l2 > 0)
+		printf "ratio LAMMPS 2 MPI ranks / 1 rank:  %.2f\n", l2 / l
 	printf "ratio driver 2 threads / 1 thread:  %.2f\n", d2 / d1
 	printf "ratio md-run 2 threads / LAMMPS:    %.2f\n", m2 / l
 }'
