@@ -93,23 +93,11 @@ static void ke_diag(const struct system *sys, const struct state *st,
 
 /* ---- velocity Verlet pieces (fix nve) --------------------------------- */
 
-/* The per-atom loops below run in parallel with a static schedule: the
- * same split of atoms into threads as pair_lj_compute's final sum (nbr.c),
- * so each thread reads the forces it has just written. Each atom's update
- * is the same arithmetic whatever the thread count: trajectories do not
- * depend on it through these loops. */
-
-/* v += dt/2 F/m (dtf = dt/2 ftm2v). */
-static void nve_v(const struct system *sys, struct state *st, double dtf)
-{
-#pragma omp parallel for schedule(static)
-	for (size_t i = 0; i < st->n; i++) {
-		double dtfm = dtf / sys->mass[i];
-		st->vx[i] += dtfm * st->fx[i];
-		st->vy[i] += dtfm * st->fy[i];
-		st->vz[i] += dtfm * st->fz[i];
-	}
-}
+/* The per-atom loops run in parallel, nve_vx on each thread's slab of
+ * atoms (nbr_atom_range), the split of the pair pass's fold, so that each
+ * thread reads the forces it has just written; the kick is md_kick (md.c).
+ * Each atom's update is the same arithmetic whatever the thread count:
+ * trajectories do not depend on it through these loops. */
 
 /* x += dt v. */
 static void nve_x(struct state *st, double dtv)
@@ -123,7 +111,7 @@ static void nve_x(struct state *st, double dtv)
 }
 
 /* v += dt/2 F/m, then x += dt v: fix nve initial_integrate in one pass
- * (the same arithmetic per atom as nve_v followed by nve_x). */
+ * (the same arithmetic per atom as md_kick followed by nve_x). */
 static void nve_vx(const struct system *sys, struct state *st,
 		   const struct nbr_list *nl, double dtf, double dtv)
 {
@@ -474,7 +462,7 @@ static int nh_step(struct integrator *it, struct md *m, struct err *e)
 		nh_omega_dot(it, m, &w);
 		nh_v_press(it, st, &w);
 	}
-	nve_v(sys, st, dtf);
+	md_kick(sys, st, dtf); /* v += dt/2 F/m */
 	if (npt)
 		remap(it, st, &w);
 	nve_x(st, it->o.dt);
@@ -489,7 +477,7 @@ static int nh_step(struct integrator *it, struct md *m, struct err *e)
 		return -1;
 
 	/* final_integrate */
-	nve_v(sys, st, dtf);
+	md_kick(sys, st, dtf); /* v += dt/2 F/m */
 	if (npt)
 		nh_v_press(it, st, &w);
 	w.t_current = md_temp(sys, st);
@@ -550,7 +538,7 @@ static int verlet_step(struct integrator *it, struct md *m, struct err *e)
 	st->time += it->o.dt;
 	nve_vx(sys, st, m->nl, dtf, it->o.dt);
 	/* Plain NVE: the final kick in the force pass (md_forces_kick),
-	 * bitwise the same velocities as nve_v after the forces. */
+	 * bitwise the same velocities as md_kick after the forces. */
 	if (!langevin && !m->cons)
 		return md_forces_kick(m, !m->forces_only, dtf, e);
 	if (step_forces(it, m, e) != 0)
@@ -561,7 +549,7 @@ static int verlet_step(struct integrator *it, struct md *m, struct err *e)
 	}
 	if (m->cons && constrain_post_force(m->cons, m, e) != 0)
 		return -1;
-	nve_v(sys, st, dtf);
+	md_kick(sys, st, dtf); /* v += dt/2 F/m */
 	if (m->cons && constrain_final(m->cons, m, e) != 0)
 		return -1;
 	return 0;

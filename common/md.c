@@ -250,13 +250,19 @@ void md_free_order(struct md *m)
 /* New atom j is old atom order[j] (order in the reorder buffer). */
 static void permute(struct md *m, int *order);
 
+/* The order's place in the reorder buffer, after the arrays' copies. */
+static int *order_buf(const struct md *m)
+{
+	const size_t n = m->st->n;
+	return (int *)((double *)m->reorder_buf + (NPERM_D + NPERM_L) * n) +
+	       NPERM_I * n;
+}
+
 void md_reorder(struct md *m)
 {
 	if (!m->reorder)
 		return;
-	const size_t n = m->st->n;
-	int *order = (int *)((double *)m->reorder_buf + (NPERM_D + NPERM_L) * n) +
-		     NPERM_I * n;
+	int *order = order_buf(m);
 	nbr_local_order(m->nl, order);
 	permute(m, order);
 }
@@ -265,10 +271,8 @@ void md_input_order(struct md *m)
 {
 	if (!m->reorder)
 		return;
-	const size_t n = m->st->n;
-	int *order = (int *)((double *)m->reorder_buf + (NPERM_D + NPERM_L) * n) +
-		     NPERM_I * n;
-	for (size_t i = 0; i < n; i++)
+	int *order = order_buf(m);
+	for (size_t i = 0; i < m->st->n; i++)
 		order[m->orig[i]] = (int)i;
 	permute(m, order);
 }
