@@ -86,8 +86,9 @@ int nbr_create(struct nbr_list **out, size_t natoms, double cutoff,
 	nl->gcount = xalloc(natoms + 1, sizeof(int));
 	nl->gmask = xalloc(natoms, 1);
 	nl->gopt = xalloc(3 * natoms, 1);
+	nl->newidx = xalloc(natoms, sizeof(int));
 	if (!nl->xhold || !nl->yhold || !nl->zhold || !nl->lslot ||
-	    !nl->gcount || !nl->gmask || !nl->gopt) {
+	    !nl->gcount || !nl->gmask || !nl->gopt || !nl->newidx) {
 		nbr_free(nl);
 		return err_set(e, "out of memory for %zu atoms", natoms);
 	}
@@ -104,6 +105,7 @@ void nbr_free(struct nbr_list *nl)
 	free(nl->zhold);
 	free(nl->src);
 	free(nl->lslot);
+	free(nl->newidx);
 	free(nl->gcount);
 	free(nl->gmask);
 	free(nl->gopt);
@@ -1132,29 +1134,32 @@ void nbr_local_order(const struct nbr_list *nl, int *order)
 			order[j++] = nl->src[k];
 }
 
+/* Item w's atoms after a renumbering: those in its local slots (atom j is
+ * in the j-th real local slot). */
+static void atom_ranges(struct nbr_list *nl)
+{
+	int w = 0, na = 0;
+	for (size_t k = 0; k < nl->nloc; k++) {
+		while (w < nl->nthr && (int)k >= nl->tstart[w])
+			nl->arange[w++] = na;
+		na += nl->src[k] >= 0;
+	}
+	while (w <= nl->nthr)
+		nl->arange[w++] = na;
+}
+
 void nbr_renumber(struct nbr_list *nl, const int *order)
 {
 	const size_t n = nl->n;
-	int *newidx = nl->gcount; /* build scratch, free until the next one */
+	int *newidx = nl->newidx;
 	for (size_t j = 0; j < n; j++)
 		newidx[order[j]] = (int)j;
 	for (size_t k = 0; k < nl->nslot; k++)
 		if (nl->src[k] >= 0)
 			nl->src[k] = newidx[nl->src[k]];
-	/* local slots hold the atoms in the new order (atom j in the j-th
-	 * real slot); item w's atoms are those in its slots */
-	int w = 0, na = 0;
-	for (size_t k = 0; k < nl->nloc; k++) {
-		while (w < nl->nthr && (int)k >= nl->tstart[w])
-			nl->arange[w++] = na;
-		if (nl->src[k] >= 0) {
+	for (size_t k = 0; k < nl->nloc; k++)
+		if (nl->src[k] >= 0)
 			nl->lslot[nl->src[k]] = (int)k;
-			na++;
-		}
-	}
-	while (w <= nl->nthr)
-		nl->arange[w++] = na;
-	nl->renumbered = 1;
 	double *hold[3] = {nl->xhold, nl->yhold, nl->zhold};
 	double *tmp = (double *)nl->scratch; /* at least 3n doubles (items) */
 	for (int d = 0; d < 3; d++) {
@@ -1162,7 +1167,10 @@ void nbr_renumber(struct nbr_list *nl, const int *order)
 			tmp[j] = hold[d][order[j]];
 		memcpy(hold[d], tmp, n * sizeof *tmp);
 	}
+	atom_ranges(nl);
+	nl->renumbered = 1;
 }
+
 
 int nbr_restore(struct nbr_list *nl, const struct state *st,
 		const double *xr, const double *yr, const double *zr,

@@ -55,6 +55,7 @@ struct nbr_list {
 	int *src;               /* [nslot] atom of each slot, -1 for dummies */
 	signed char *sh;        /* [3*nslot] image shift in box lengths */
 	int *lslot;             /* [n] local slot of atom a */
+	int *newidx;            /* [n] nbr_renumber's scratch */
 	/* Workspace filled by each force call. */
 	double *px, *py, *pz;   /* [nslot] */
 	int *pt;                /* [nslot] types */
