@@ -99,7 +99,8 @@ static void state_point(double rho, double t)
 	snprintf(what, sizeof what, "rho %g T %g: <U>/N (+- %.3g) vs JZG EOS", rho, t, eu);
 	CHECK_CLOSE(mu, ref.u, 0, 3 * eu + 0.02, what);
 #else
-	CHECK(isfinite(mp) && isfinite(mu), "asan smoke run finite");
+	CHECK(isfinite(mp) && isfinite(mu) && isfinite(ep) && isfinite(eu),
+	      "asan smoke run finite");
 #endif
 	nbr_free(nl);
 	system_free(&sys);
