@@ -28,13 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#ifdef _OPENMP
-#include <omp.h>
-#else
-static int omp_get_max_threads(void) { return 1; }
-static int omp_get_thread_num(void) { return 0; }
-static int omp_get_num_threads(void) { return 1; }
-#endif
+#include "omp_util.h"
 
 #define ALIGN 64
 
@@ -130,7 +124,6 @@ void nbr_free(struct nbr_list *nl)
 		free(nl->tbuf[t]);
 	free(nl->tbuf);
 	free(nl->tcap);
-	free(nl->tlen);
 	free(nl);
 }
 
@@ -167,16 +160,14 @@ int nbr_needs_rebuild(const struct nbr_list *nl, const struct state *st)
 			       *restrict z = st->z;
 	const double *restrict xh = nl->xhold, *restrict yh = nl->yhold,
 			       *restrict zh = nl->zhold;
-	size_t n = nl->n;
 	/* One pass: the largest displacement, and in `bad` the sum of x*0,
 	 * NaN exactly when a position is not finite (NaN compares false in
 	 * the max): then rebuild, where it is caught. */
-	(void)n;
 #pragma omp parallel reduction(max : maxsq) reduction(+ : bad)
 	{
 		/* each thread the atoms it has just moved */
 		size_t a0, a1;
-		nbr_atom_range(nl, omp_get_thread_num(), omp_get_num_threads(),
+		nbr_atom_range(nl, omp_util_thread_id(), omp_util_team_size(),
 			       &a0, &a1);
 #pragma omp simd reduction(max : maxsq) reduction(+ : bad)
 		for (size_t i = a0; i < a1; i++) {
@@ -313,14 +304,9 @@ static int ensure_threads(struct nbr_list *nl, int nthr)
 	if (!tc)
 		return -1;
 	nl->tcap = tc;
-	size_t *tl = realloc(nl->tlen, (size_t)nthr * sizeof *tl);
-	if (!tl)
-		return -1;
-	nl->tlen = tl;
 	for (int t = nl->tbuf_n; t < nthr; t++) {
 		nl->tbuf[t] = NULL;
 		nl->tcap[t] = 0;
-		nl->tlen[t] = 0;
 	}
 	nl->tbuf_n = nthr;
 	return 0;
@@ -649,7 +635,7 @@ static int build_from(struct nbr_list *nl, const double *X, const double *Y,
 	 * faces pair with another thread's. The columns are cut into
 	 * clusters as for one slab; a cluster belongs to the slab of its
 	 * lowest atom, so no padding is added. */
-	int nthr = omp_get_max_threads();
+	int nthr = omp_util_max_threads();
 	if (nthr < 1)
 		nthr = 1;
 	const int nslab = nthr;
@@ -813,7 +799,7 @@ static int build_from(struct nbr_list *nl, const double *X, const double *Y,
 	 * groups, points its atoms at their slots. */
 #pragma omp parallel num_threads(nthr)
 	{
-		const int t = omp_get_thread_num(), nrun = omp_get_num_threads();
+		const int t = omp_util_thread_id(), nrun = omp_util_team_size();
 		for (size_t G = 0; G < ngs; G++) {
 			if ((int)((G / ncol) % (size_t)nslab) % nrun != t)
 				continue;
@@ -884,7 +870,7 @@ static int build_from(struct nbr_list *nl, const double *X, const double *Y,
 	uint64_t chunks = nch > 0 ? (uint64_t)(uint32_t)(nch - 1) << 32 : 0;
 #pragma omp parallel num_threads(nthr)
 	{
-		int t = omp_get_thread_num();
+		int t = omp_util_thread_id();
 		size_t len_t = 0, cap = nl->tcap[t];
 		int *buf = nl->tbuf[t];
 		/* at most every cluster is a candidate */
@@ -895,7 +881,7 @@ static int build_from(struct nbr_list *nl, const double *X, const double *Y,
 			oom = 1;
 		}
 		for (int ch; (ch = next_chunk(&chunks, nch, t,
-					       omp_get_num_threads())) >= 0;) {
+					       omp_util_team_size())) >= 0;) {
 			const size_t l0 = len_t;
 			const int c1 = (ch + 1) * CHUNK < nlc ? (ch + 1) * CHUNK : nlc;
 			for (int ci = ch * CHUNK; ci < c1 && cand && sb; ci++) {
@@ -1026,24 +1012,11 @@ static int build_from(struct nbr_list *nl, const double *X, const double *Y,
 		gfirst[i] = gfirst[i - 1];
 	gfirst[0] = 0;
 
-	/* Ghost slots to fill per item: by slab (a slab's ghosts are mostly
-	 * images of its own atoms), the cut moved so that each item fills
-	 * about as many slots, local and ghost, as the others (the upper
-	 * slab holds the images across the periodic z face, and the kernel
-	 * split gives it more atoms). */
-	{
-		const size_t total = ncl * CL; /* real clusters, all slots */
-		nl->gstart[0] = (int)nloc;
-		for (int w = 1; w < nthr; w++) {
-			long by_slab = (long)gcl[(size_t)(nslab + w) * ncol] * CL;
-			long even = (long)(total * (size_t)w / (size_t)nthr) -
-				    nl->tstart[w] + (long)nloc;
-			long g = (by_slab + even) / 2 / CL * CL;
-			g = g < nl->gstart[w - 1] ? nl->gstart[w - 1] : g;
-			g = g > (long)total ? (long)total : g;
-			nl->gstart[w] = (int)g;
-		}
-	}
+	/* Ghost slots to fill per item: by slab (a slab's ghosts are images
+	 * of its own atoms, but for those across the periodic z face; cutting
+	 * at equal slot counts instead measured no faster). */
+	for (int w = 0; w < nthr; w++)
+		nl->gstart[w] = gcl[(size_t)(nslab + w) * ncol] * CL;
 	nl->gstart[nthr] = (int)(ncl * CL);
 	if (grow((void **)&nl->cowner, &nl->cap_cowner, nl->nclust,
 		 sizeof(int)))

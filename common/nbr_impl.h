@@ -103,7 +103,7 @@ struct nbr_list {
 	void *scratch;
 	size_t cap_scratch;
 	int **tbuf;             /* [nthr] per-thread list buffers */
-	size_t *tcap, *tlen;
+	size_t *tcap;
 	int tbuf_n;
 };
 

@@ -622,6 +622,7 @@ int run_write_state(const struct md *m, const char *traj_path,
 		 * boundary is whole only with them (bonded_check on --from). */
 		const struct state *st = m->st;
 		size_t n = st->n;
+		/* image flags (3n), then the frame in input order (6n) */
 		double *img = malloc(9 * n * sizeof *img);
 		if (!img)
 			return err_set(e, "out of memory");
