@@ -59,6 +59,24 @@ int cli_range(const char *opt, const char *s, double *a, double *b,
 	return 0;
 }
 
+int cli_choice(const char *opt, const char *s, const char *const *names,
+	       int *out, struct err *e)
+{
+	int n = 0;
+	for (; names[n]; n++)
+		if (!strcmp(s, names[n])) {
+			*out = n;
+			return 0;
+		}
+	char list[256] = "";
+	size_t len = 0;
+	for (int i = 0; i < n && len < sizeof list; i++)
+		len += (size_t)snprintf(list + len, sizeof list - len, "%s%s",
+					i == 0 ? "" : i == n - 1 ? " or " : ", ",
+					names[i]);
+	return err_set(e, "%s: '%s' is not %s", opt, s, list);
+}
+
 int cli_list(const char *opt, const char *s, double *out, int max, int *n,
 	     struct err *e)
 {

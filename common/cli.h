@@ -15,6 +15,10 @@ int cli_long(const char *opt, const char *s, long min, long *out,
 /* "a:b" with a < b */
 int cli_range(const char *opt, const char *s, double *a, double *b,
 	      struct err *e);
+/* s as one of the names (NULL-terminated list): its index to *out; else
+ * "OPT: 'S' is not A, B or C". */
+int cli_choice(const char *opt, const char *s, const char *const *names,
+	       int *out, struct err *e);
 /* Comma-separated doubles, at most max; *n gets the count. */
 int cli_list(const char *opt, const char *s, double *out, int max, int *n,
 	     struct err *e);

@@ -142,7 +142,7 @@ void engine_cli_defaults(struct engine_cli *c)
 int engine_cli_option(struct engine_cli *c, int code, const char *a,
 		      struct err *e)
 {
-	int rc = 0;
+	int rc = 0, choice = 0;
 	switch (code) {
 	case E_UNITS: c->units = a; break;
 	case E_DATA: c->data = a; break;
@@ -163,12 +163,13 @@ int engine_cli_option(struct engine_cli *c, int code, const char *a,
 			rc = err_set(e, "--skin: must not be negative");
 		break;
 	case E_MIX:
-		if (!strcmp(a, "geometric"))
-			c->mix = MIX_GEOMETRIC;
-		else if (!strcmp(a, "arithmetic"))
-			c->mix = MIX_ARITHMETIC;
-		else
-			rc = err_set(e, "--mix: '%s' is not geometric or arithmetic", a);
+		/* enum lj_mix order */
+		rc = cli_choice("--mix", a,
+				(const char *const[]){"geometric", "arithmetic",
+						      NULL},
+				&choice, e);
+		if (!rc)
+			c->mix = (enum lj_mix)choice;
 		break;
 	case E_SHIFT: c->shift = 1; break;
 	case E_TAIL: c->tail = 1; break;
@@ -184,12 +185,12 @@ int engine_cli_option(struct engine_cli *c, int code, const char *a,
 		c->sc_given |= SC_GIVEN_LAMBDA;
 		break;
 	case E_SCFORM:
-		if (!strcmp(a, "lammps"))
-			c->sc_form = SC_FORM_LAMMPS;
-		else if (!strcmp(a, "gromacs"))
-			c->sc_form = SC_FORM_GROMACS;
-		else
-			rc = err_set(e, "--sc-form: '%s' is not lammps or gromacs", a);
+		/* enum sc_form order */
+		rc = cli_choice("--sc-form", a,
+				(const char *const[]){"lammps", "gromacs", NULL},
+				&choice, e);
+		if (!rc)
+			c->sc_form = (enum sc_form)choice;
 		c->sc_given |= SC_GIVEN_FORM;
 		break;
 	case E_SCALPHA:
@@ -241,15 +242,13 @@ int engine_cli_option(struct engine_cli *c, int code, const char *a,
 		c->ff_given = 1;
 		break;
 	case E_CONSTRAIN:
-		if (!strcmp(a, "none"))
-			c->co.mode = CONSTRAIN_NONE;
-		else if (!strcmp(a, "water"))
-			c->co.mode = CONSTRAIN_WATER;
-		else if (!strcmp(a, "hbonds"))
-			c->co.mode = CONSTRAIN_HBONDS;
-		else
-			rc = err_set(e, "--constrain: '%s' is not none, water or "
-					"hbonds", a);
+		/* enum constrain_mode order */
+		rc = cli_choice("--constrain", a,
+				(const char *const[]){"none", "water", "hbonds",
+						      NULL},
+				&choice, e);
+		if (!rc)
+			c->co.mode = (enum constrain_mode)choice;
 		break;
 	case E_SHAKETOL:
 		rc = cli_positive("--shake-tol", a, &c->co.tol, e);
@@ -261,20 +260,14 @@ int engine_cli_option(struct engine_cli *c, int code, const char *a,
 		break;
 	case E_SHAKEONLY: c->co.shake_only = 1; c->co_given = 1; break;
 	case E_PRECISION:
-		if (!strcmp(a, "double"))
-			c->mixed = 0;
-		else if (!strcmp(a, "mixed"))
-			c->mixed = 1;
-		else
-			rc = err_set(e, "--precision: '%s' is not double or mixed", a);
+		rc = cli_choice("--precision", a,
+				(const char *const[]){"double", "mixed", NULL},
+				&c->mixed, e);
 		break;
 	case E_FFTW:
-		if (!strcmp(a, "measure"))
-			c->fftw_estimate = 0;
-		else if (!strcmp(a, "estimate"))
-			c->fftw_estimate = 1;
-		else
-			rc = err_set(e, "--fftw: '%s' is not measure or estimate", a);
+		rc = cli_choice("--fftw", a,
+				(const char *const[]){"measure", "estimate", NULL},
+				&c->fftw_estimate, e);
 		break;
 	case E_FFTWWISDOM: c->fftw_wisdom_from = a; break;
 	case E_SCPOWER:

@@ -35,6 +35,13 @@ expect_exit 2 "unknown ensemble" md-run --units lj --data mix.data --ensemble fo
 expect_exit 2 "negative steps" md-run --units lj --data mix.data --steps -5
 expect_exit 2 "nvt without --temp" md-run --units lj --data mix.data --ensemble nvt --steps 1
 expect_exit 2 "bad units" md-run --units metal --data mix.data
+# a word option lists its choices (cli_choice)
+msg=$(md-run --units lj --data mix.data --constrain rigid 2>&1 >/dev/null)
+[ "$msg" = "md-run: --constrain: 'rigid' is not none, water or hbonds" ] &&
+	ok "bad word option names its choices" || notok "bad word option: '$msg'"
+msg=$(md-run --units lj --data mix.data --mix lorentz 2>&1 >/dev/null)
+[ "$msg" = "md-run: --mix: 'lorentz' is not geometric or arithmetic" ] &&
+	ok "bad word option, two choices" || notok "bad word option: '$msg'"
 expect_exit 1 "missing data file" md-run --units lj --data nope.data
 box-init --box 8,8,8 --count 100 --seed 1 -o small.data
 expect_exit 1 "--from with a different atom count" md-run --units lj --data small.data --from nvt.nc --steps 10 -o bad.nc
