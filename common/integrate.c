@@ -536,9 +536,13 @@ static int verlet_step(struct integrator *it, struct md *m, struct err *e)
 
 	st->step++;
 	st->time += it->o.dt;
+	/* Plain NVE of LJ pairs: the drift, rebuild check, forces and final
+	 * kick in one pass (md_step_nve); with other terms, the final kick
+	 * in the force pass (md_forces_kick). Both bitwise the same as the
+	 * separate loops. */
+	if (!langevin && !m->cons && !m->sc && !m->ff)
+		return md_step_nve(m, !m->forces_only, dtf, it->o.dt, e);
 	nve_vx(sys, st, m->nl, dtf, it->o.dt);
-	/* Plain NVE: the final kick in the force pass (md_forces_kick),
-	 * bitwise the same velocities as md_kick after the forces. */
 	if (!langevin && !m->cons)
 		return md_forces_kick(m, !m->forces_only, dtf, e);
 	if (step_forces(it, m, e) != 0)

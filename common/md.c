@@ -32,6 +32,33 @@ static size_t first_nonfinite(const struct state *st)
 	return n;
 }
 
+/* After a force pass: count it, refuse non-finite energy or forces, and
+ * leave no stale energy behind a forces-only pass. */
+static int forces_check(struct md *m, int energy, const struct pair_kick *k,
+			struct err *e)
+{
+	struct state *st = m->st;
+	m->nforce++;
+	/* Overlapping atoms or a blown-up integration show up here first:
+	 * refuse to carry non-finite numbers into the trajectory. */
+	if (energy && !isfinite(energy_pe(&m->en)))
+		return err_set(e, "step %ld: non-finite potential energy "
+				  "(overlapping atoms or unstable integration?)",
+			       st->step);
+	size_t i = k && !k->nonfinite ? st->n : first_nonfinite(st);
+	if (i < st->n)
+		return err_set(e, "step %ld: non-finite force on atom id "
+				  "%ld (overlapping atoms?)",
+			       st->step, m->sys->id[i]);
+	if (!energy) { /* nothing may read a stale value */
+		m->en.evdwl = m->en.ecoul = m->en.elong = NAN;
+		m->en.ebond = m->en.eangle = m->en.edihed = m->en.eimp = NAN;
+		for (int c = 0; c < 6; c++)
+			m->en.virial[c] = NAN;
+	}
+	return 0;
+}
+
 /* md_forces_eflag; with k (LJ pairs only: no soft-core or force-field
  * terms), the final half kick done in the pair pass. */
 static int forces(struct md *m, int energy, struct pair_kick *k,
@@ -61,25 +88,7 @@ static int forces(struct md *m, int energy, struct pair_kick *k,
 		softcore_compute(m->sc, st, &m->en);
 	if (m->ff && forcefield_compute(m->ff, m->sys, st, &m->en, e) != 0)
 		return err_prefix(e, "step %ld", st->step);
-	m->nforce++;
-	/* Overlapping atoms or a blown-up integration show up here first:
-	 * refuse to carry non-finite numbers into the trajectory. */
-	if (energy && !isfinite(energy_pe(&m->en)))
-		return err_set(e, "step %ld: non-finite potential energy "
-				  "(overlapping atoms or unstable integration?)",
-			       st->step);
-	size_t i = k && !k->nonfinite ? st->n : first_nonfinite(st);
-	if (i < st->n)
-		return err_set(e, "step %ld: non-finite force on atom id "
-				  "%ld (overlapping atoms?)",
-			       st->step, m->sys->id[i]);
-	if (!energy) { /* nothing may read a stale value */
-		m->en.evdwl = m->en.ecoul = m->en.elong = NAN;
-		m->en.ebond = m->en.eangle = m->en.edihed = m->en.eimp = NAN;
-		for (int c = 0; c < 6; c++)
-			m->en.virial[c] = NAN;
-	}
-	return 0;
+	return forces_check(m, energy, k, e);
 }
 
 int md_forces_eflag(struct md *m, int energy, struct err *e)
@@ -108,6 +117,22 @@ int md_forces_kick(struct md *m, int energy, double dtf, struct err *e)
 	}
 	struct pair_kick k = {m->sys->mass, dtf, 0};
 	return forces(m, energy, &k, e);
+}
+
+int md_step_nve(struct md *m, int energy, double dtf, double dtv,
+		struct err *e)
+{
+	if (m->sc || m->ff)
+		return err_set(e, "md_step_nve: LJ pairs only");
+	struct state *st = m->st;
+	struct pair_kick k = {m->sys->mass, dtf, 0};
+	const struct pair_drift d = {m->sys->mass, dtf, dtv,
+				     nbr_trigger_sq(m->nl, st)};
+	memset(&m->en, 0, sizeof m->en);
+	if (pair_lj_step_nve(&m->sys->lj, m->sys->type, st, m->nl,
+			     energy ? &m->en : NULL, &d, &k) != 0)
+		return forces(m, energy, &k, e); /* the list is due */
+	return forces_check(m, energy, &k, e);
 }
 
 double md_ke(const struct system *sys, const struct state *st)

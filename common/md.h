@@ -72,6 +72,14 @@ int md_forces_eflag(struct md *m, int energy, struct err *e);
  * velocities bitwise the same as md_kick after md_forces_eflag. On a
  * failure (non-finite forces) the velocities are not to be used. */
 int md_forces_kick(struct md *m, int energy, double dtf, struct err *e);
+/* A whole velocity-Verlet NVE step for LJ pairs alone (no soft-core or
+ * force-field terms: error otherwise): v += (dtf / m) f, x += dtv v, the
+ * rebuild check, forces and the final kick as md_forces_kick, in one
+ * parallel region when the list holds (pair_lj_step_nve). Positions,
+ * velocities and forces bitwise those of the separate loops. The caller
+ * advances st->step and st->time. */
+int md_step_nve(struct md *m, int energy, double dtf, double dtv,
+		struct err *e);
 /* Let md renumber the atoms at every neighbour build (m->reorder; see
  * struct md); sys must be m->sys, writable. Renumbers them at once if the
  * list is built. md_free_order releases what this allocates. */

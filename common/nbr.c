@@ -132,10 +132,10 @@ long nbr_nbuilds(const struct nbr_list *nl)
 	return nl->nbuilds;
 }
 
-int nbr_needs_rebuild(const struct nbr_list *nl, const struct state *st)
+double nbr_trigger_sq(const struct nbr_list *nl, const struct state *st)
 {
 	if (!nl->built || st->n != nl->n)
-		return 1;
+		return -1.0;
 	double trig = 0.5 * nl->skin;
 	int boxchanged = 0;
 	for (int a = 0; a < 3; a++)
@@ -152,10 +152,18 @@ int nbr_needs_rebuild(const struct nbr_list *nl, const struct state *st)
 		}
 		double moved = sqrt(d1) + sqrt(d2);
 		if (moved >= nl->skin)
-			return 1;
+			return -1.0;
 		trig = 0.5 * (nl->skin - moved);
 	}
-	double trigsq = trig * trig, maxsq = 0.0, bad = 0.0;
+	return trig * trig;
+}
+
+int nbr_needs_rebuild(const struct nbr_list *nl, const struct state *st)
+{
+	const double trigsq = nbr_trigger_sq(nl, st);
+	if (trigsq < 0.0)
+		return 1;
+	double maxsq = 0.0, bad = 0.0;
 	const double *restrict x = st->x, *restrict y = st->y,
 			       *restrict z = st->z;
 	const double *restrict xh = nl->xhold, *restrict yh = nl->yhold,

@@ -32,6 +32,10 @@ void nbr_free(struct nbr_list *nl);
  * the distance the box corners moved, if the box changed: LAMMPS
  * neighbor.cpp check_distance), or the list was never built. */
 int nbr_needs_rebuild(const struct nbr_list *nl, const struct state *st);
+/* The squared displacement beyond which nbr_needs_rebuild asks for a
+ * rebuild, or -1 if it asks for one whatever the atoms did (never built,
+ * box corners moved a skin or more). */
+double nbr_trigger_sq(const struct nbr_list *nl, const struct state *st);
 /* Wrap atoms into the box (updating images) and rebuild the list. */
 int nbr_build(struct nbr_list *nl, struct state *st, struct err *e);
 /* Number of builds so far (for thermo/progress and tests). */
@@ -91,5 +95,26 @@ struct pair_kick {
 void pair_lj_compute_kick(const struct pair_lj *p, const int *type,
 			  struct state *st, const struct nbr_list *nl,
 			  struct energy *en, struct pair_kick *k);
+
+/* The first half of velocity Verlet (v += dtf f / m, then x += dtv v:
+ * LAMMPS fix nve initial_integrate) done by pair_lj_step_nve at the start
+ * of the pair pass, each thread on its atoms (nbr_atom_range), with the
+ * rebuild check of nbr_needs_rebuild in the same loop and the atoms'
+ * local slots filled from the new positions: one parallel region per
+ * step instead of three. */
+struct pair_drift {
+	const double *mass;     /* [n] */
+	double dtf, dtv;        /* dt/2 ftm2v, dt */
+	double trigsq;          /* nbr_trigger_sq before the drift */
+};
+/* The drift of d; then, if no atom moved beyond the trigger and all
+ * positions are finite, pair_lj_compute_kick and 0. Else 1, with the
+ * atoms moved and no forces computed: the caller rebuilds the list and
+ * calls pair_lj_compute_kick. Positions and velocities bitwise those of
+ * the separate loops. */
+int pair_lj_step_nve(const struct pair_lj *p, const int *type,
+		     struct state *st, const struct nbr_list *nl,
+		     struct energy *en, const struct pair_drift *d,
+		     struct pair_kick *k);
 
 #endif

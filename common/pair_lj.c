@@ -307,16 +307,66 @@ static int kick_range(struct state *st, int a0, int a1, const double *mass,
 	return z != 0.0;
 }
 
-static void pair_pass(const struct pair_lj *p, const int *type,
-		      struct state *st, const struct nbr_list *nl,
-		      const struct nbr_coul *coul, struct energy *en,
-		      struct pair_kick *kick);
+/* The drift of atoms a0..a1-1 (the arithmetic of integrate.c's nve_vx,
+ * which this replaces for plain NVE: bitwise the same positions and
+ * velocities), their largest squared displacement since the build into
+ * *maxsq and the sum of x*0 into *bad (NaN exactly when a position is
+ * not finite, as nbr_needs_rebuild); then their local slots from the new
+ * positions, while they are in cache. */
+static void drift_range(struct state *st, const struct nbr_list *nl,
+			const int *type, const struct pair_drift *d, int a0,
+			int a1, int fill, double *maxsq, double *bad)
+{
+	double *restrict x = st->x, *restrict y = st->y, *restrict z = st->z;
+	double *restrict vx = st->vx, *restrict vy = st->vy,
+		       *restrict vz = st->vz;
+	const double *restrict fx = st->fx, *restrict fy = st->fy,
+			       *restrict fz = st->fz, *restrict mass = d->mass;
+	const double *restrict xh = nl->xhold, *restrict yh = nl->yhold,
+			       *restrict zh = nl->zhold;
+	const double dtf = d->dtf, dtv = d->dtv;
+	double mx = 0.0, nb = 0.0;
+#pragma omp simd reduction(max : mx) reduction(+ : nb)
+	for (int i = a0; i < a1; i++) {
+		double dtfm = dtf / mass[i];
+		vx[i] += dtfm * fx[i];
+		vy[i] += dtfm * fy[i];
+		vz[i] += dtfm * fz[i];
+		x[i] += dtv * vx[i];
+		y[i] += dtv * vy[i];
+		z[i] += dtv * vz[i];
+		double dx = x[i] - xh[i], dy = y[i] - yh[i], dz = z[i] - zh[i];
+		double r = dx * dx + dy * dy + dz * dz;
+		mx = r > mx ? r : mx;
+		nb += x[i] * 0.0 + y[i] * 0.0 + z[i] * 0.0;
+	}
+	*maxsq = mx;
+	*bad = nb;
+	if (!fill)
+		return;
+	const int *restrict lslot = nl->lslot;
+	double *restrict px = nl->px, *restrict py = nl->py,
+		       *restrict pz = nl->pz;
+	int *restrict pt = nl->pt;
+	for (int i = a0; i < a1; i++) {
+		const int k = lslot[i];
+		px[k] = x[i];
+		py[k] = y[i];
+		pz[k] = z[i];
+		pt[k] = type[i];
+	}
+}
+
+static int pair_pass(const struct pair_lj *p, const int *type,
+		     struct state *st, const struct nbr_list *nl,
+		     const struct nbr_coul *coul, struct energy *en,
+		     struct pair_kick *kick, const struct pair_drift *drift);
 
 void pair_lj_compute(const struct pair_lj *p, const int *type,
 		     struct state *st, const struct nbr_list *nl,
 		     struct energy *en)
 {
-	pair_pass(p, type, st, nl, NULL, en, NULL);
+	pair_pass(p, type, st, nl, NULL, en, NULL, NULL);
 }
 
 void pair_lj_compute_kick(const struct pair_lj *p, const int *type,
@@ -324,23 +374,32 @@ void pair_lj_compute_kick(const struct pair_lj *p, const int *type,
 			  struct energy *en, struct pair_kick *k)
 {
 	k->nonfinite = 0;
-	pair_pass(p, type, st, nl, NULL, en, k);
+	pair_pass(p, type, st, nl, NULL, en, k, NULL);
+}
+
+int pair_lj_step_nve(const struct pair_lj *p, const int *type,
+		     struct state *st, const struct nbr_list *nl,
+		     struct energy *en, const struct pair_drift *d,
+		     struct pair_kick *k)
+{
+	k->nonfinite = 0;
+	return pair_pass(p, type, st, nl, NULL, en, k, d);
 }
 
 void pair_lj_compute_coul(const struct pair_lj *p, const int *type,
 			  struct state *st, const struct nbr_list *nl,
 			  const struct nbr_coul *coul, struct energy *en)
 {
-	pair_pass(p, type, st, nl, coul, en, NULL);
+	pair_pass(p, type, st, nl, coul, en, NULL, NULL);
 }
 
 /* The pass itself; with coul, pair_ljcoul.c's kernel adds the Coulomb
  * term (its energy in part[8 w + 7]); with kick, the final half kick of
  * each thread's atoms follows their fold. */
-static void pair_pass(const struct pair_lj *p, const int *type,
-		      struct state *st, const struct nbr_list *nl,
-		      const struct nbr_coul *coul, struct energy *en,
-		      struct pair_kick *kick)
+static int pair_pass(const struct pair_lj *p, const int *type,
+		     struct state *st, const struct nbr_list *nl,
+		     const struct nbr_coul *coul, struct energy *en,
+		     struct pair_kick *kick, const struct pair_drift *drift)
 {
 	const int nthr = nl->nthr;
 	const size_t fs = nl->fstride;
@@ -356,91 +415,120 @@ static void pair_pass(const struct pair_lj *p, const int *type,
 					     [7] ecoul */
 	const int special = setup_shape(p);
 	const int eflag = en != NULL;
+	if (drift && !nl->built) { /* the drift alone; the caller builds */
+		double mw, bw;
+		drift_range(st, nl, type, drift, 0, (int)st->n, 0, &mw, &bw);
+		return 1;
+	}
 	if (!nl->built || nthr < 1) { /* a programming error: no list */
 		memset(st->fx, 0, st->n * sizeof *st->fx);
 		memset(st->fy, 0, st->n * sizeof *st->fy);
 		memset(st->fz, 0, st->n * sizeof *st->fz);
 		if (en)
 			memset(en, 0, sizeof *en);
-		return;
+		return 0;
 	}
+	/* with drift: the largest squared displacement and the sum of x*0 */
+	double maxsq = 0.0, bad = 0.0;
 
 #pragma omp parallel num_threads(nthr)
 	{
 		/* Work item w (a slab: slot ranges and a buffer) is the same
 		 * for any number of running threads. */
 		const int tid = omp_get_thread_num(), nrun = omp_get_num_threads();
-		/* Slots from the current positions: ghosts are images under
-		 * the current box. Dummies keep their far position. Each item
-		 * fills the slots of its slab, which its kernel reads. */
-		for (int w = tid; w < nthr; w += nrun) {
-			for (int k = nl->tstart[w]; k < nl->tstart[w + 1]; k++) {
-				const int a = src[k];
-				if (a < 0)
-					continue;
-				px[k] = x[a];
-				py[k] = y[a];
-				pz[k] = z[a];
-				pt[k] = type[a];
-			}
-			for (int k = nl->gstart[w]; k < nl->gstart[w + 1]; k++) {
-				const int a = src[k];
-				if (a < 0)
-					continue;
-				px[k] = x[a] + sh[3 * k] * lx;
-				py[k] = y[a] + sh[3 * k + 1] * ly;
-				pz[k] = z[a] + sh[3 * k + 2] * lz;
-				pt[k] = type[a];
+		/* The drift, item w on thread w % nrun as below; the reduction
+		 * ends in a barrier, after which every thread takes the same
+		 * way: on if no atom went beyond the trigger, else out. */
+		if (drift) {
+#pragma omp for schedule(static, 1) reduction(max : maxsq) reduction(+ : bad)
+			for (int w = 0; w < nthr; w++) {
+				size_t b0, b1;
+				double mw, bw;
+				nbr_atom_range(nl, w, nthr, &b0, &b1);
+				drift_range(st, nl, type, drift, (int)b0, (int)b1, 1,
+					    &mw, &bw);
+				maxsq = mw > maxsq ? mw : maxsq;
+				bad += bw;
 			}
 		}
-#pragma omp barrier
-		for (int w = tid; w < nthr; w += nrun) {
-			double *f = nl->fbuf + 3 * fs * (size_t)w;
-			if (nthr == 1) {
-				memset(f, 0, 3 * fs * sizeof *f);
-			} else { /* only what the item writes and the sum reads */
-				const unsigned char *t = nl->touch + nl->nclust * w;
-				for (size_t c = 0; c < nl->nclust; c++)
-					if (t[c])
-						for (int d = 0; d < 3; d++)
-							memset(f + fs * d + c * NBR_CL, 0,
-							       NBR_CL * sizeof *f);
+		if (!drift || (maxsq <= drift->trigsq && bad == 0.0)) {
+			/* Slots from the current positions: ghosts are images
+			 * under the current box. Dummies keep their far
+			 * position. Each item fills the slots of its slab,
+			 * which its kernel reads (with drift, the local ones
+			 * are filled already). */
+			for (int w = tid; w < nthr; w += nrun) {
+				for (int k = drift ? nl->tstart[w + 1] : nl->tstart[w];
+				     k < nl->tstart[w + 1]; k++) {
+					const int a = src[k];
+					if (a < 0)
+						continue;
+					px[k] = x[a];
+					py[k] = y[a];
+					pz[k] = z[a];
+					pt[k] = type[a];
+				}
+				for (int k = nl->gstart[w]; k < nl->gstart[w + 1]; k++) {
+					const int a = src[k];
+					if (a < 0)
+						continue;
+					px[k] = x[a] + sh[3 * k] * lx;
+					py[k] = y[a] + sh[3 * k + 1] * ly;
+					pz[k] = z[a] + sh[3 * k + 2] * lz;
+					pt[k] = type[a];
+				}
 			}
-			part[8 * w + 7] = 0.0;
-			part[8 * w + 6] =
-				coul ? ljcoul_range(p, coul, special, eflag, nl,
-						 nl->tstart[w], nl->tstart[w + 1],
-						 f, f + fs, f + 2 * fs,
-						 &part[8 * w + 7])
-				  : lj_range(p, special, eflag, nl,
-					     nl->tstart[w], nl->tstart[w + 1],
-					     f, f + fs, f + 2 * fs);
-		}
 #pragma omp barrier
-		if (nthr > 1) {
-			for (int w = tid; w < nthr; w += nrun)
-				merge_owned(nl, w);
+			for (int w = tid; w < nthr; w += nrun) {
+				double *f = nl->fbuf + 3 * fs * (size_t)w;
+				if (nthr == 1) {
+					memset(f, 0, 3 * fs * sizeof *f);
+				} else { /* only what the item writes and the sum reads */
+					const unsigned char *t = nl->touch + nl->nclust * w;
+					for (size_t c = 0; c < nl->nclust; c++)
+						if (t[c])
+							for (int d = 0; d < 3; d++)
+								memset(f + fs * d + c * NBR_CL, 0,
+								       NBR_CL * sizeof *f);
+				}
+				part[8 * w + 7] = 0.0;
+				part[8 * w + 6] =
+					coul ? ljcoul_range(p, coul, special, eflag, nl,
+							 nl->tstart[w], nl->tstart[w + 1],
+							 f, f + fs, f + 2 * fs,
+							 &part[8 * w + 7])
+					  : lj_range(p, special, eflag, nl,
+						     nl->tstart[w], nl->tstart[w + 1],
+						     f, f + fs, f + 2 * fs);
+			}
 #pragma omp barrier
-		}
-		/* Each atom: its local slot, then its ghosts; the virial as sum
-		 * over slots of x (x) f (LAMMPS fdotr), which equals the pair
-		 * sum r_ij (x) f_ij. Atoms split as the integrator's loops
-		 * split them (nbr_atom_range). */
-		for (int w = tid; w < nthr; w += nrun) {
-			size_t b0, b1;
-			nbr_atom_range(nl, w, nthr, &b0, &b1);
-			const int a0 = (int)b0, a1 = (int)b1;
-			double v[6] = {0};
-			fold_range(nl, eflag, a0, a1, st, v);
-			for (int c = 0; c < 6; c++)
-				part[8 * w + c] = v[c];
-			if (kick && kick_range(st, a0, a1, kick->mass, kick->dtf))
+			if (nthr > 1) {
+				for (int w = tid; w < nthr; w += nrun)
+					merge_owned(nl, w);
+#pragma omp barrier
+			}
+			/* Each atom: its local slot, then its ghosts; the virial as sum
+			 * over slots of x (x) f (LAMMPS fdotr), which equals the pair
+			 * sum r_ij (x) f_ij. Atoms split as the integrator's loops
+			 * split them (nbr_atom_range). */
+			for (int w = tid; w < nthr; w += nrun) {
+				size_t b0, b1;
+				nbr_atom_range(nl, w, nthr, &b0, &b1);
+				const int a0 = (int)b0, a1 = (int)b1;
+				double v[6] = {0};
+				fold_range(nl, eflag, a0, a1, st, v);
+				for (int c = 0; c < 6; c++)
+					part[8 * w + c] = v[c];
+				if (kick && kick_range(st, a0, a1, kick->mass, kick->dtf))
 #pragma omp atomic write
-				kick->nonfinite = 1;
+					kick->nonfinite = 1;
+			}
 		}
 	}
+	if (drift && !(maxsq <= drift->trigsq && bad == 0.0))
+		return 1;
 	if (!eflag)
-		return;
+		return 0;
 	double sum[8] = {0};
 	for (int w = 0; w < nthr; w++)
 		for (int c = 0; c < 8; c++)
@@ -456,4 +544,5 @@ static void pair_pass(const struct pair_lj *p, const int *type,
 		for (int c = 0; c < 3; c++)
 			en->virial[c] += p->ptail / vol;
 	}
+	return 0;
 }
