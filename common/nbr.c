@@ -801,9 +801,14 @@ static int build_from(struct nbr_list *nl, const double *X, const double *Y,
 	int *src = nl->src;
 	signed char *sh = nl->sh;
 	double *px = nl->px, *py = nl->py, *pz = nl->pz;
+	const struct grid grid = {{exlo[0], exlo[1], exlo[2]},
+				  {colw[0], colw[1]}, {nc[0], nc[1]}, ncol,
+				  nslab, gcl, bb, rcs, zfirst, nzt,
+				  exlen[2] / nzt};
 	/* One pass per group, by slab: the thread of slab s fills the groups
 	 * of slab s (with atoms numbered in slab order, md_reorder, the items
-	 * it reads are the ones it made), boxes their clusters and, for local
+	 * it reads are the ones it made), boxes their clusters, makes their
+	 * z table (which the search of slab s reads most) and, for local
 	 * groups, points its atoms at their slots. */
 #pragma omp parallel num_threads(nthr)
 	{
@@ -815,6 +820,7 @@ static int build_from(struct nbr_list *nl, const double *X, const double *Y,
 			fill_slots(nl, it, order + istart[G], icount[G], s0, s1);
 			for (size_t c = s0 / CL; c < s1 / CL; c++)
 				cluster_box(nl, c, bb + 6 * c);
+			z_table(&grid, G, zfirst + G * ((size_t)nzt + 1));
 			if (s1 <= nloc)
 				for (size_t k = s0; k < s1 && src[k] >= 0; k++)
 					nl->lslot[src[k]] = (int)k;
@@ -868,13 +874,6 @@ static int build_from(struct nbr_list *nl, const double *X, const double *Y,
 		return err_set(e, "out of memory for the neighbour list");
 	size_t *chlen = choff + nch + 1, *chpos = chlen + nch + 1,
 	       *chthr = chpos + nch + 1;
-	const struct grid grid = {{exlo[0], exlo[1], exlo[2]},
-				  {colw[0], colw[1]}, {nc[0], nc[1]}, ncol,
-				  nslab, gcl, bb, rcs, zfirst, nzt,
-				  exlen[2] / nzt};
-#pragma omp parallel for schedule(static)
-	for (size_t G = 0; G < ngs; G++)
-		z_table(&grid, G, zfirst + G * ((size_t)nzt + 1));
 	uint64_t chunks = nch > 0 ? (uint64_t)(uint32_t)(nch - 1) << 32 : 0;
 #pragma omp parallel num_threads(nthr)
 	{
