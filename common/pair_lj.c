@@ -311,8 +311,9 @@ static int kick_range(struct state *st, int a0, int a1, const double *mass,
  * which this replaces for plain NVE: bitwise the same positions and
  * velocities), their largest squared displacement since the build into
  * *maxsq and the sum of x*0 into *bad (NaN exactly when a position is
- * not finite, as nbr_needs_rebuild); then their local slots from the new
- * positions, while they are in cache. */
+ * not finite, as nbr_needs_rebuild); then (fill) their local slots from
+ * the new positions while they are in cache, and (ghosts) their ghost
+ * slots, images under the current box. */
 static void drift_range(struct state *st, const struct nbr_list *nl,
 			const int *type, const struct pair_drift *d, int a0,
 			int a1, int fill, int ghosts, double *maxsq,
@@ -406,7 +407,9 @@ void pair_lj_compute_coul(const struct pair_lj *p, const int *type,
 
 /* The pass itself; with coul, pair_ljcoul.c's kernel adds the Coulomb
  * term (its energy in part[8 w + 7]); with kick, the final half kick of
- * each thread's atoms follows their fold. */
+ * each thread's atoms follows their fold; with drift, the first half of
+ * the step comes first, and the pass stops there (returns 1) if the list
+ * is due for a rebuild. */
 static int pair_pass(const struct pair_lj *p, const int *type,
 		     struct state *st, const struct nbr_list *nl,
 		     const struct nbr_coul *coul, struct energy *en,

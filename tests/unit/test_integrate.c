@@ -909,6 +909,35 @@ static void test_step_nve(void)
 #endif
 }
 
+/* A velocity gone NaN: the next NVE step (drift in the pair pass) stops
+ * with the atom named, at 1 and 2 threads, rather than carrying it on. */
+static void test_step_nan(void)
+{
+	struct err e = {{0}};
+	for (int nt = 1; nt <= 2; nt++) {
+#ifdef _OPENMP
+		omp_set_num_threads(nt);
+#endif
+		struct sim a;
+		if (sim_load(&a, FIX "liquid.data", 1) != 0)
+			break;
+		struct integrator_opts o = {.ens = ENS_NVE, .dt = 0.005};
+		struct integrator it;
+		int ok = integrator_init(&it, &o, &a.m, &e) == 0;
+		for (int k = 0; k < 3 && ok; k++)
+			ok = integrator_step(&it, &a.m, &e) == 0;
+		a.st.vx[5] = NAN;
+		int rc = ok ? integrator_step(&it, &a.m, &e) : 0;
+		CHECK(ok && rc != 0 && strstr(e.msg, "non-finite position"),
+		      "NaN velocity: the step fails (%d threads): %s", nt,
+		      e.msg);
+		sim_free(&a);
+	}
+#ifdef _OPENMP
+	omp_set_num_threads(1);
+#endif
+}
+
 /* Run N steps, pack, continue M steps; a fresh integrator unpacked onto a
  * copy of the state after N steps runs the same M steps bit for bit. The
  * neighbour list is rebuilt at the checkpoint in both runs (as run.c
@@ -1067,6 +1096,7 @@ int main(void)
 	test_pack();
 	test_kick();
 	test_step_nve();
+	test_step_nan();
 	test_minimize();
 	test_nve();
 	test_nvt();
