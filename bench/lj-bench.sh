@@ -12,7 +12,9 @@
 # loop (bench_lj --md) as the per-step best of 3 repetitions (the host's
 # interruptions removed), two single-thread md-runs at once (what the host
 # gives two independent jobs: the ceiling for 2 threads) and, if LAMMPS has
-# MPI, LAMMPS on 2 ranks.
+# MPI, LAMMPS on 2 ranks; and the same loop as the 10th percentiles of its
+# steps with and without a list build, at the run's build rate (bench_lj's
+# "steps p10" line: steady against the host's changes of speed).
 # Usage: bench/lj-bench.sh [STEPS [REPS]]   (default 20000 3)
 set -eu
 steps=${1:-20000}
@@ -84,7 +86,9 @@ natoms=$(awk '$2 == "atoms" {print $1; exit}' system.data)
 : > lmp.rates
 : > lmp2.rates
 : > pair.rates
-for t in 1 2; do : > drv$t.rates; : > run$t.rates; : > psb$t.rates; done
+for t in 1 2; do
+	: > drv$t.rates; : > run$t.rates; : > psb$t.rates; : > p10$t.rates
+done
 # LAMMPS on 2 MPI ranks, when the package has MPI: how a code whose step
 # is ~3x longer scales on this host
 mpi=""
@@ -116,8 +120,10 @@ while [ "$r" -lt "$reps" ]; do
 		# md-run's own loop, per-step best of 3 repetitions: what
 		# the code does when the host leaves both vCPUs alone
 		OMP_NUM_THREADS=$t "$bench" --md --threads "$t" --steps "$psteps" \
-			--reps 3 --cutoff 2.5 --skin 0.3 --dt 0.005 system.data |
-			awk '/^per-step best/ {print $4}' >> psb$t.rates
+			--reps 3 --cutoff 2.5 --skin 0.3 --dt 0.005 system.data \
+			> psb$t.out
+		awk '/^per-step best/ {print $4}' psb$t.out >> psb$t.rates
+		awk '/^steps p10/ {print $NF}' psb$t.out >> p10$t.rates
 	done
 	# two single-thread md-runs at once: what the host gives two
 	# independent jobs (the ceiling for 2 threads), as aggregate rate
@@ -146,6 +152,8 @@ m1=$(best < run1.rates)
 m2=$(best < run2.rates)
 p1=$(best < psb1.rates)
 p2=$(best < psb2.rates)
+q1=$(best < p101.rates)
+q2=$(best < p102.rates)
 pair=$(best < pair.rates)
 l2=$( [ -s lmp2.rates ] && best < lmp2.rates || echo 0)
 lmp_builds=$(awk '/^Neighbor list builds/ {print $5}' lammps.log)
@@ -167,15 +175,23 @@ printf '%-28s %12s atom-steps/s  (all: %s)\n' \
 	"md-run loop, per-step best, 1" "$p1" "$(all psb1.rates)"
 printf '%-28s %12s atom-steps/s  (all: %s)\n' \
 	"md-run loop, per-step best, 2" "$p2" "$(all psb2.rates)"
+printf '%-28s %12s atom-steps/s  (all: %s; %s)\n' \
+	"md-run loop, step p10, 1" "$q1" "$(all p101.rates)" \
+	"$(sed -n 's/^steps p10 us: \(.*\) ->.*/\1/p' psb1.out)"
+printf '%-28s %12s atom-steps/s  (all: %s; %s)\n' \
+	"md-run loop, step p10, 2" "$q2" "$(all p102.rates)" \
+	"$(sed -n 's/^steps p10 us: \(.*\) ->.*/\1/p' psb2.out)"
 printf '%-28s %12s atom-steps/s  (all: %s)\n' \
 	"two 1-thread md-runs at once" "$pair" "$(all pair.rates)"
 [ -s lmp2.rates ] && printf '%-28s %12s atom-steps/s  (all: %s)\n' \
 	"LAMMPS lj/cut, 2 MPI ranks" "$l2" "$(all lmp2.rates)"
 awk -v l="$lmp_rate" -v d1="$d1" -v d2="$d2" -v m1="$m1" -v m2="$m2" \
-	-v p1="$p1" -v p2="$p2" -v pair="$pair" -v l2="$l2" 'BEGIN {
+	-v p1="$p1" -v p2="$p2" -v q1="$q1" -v q2="$q2" -v pair="$pair" \
+	-v l2="$l2" 'BEGIN {
 	printf "ratio md-run 1 thread / LAMMPS:     %.2f  (target >= 2)\n", m1 / l
 	printf "ratio md-run 2 threads / 1 thread:  %.2f  (target >= 1.8)\n", m2 / m1
 	printf "ratio md-run loop per-step best, 2 / 1 threads: %.2f\n", p2 / p1
+	printf "ratio md-run loop step p10, 2 / 1 threads:      %.2f\n", q2 / q1
 	printf "ratio two 1-thread runs at once / one alone:   %.2f  (the host'"'"'s ceiling for 2)\n", pair / m1
 	if (l2 > 0)
 		printf "ratio LAMMPS 2 MPI ranks / 1 rank:  %.2f\n", l2 / l
