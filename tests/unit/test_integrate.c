@@ -842,11 +842,12 @@ static void test_kick(void)
 	sim_free(&s);
 }
 
-/* NVE steps through integrator_step (drift on each thread's slab, the
- * final kick in the pair pass, with the rebuilds they meet) equal bitwise
- * a plain loop of kick and drift, md_forces_eflag and md_kick, at 1-3
- * threads, with the atoms in input order and renumbered at builds
- * (md_reorder). */
+/* NVE steps through integrator_step (md_step_nve: drift, rebuild check
+ * and final kick in the pair pass, with the rebuilds they meet) equal
+ * bitwise a plain loop of kick and drift, md_forces_eflag and md_kick, at
+ * 1-3 threads, with the atoms in input order and renumbered at builds
+ * (md_reorder); so do the energy and virial of the steps that compute
+ * them. */
 static void test_step_nve(void)
 {
 	struct err e = {{0}};
@@ -873,8 +874,11 @@ static void test_step_nve(void)
 			struct integrator it;
 			ok = ok && integrator_init(&it, &o, &a.m, &e) == 0;
 			long b0 = nbr_nbuilds(a.nl);
+			int same_en = 1;
 			for (long k = 0; k < nsteps && ok; k++) {
-				a.m.forces_only = 1;
+				/* energies on every 7th step, as thermo output */
+				const int energy = k % 7 == 6;
+				a.m.forces_only = !energy;
 				ok = integrator_step(&it, &a.m, &e) == 0;
 				struct state *st = &b.st;
 				for (size_t i = 0; i < st->n; i++) {
@@ -887,10 +891,14 @@ static void test_step_nve(void)
 					st->z[i] += dt * st->vz[i];
 				}
 				st->step++;
-				ok = ok && md_forces_eflag(&b.m, 0, &e) == 0;
+				ok = ok && md_forces_eflag(&b.m, energy, &e) == 0;
 				md_kick(b.m.sys, st, dtf);
+				if (energy)
+					same_en &= a.m.en.evdwl == b.m.en.evdwl &&
+						   !memcmp(a.m.en.virial, b.m.en.virial,
+							   sizeof a.m.en.virial);
 			}
-			CHECK(ok && same_state(&a.st, &b.st) &&
+			CHECK(ok && same_state(&a.st, &b.st) && same_en &&
 			      nbr_nbuilds(a.nl) > b0 &&
 			      nbr_nbuilds(a.nl) == nbr_nbuilds(b.nl) &&
 			      (!reorder || !memcmp(a.m.orig, b.m.orig,
