@@ -59,17 +59,23 @@ static int forces_check(struct md *m, int energy, const struct pair_kick *k,
 	return 0;
 }
 
-/* md_forces_eflag; with k (LJ pairs only: no soft-core or force-field
- * terms), the final half kick done in the pair pass. */
-static int forces(struct md *m, int energy, struct pair_kick *k,
-		  struct err *e)
+/* Rebuild the list at the current positions, atoms renumbered in its
+ * order (md_reorder). */
+static int rebuild(struct md *m, struct err *e)
+{
+	if (nbr_build(m->nl, m->st, e) != 0)
+		return -1;
+	md_reorder(m);
+	return 0;
+}
+
+/* md_forces_eflag on a list that is up to date; with k (LJ pairs only:
+ * no soft-core or force-field terms), the final half kick done in the
+ * pair pass. */
+static int forces_listed(struct md *m, int energy, struct pair_kick *k,
+			 struct err *e)
 {
 	struct state *st = m->st;
-	if (nbr_needs_rebuild(m->nl, st)) {
-		if (nbr_build(m->nl, st, e) != 0)
-			return -1;
-		md_reorder(m);
-	}
 	/* Soft-core terms add to m->en: keep it whole. Force-field terms add
 	 * to it too, and are discarded below when energy is 0. */
 	if (m->sc)
@@ -89,6 +95,15 @@ static int forces(struct md *m, int energy, struct pair_kick *k,
 	if (m->ff && forcefield_compute(m->ff, m->sys, st, &m->en, e) != 0)
 		return err_prefix(e, "step %ld", st->step);
 	return forces_check(m, energy, k, e);
+}
+
+/* forces_listed after a rebuild if the list is due (nbr_needs_rebuild). */
+static int forces(struct md *m, int energy, struct pair_kick *k,
+		  struct err *e)
+{
+	if (nbr_needs_rebuild(m->nl, m->st) && rebuild(m, e) != 0)
+		return -1;
+	return forces_listed(m, energy, k, e);
 }
 
 int md_forces_eflag(struct md *m, int energy, struct err *e)
@@ -130,9 +145,13 @@ int md_step_nve(struct md *m, int energy, double dtf, double dtv,
 				     nbr_trigger_sq(m->nl, st)};
 	memset(&m->en, 0, sizeof m->en);
 	if (pair_lj_step_nve(&m->sys->lj, m->sys->type, st, m->nl,
-			     energy ? &m->en : NULL, &d, &k) != 0)
-		return forces(m, energy, &k, e); /* the list is due */
-	return forces_check(m, energy, &k, e);
+			     energy ? &m->en : NULL, &d, &k) == 0)
+		return forces_check(m, energy, &k, e);
+	/* the list is due (the pass checked the moved atoms; a non-finite
+	 * position is named by the build) */
+	if (rebuild(m, e) != 0)
+		return -1;
+	return forces_listed(m, energy, &k, e);
 }
 
 double md_ke(const struct system *sys, const struct state *st)

@@ -839,11 +839,13 @@ static int build_from(struct nbr_list *nl, const double *X, const double *Y,
 	if (nl->nthr != nthr || !nl->tstart) {
 		free(nl->tstart);
 		free(nl->gstart);
+		free(nl->arange);
 		free(nl->wpart);
 		nl->tstart = malloc(((size_t)nthr + 1) * sizeof *nl->tstart);
 		nl->gstart = malloc(((size_t)nthr + 1) * sizeof *nl->gstart);
+		nl->arange = malloc(((size_t)nthr + 1) * sizeof *nl->arange);
 		nl->wpart = xalloc(8 * (size_t)nthr, sizeof(double));
-		if (!nl->tstart || !nl->gstart || !nl->wpart) {
+		if (!nl->tstart || !nl->gstart || !nl->arange || !nl->wpart) {
 			nl->nthr = 0;
 			return err_set(e, "out of memory");
 		}
@@ -1036,10 +1038,6 @@ static int build_from(struct nbr_list *nl, const double *X, const double *Y,
 	}
 	nl->cowner[nl->nclust - 1] = 0; /* the dummy cluster: never read */
 	nl->renumbered = 0;
-	free(nl->arange);
-	nl->arange = malloc(((size_t)nthr + 1) * sizeof *nl->arange);
-	if (!nl->arange)
-		return err_set(e, "out of memory");
 	nl->fstride = (nslot + 7) / 8 * 8;
 	if (grow((void **)&nl->fbuf, &nl->fcap, 3 * nl->fstride * nthr,
 		 sizeof(double)))
