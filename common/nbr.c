@@ -118,6 +118,7 @@ void nbr_free(struct nbr_list *nl)
 	free(nl->fbuf);
 	free(nl->touch);
 	free(nl->cowner);
+	free(nl->goff);
 	free(nl->arange);
 	free(nl->scratch);
 	for (int t = 0; t < nl->tbuf_n; t++)
@@ -1039,9 +1040,17 @@ static int build_from(struct nbr_list *nl, const double *X, const double *Y,
 	nl->cowner[nl->nclust - 1] = 0; /* the dummy cluster: never read */
 	nl->renumbered = 0;
 	nl->fstride = (nslot + 7) / 8 * 8;
+	const size_t nge = (size_t)nl->gfirst[nloc];
+	if (3 * nl->fstride * (size_t)nthr > (size_t)INT32_MAX)
+		return err_set(e, "neighbour list: too many slots");
 	if (grow((void **)&nl->fbuf, &nl->fcap, 3 * nl->fstride * nthr,
-		 sizeof(double)))
+		 sizeof(double)) ||
+	    grow((void **)&nl->goff, &nl->cap_goff, nge + 1, sizeof(int)))
 		return err_set(e, "out of memory");
+	for (size_t g = 0; g < nge && nthr > 1; g++) {
+		const int s = nl->gslot[g];
+		nl->goff[g] = nl->cowner[s / CL] * 3 * (int)nl->fstride + s;
+	}
 	return 0;
 }
 

@@ -90,6 +90,11 @@ struct nbr_list {
 	 * buffer per slot. */
 	int *cowner;
 	size_t cap_cowner;
+	/* goff[g]: where ghost entry g's force is in fbuf after the merge,
+	 * in its cluster owner's buffer (cowner[gslot[g] / NBR_CL] * 3 *
+	 * fstride + gslot[g]): the fold's one load per ghost. */
+	int *goff;
+	size_t cap_goff;
 	/* With the atoms renumbered in slot order (nbr_renumber), item w's
 	 * atoms are arange[w] .. arange[w+1]-1 (nbr_atom_range). */
 	int renumbered;

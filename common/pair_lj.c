@@ -214,7 +214,8 @@ fold(const struct nbr_list *nl, int one, int a0, int a1, const double *px,
 	const size_t fs = nl->fstride, bs = 3 * fs;
 	const int *restrict lslot = nl->lslot, *restrict gfirst = nl->gfirst,
 			    *restrict gslot = nl->gslot,
-			    *restrict cowner = nl->cowner;
+			    *restrict cowner = nl->cowner,
+			    *restrict goff = nl->goff;
 	const double *f = nl->fbuf;
 	for (int a = a0; a < a1; a++) {
 		const int k = lslot[a];
@@ -222,9 +223,18 @@ fold(const struct nbr_list *nl, int one, int a0, int a1, const double *px,
 		fold_slot(one ? f : f + bs * (size_t)cowner[k / NBR_CL], fs, k,
 			  px, py, pz, sum, v);
 		for (int g = gfirst[k]; g < gfirst[k + 1]; g++) {
-			const int s = gslot[g];
-			fold_slot(one ? f : f + bs * (size_t)cowner[s / NBR_CL],
-				  fs, s, px, py, pz, sum, v);
+			if (one) {
+				fold_slot(f, fs, gslot[g], px, py, pz, sum, v);
+			} else if (!px) { /* one load: the slot's place in fbuf */
+				const int o = goff[g];
+				sum[0] += f[o];
+				sum[1] += f[fs + o];
+				sum[2] += f[2 * fs + o];
+			} else {
+				const int s = gslot[g];
+				fold_slot(f + (goff[g] - s), fs, s, px, py, pz, sum,
+					  v);
+			}
 		}
 		st->fx[a] = sum[0];
 		st->fy[a] = sum[1];
