@@ -231,21 +231,27 @@ static void test_brute(void)
 		/* real-unit scale */
 		{500, 2, {30, 30, 30}, {0, 0, 0}, 9.534, 2.0, 0, MIX_GEOMETRIC},
 	};
+	/* one z slab per thread: the search across slabs (and its skipping
+	 * of slabs out of reach) at 1, 2 and 3 */
+	int save = omp_get_max_threads();
+	for (int nt = 1; nt <= 3; nt++)
 	for (size_t k = 0; k < sizeof cs / sizeof cs[0]; k++) {
 		struct sys s;
-		char what[128];
+		char what[160];
+		omp_set_num_threads(nt);
 		make_sys(&s, &cs[k], 1000 + k);
 		struct nbr_list *nl;
 		CHECK(nbr_create(&nl, s.st.n, cs[k].rc, cs[k].skin, &e) == 0,
 		      "create list %zu", k);
 		CHECK(nbr_build(nl, &s.st, &e) == 0, "build list %zu", k);
 		snprintf(what, sizeof what, "config %zu (n %zu, %zu types, box "
-			 "%g x %g x %g)", k, cs[k].n, cs[k].nt, cs[k].len[0],
-			 cs[k].len[1], cs[k].len[2]);
+			 "%g x %g x %g), %d threads", k, cs[k].n, cs[k].nt,
+			 cs[k].len[0], cs[k].len[1], cs[k].len[2], nt);
 		check_against_brute(what, &s, nl);
 		nbr_free(nl);
 		free_sys(&s);
 	}
+	omp_set_num_threads(save);
 }
 
 /* Moves below skin/2 keep the list; forces then equal a fresh build's. */
@@ -504,6 +510,32 @@ static void test_errors(void)
 	s.st.len[0] = 6;
 	CHECK(nbr_build(nl, &s.st, &e) != 0, "atom count mismatch: %s", e.msg);
 	nbr_free(nl);
+	/* Atoms that cannot be wrapped (the wrap runs in parallel; the error
+	 * names the first one, whatever the thread count). */
+	int save = omp_get_max_threads();
+	for (int t = 1; t <= 2; t++) {
+		omp_set_num_threads(t);
+		nbr_create(&nl, c.n, c.rc, c.skin, &e);
+		double y70 = s.st.y[70], x20 = s.st.x[20];
+		s.st.y[70] = 1e12 * s.st.len[1];
+		s.st.x[20] = NAN;
+		CHECK(nbr_build(nl, &s.st, &e) != 0 &&
+		      strstr(e.msg, "atom index 20 has a non-finite position"),
+		      "%d threads, NaN at 20 and far atom 70: %s", t, e.msg);
+		s.st.x[20] = x20;
+		CHECK(nbr_build(nl, &s.st, &e) != 0 &&
+		      strstr(e.msg, "atom index 70 is") &&
+		      strstr(e.msg, "box lengths away along y"),
+		      "%d threads, far atom 70: %s", t, e.msg);
+		s.st.y[70] = y70 + 3 * s.st.len[1];
+		int iy = s.st.iy[70];
+		CHECK(nbr_build(nl, &s.st, &e) == 0 && s.st.iy[70] == iy + 3 &&
+		      fabs(s.st.y[70] - y70) < 1e-9,
+		      "%d threads, atom 3 boxes away wrapped (image %d -> %d)",
+		      t, iy, s.st.iy[70]);
+		nbr_free(nl);
+	}
+	omp_set_num_threads(save);
 	free_sys(&s);
 }
 
