@@ -30,6 +30,10 @@
 
 #include "omp_util.h"
 
+#if defined(__AVX512F__) && defined(__AVX512VL__)
+#include <immintrin.h>
+#endif
+
 #define ALIGN 64
 
 static void *xalloc(size_t n, size_t size)
@@ -504,6 +508,31 @@ static size_t cluster_candidates(const struct grid *g, int ci, int *cand)
 	return m;
 }
 
+/* The candidates k < m with d2[k] < rcsq, in order, to out; returns their
+ * count. Writes up to 7 ints past it. With AVX-512, eight at a time by a
+ * register compress (the memory form is microcoded on some CPUs). */
+static size_t compact(const int *restrict cand, const double *restrict d2,
+		      size_t m, double rcsq, int *restrict out)
+{
+	size_t len = 0, k = 0;
+#if defined(__AVX512F__) && defined(__AVX512VL__)
+	const __m512d rc = _mm512_set1_pd(rcsq);
+	for (; k + 8 <= m; k += 8) {
+		__mmask8 hit = _mm512_cmp_pd_mask(_mm512_loadu_pd(d2 + k), rc,
+						  _CMP_LT_OQ);
+		__m256i c = _mm256_loadu_si256((const __m256i *)(cand + k));
+		_mm256_storeu_si256((__m256i *)(out + len),
+				    _mm256_maskz_compress_epi32(hit, c));
+		len += (size_t)__builtin_popcount(hit);
+	}
+#endif
+	for (; k < m; k++) {
+		out[len] = cand[k];
+		len += d2[k] < rcsq;
+	}
+	return len;
+}
+
 /* The list of each atom (slot) of local cluster ci, appended to buf: its
  * own cluster if that holds a j > i, then the candidates whose box lies
  * within rcs of the atom (a vector loop over the boxes, copied to sb as
@@ -543,10 +572,7 @@ static size_t list_atoms(const struct nbr_list *nl, const struct grid *g,
 			double ez = pos(dmax(b0z[k] - zi, zi - b1z[k]));
 			d2[k] = ex * ex + ey * ey + ez * ez;
 		}
-		for (size_t k = 0; k < m; k++) {
-			buf[len] = cand[k];
-			len += d2[k] < rcsq;
-		}
+		len += compact(cand, d2, m, rcsq, buf + len);
 		first[i + 1] = (int)(len - l0);
 	}
 	return len;
@@ -934,8 +960,10 @@ static int build_from(struct nbr_list *nl, const double *X, const double *Y,
 				const int c1 = (ch + 1) * CHUNK < nlc ? (ch + 1) * CHUNK : nlc;
 				for (int ci = ch * CHUNK; ci < c1 && cand && sb; ci++) {
 					size_t mc = cluster_candidates(&grid, ci, cand);
-					if (len_t + (mc + 1) * CL > cap) {
-						size_t c2 = (len_t + (mc + 1) * CL) * 2 + 1024;
+					/* per atom: its own cluster, the candidates
+					 * and 7 ints compact may write past them */
+					if (len_t + (mc + 2) * CL > cap) {
+						size_t c2 = (len_t + (mc + 2) * CL) * 2 + 1024;
 						int *nb = realloc(buf, c2 * sizeof *nb);
 						if (!nb) {
 #pragma omp atomic write
