@@ -509,8 +509,10 @@ static size_t cluster_candidates(const struct grid *g, int ci, int *cand)
 }
 
 /* The candidates k < m with d2[k] < rcsq, in order, to out; returns their
- * count. Writes up to 7 ints past it. With AVX-512, eight at a time by a
- * register compress (the memory form is microcoded on some CPUs). */
+ * count. May write anything into out[count .. m-1] (the whole-vector
+ * stores: the one for candidates k..k+7 starts at most at out[k]). With
+ * AVX-512, eight at a time by a register compress (the memory form is
+ * microcoded on some CPUs). */
 static size_t compact(const int *restrict cand, const double *restrict d2,
 		      size_t m, double rcsq, int *restrict out)
 {
@@ -960,10 +962,9 @@ static int build_from(struct nbr_list *nl, const double *X, const double *Y,
 				const int c1 = (ch + 1) * CHUNK < nlc ? (ch + 1) * CHUNK : nlc;
 				for (int ci = ch * CHUNK; ci < c1 && cand && sb; ci++) {
 					size_t mc = cluster_candidates(&grid, ci, cand);
-					/* per atom: its own cluster, the candidates
-					 * and 7 ints compact may write past them */
-					if (len_t + (mc + 2) * CL > cap) {
-						size_t c2 = (len_t + (mc + 2) * CL) * 2 + 1024;
+					/* per atom: its own cluster and the candidates */
+					if (len_t + (mc + 1) * CL > cap) {
+						size_t c2 = (len_t + (mc + 1) * CL) * 2 + 1024;
 						int *nb = realloc(buf, c2 * sizeof *nb);
 						if (!nb) {
 #pragma omp atomic write
