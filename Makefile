@@ -24,8 +24,14 @@ UNIT_BIN  := $(patsubst tests/unit/%.c,build/tests/%,$(UNIT_SRC))
 ASAN_OBJ  := $(patsubst common/%.c,build/asan/common/%.o,$(LIB_SRC))
 ASAN_BIN  := $(patsubst tests/unit/%.c,build/asan/tests/%,$(UNIT_SRC))
 ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+# The sanitizers run twice: on the portable C paths (no -march), and on
+# the SIMD paths the real build takes (CFLAGS' -march: AVX-512 kernels,
+# list compaction), which the first pass never compiles.
+ASAN_ARCH := $(filter -march=% -mcpu=%,$(CFLAGS))
+ASANN_OBJ := $(patsubst common/%.c,build/asan-native/common/%.o,$(LIB_SRC))
+ASANN_BIN := $(if $(ASAN_ARCH),$(patsubst tests/unit/%.c,build/asan-native/tests/%,$(UNIT_SRC)))
 
-.PHONY: all check check-fast unit asan deps demo bench install clean fuzz check-slurm
+.PHONY: all check check-fast unit asan asan-native deps demo bench install clean fuzz check-slurm
 all: $(addprefix bin/,$(TOOLS))
 
 deps:
@@ -39,6 +45,7 @@ build/common/%.o: common/%.c $(wildcard common/*.h)
 # arguments are sums of squares, never negative: no errno to lose).
 build/common/pair_ljcoul.o: ALL_CFLAGS += -fno-math-errno
 build/asan/common/pair_ljcoul.o: ASAN_FLAGS += -fno-math-errno
+build/asan-native/common/pair_ljcoul.o: ASAN_FLAGS += -fno-math-errno
 
 build/libsoretkit.a: $(LIB_OBJ)
 	@rm -f $@
@@ -64,13 +71,26 @@ build/asan/tests/%: tests/unit/%.c build/asan/libsoretkit.a tests/check.h tests/
 	@mkdir -p $(@D)
 	$(CC) $(WARN) $(OPENMP) -Icommon -Itests -DSK_VERSION='"$(VERSION)"' -DSK_ASAN=1 $(PKG_CFLAGS) $(ASAN_FLAGS) $< build/asan/libsoretkit.a $(ALL_LIBS) -o $@
 
+build/asan-native/common/%.o: common/%.c $(wildcard common/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(WARN) $(OPENMP) -Icommon -DSK_VERSION='"$(VERSION)"' $(PKG_CFLAGS) $(ASAN_FLAGS) $(ASAN_ARCH) -c $< -o $@
+
+build/asan-native/libsoretkit.a: $(ASANN_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+build/asan-native/tests/%: tests/unit/%.c build/asan-native/libsoretkit.a tests/check.h tests/lammps_ref.h
+	@mkdir -p $(@D)
+	$(CC) $(WARN) $(OPENMP) -Icommon -Itests -DSK_VERSION='"$(VERSION)"' -DSK_ASAN=1 $(PKG_CFLAGS) $(ASAN_FLAGS) $(ASAN_ARCH) $< build/asan-native/libsoretkit.a $(ALL_LIBS) -o $@
+
 unit: $(UNIT_BIN)
 asan: $(ASAN_BIN)
+asan-native: $(ASANN_BIN)
 
 # The README's test command. Installs what is missing first.
 check: deps
-	@$(MAKE) --no-print-directory all unit asan
-	@tests/run build/tests bin build/asan/tests
+	@$(MAKE) --no-print-directory all unit asan asan-native
+	@tests/run build/tests bin build/asan/tests $(if $(ASAN_ARCH),build/asan-native/tests)
 
 # Without the sanitizer pass, for quick iterations.
 check-fast: all unit
