@@ -384,6 +384,15 @@ static int pair_pass(const struct pair_lj *p, const int *type,
 		     const struct nbr_coul *coul, struct energy *en,
 		     struct pair_kick *kick, const struct pair_drift *drift);
 
+/* After drift d (NULL: none), whose largest squared displacement is maxsq
+ * and sum of x*0 is bad: the list still holds (no atom beyond the
+ * trigger, no position NaN). */
+static inline int list_holds(const struct pair_drift *d, double maxsq,
+			     double bad)
+{
+	return !d || (maxsq <= d->trigsq && bad == 0.0);
+}
+
 void pair_lj_compute(const struct pair_lj *p, const int *type,
 		     struct state *st, const struct nbr_list *nl,
 		     struct energy *en)
@@ -481,7 +490,7 @@ static int pair_pass(const struct pair_lj *p, const int *type,
 				bad += bw;
 			}
 		}
-		if (!drift || (maxsq <= drift->trigsq && bad == 0.0)) {
+		if (list_holds(drift, maxsq, bad)) {
 			/* Slots from the current positions: ghosts are images
 			 * under the current box. Dummies keep their far
 			 * position. Each item fills the slots of its slab,
@@ -558,7 +567,7 @@ static int pair_pass(const struct pair_lj *p, const int *type,
 			}
 		}
 	}
-	if (drift && !(maxsq <= drift->trigsq && bad == 0.0))
+	if (!list_holds(drift, maxsq, bad))
 		return 1;
 	if (!eflag)
 		return 0;
