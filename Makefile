@@ -21,14 +21,12 @@ LIB_SRC   := $(wildcard common/*.c)
 LIB_OBJ   := $(patsubst common/%.c,build/common/%.o,$(LIB_SRC))
 UNIT_SRC  := $(wildcard tests/unit/test_*.c)
 UNIT_BIN  := $(patsubst tests/unit/%.c,build/tests/%,$(UNIT_SRC))
-ASAN_OBJ  := $(patsubst common/%.c,build/asan/common/%.o,$(LIB_SRC))
 ASAN_BIN  := $(patsubst tests/unit/%.c,build/asan/tests/%,$(UNIT_SRC))
 ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 # The sanitizers run twice: on the portable C paths (no -march), and on
 # the SIMD paths the real build takes (CFLAGS' -march: AVX-512 kernels,
 # list compaction), which the first pass never compiles.
 ASAN_ARCH := $(filter -march=% -mcpu=%,$(CFLAGS))
-ASANN_OBJ := $(patsubst common/%.c,build/asan-native/common/%.o,$(LIB_SRC))
 ASANN_BIN := $(if $(ASAN_ARCH),$(patsubst tests/unit/%.c,build/asan-native/tests/%,$(UNIT_SRC)))
 
 .PHONY: all check check-fast unit asan asan-native deps demo bench install clean fuzz check-slurm
@@ -44,8 +42,8 @@ build/common/%.o: common/%.c $(wildcard common/*.h)
 # pair_ljcoul's pair loop vectorises only without errno on sqrt (its
 # arguments are sums of squares, never negative: no errno to lose).
 build/common/pair_ljcoul.o: ALL_CFLAGS += -fno-math-errno
-build/asan/common/pair_ljcoul.o: ASAN_FLAGS += -fno-math-errno
-build/asan-native/common/pair_ljcoul.o: ASAN_FLAGS += -fno-math-errno
+build/asan/common/pair_ljcoul.o build/asan-native/common/pair_ljcoul.o: \
+	ASAN_FLAGS += -fno-math-errno
 
 build/libsoretkit.a: $(LIB_OBJ)
 	@rm -f $@
@@ -59,29 +57,22 @@ build/tests/%: tests/unit/%.c build/libsoretkit.a tests/check.h tests/lammps_ref
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -Itests $< build/libsoretkit.a $(ALL_LIBS) -o $@
 
-build/asan/common/%.o: common/%.c $(wildcard common/*.h)
-	@mkdir -p $(@D)
-	$(CC) $(WARN) $(OPENMP) -Icommon -DSK_VERSION='"$(VERSION)"' $(PKG_CFLAGS) $(ASAN_FLAGS) -c $< -o $@
+# One sanitizer build in build/$(1), with extra flags $(2).
+define asan_build
+build/$(1)/common/%.o: common/%.c $$(wildcard common/*.h)
+	@mkdir -p $$(@D)
+	$$(CC) $$(WARN) $$(OPENMP) -Icommon -DSK_VERSION='"$$(VERSION)"' $$(PKG_CFLAGS) $$(ASAN_FLAGS) $(2) -c $$< -o $$@
 
-build/asan/libsoretkit.a: $(ASAN_OBJ)
-	@rm -f $@
-	ar rcs $@ $^
+build/$(1)/libsoretkit.a: $$(patsubst common/%.c,build/$(1)/common/%.o,$$(LIB_SRC))
+	@rm -f $$@
+	ar rcs $$@ $$^
 
-build/asan/tests/%: tests/unit/%.c build/asan/libsoretkit.a tests/check.h tests/lammps_ref.h
-	@mkdir -p $(@D)
-	$(CC) $(WARN) $(OPENMP) -Icommon -Itests -DSK_VERSION='"$(VERSION)"' -DSK_ASAN=1 $(PKG_CFLAGS) $(ASAN_FLAGS) $< build/asan/libsoretkit.a $(ALL_LIBS) -o $@
-
-build/asan-native/common/%.o: common/%.c $(wildcard common/*.h)
-	@mkdir -p $(@D)
-	$(CC) $(WARN) $(OPENMP) -Icommon -DSK_VERSION='"$(VERSION)"' $(PKG_CFLAGS) $(ASAN_FLAGS) $(ASAN_ARCH) -c $< -o $@
-
-build/asan-native/libsoretkit.a: $(ASANN_OBJ)
-	@rm -f $@
-	ar rcs $@ $^
-
-build/asan-native/tests/%: tests/unit/%.c build/asan-native/libsoretkit.a tests/check.h tests/lammps_ref.h
-	@mkdir -p $(@D)
-	$(CC) $(WARN) $(OPENMP) -Icommon -Itests -DSK_VERSION='"$(VERSION)"' -DSK_ASAN=1 $(PKG_CFLAGS) $(ASAN_FLAGS) $(ASAN_ARCH) $< build/asan-native/libsoretkit.a $(ALL_LIBS) -o $@
+build/$(1)/tests/%: tests/unit/%.c build/$(1)/libsoretkit.a tests/check.h tests/lammps_ref.h
+	@mkdir -p $$(@D)
+	$$(CC) $$(WARN) $$(OPENMP) -Icommon -Itests -DSK_VERSION='"$$(VERSION)"' -DSK_ASAN=1 $$(PKG_CFLAGS) $$(ASAN_FLAGS) $(2) $$< build/$(1)/libsoretkit.a $$(ALL_LIBS) -o $$@
+endef
+$(eval $(call asan_build,asan,))
+$(eval $(call asan_build,asan-native,$(ASAN_ARCH)))
 
 unit: $(UNIT_BIN)
 asan: $(ASAN_BIN)
