@@ -129,6 +129,8 @@ void nbr_free(struct nbr_list *nl)
 		free(nl->tbuf[t]);
 	free(nl->tbuf);
 	free(nl->tcap);
+	free(nl->toff);
+	free(nl->zhist);
 	free(nl);
 }
 
@@ -366,6 +368,61 @@ static void sort_z(int *restrict order, const struct item *restrict it,
 	}
 }
 
+/* The bucket of an item: column (kind offset koff: 0 for atoms, the
+ * column count for ghosts) and z bin, clamped to the grid. */
+static inline int bucket_key(const struct item *t, const double exlo[3],
+			     const double colw[2], const int nc[2], double wz,
+			     int nzb, size_t koff)
+{
+	double u = (t->x - exlo[0]) / colw[0];
+	double v = (t->y - exlo[1]) / colw[1];
+	double w = (t->z - exlo[2]) / wz;
+	int cx = u > 0 ? (int)u : 0, cy = v > 0 ? (int)v : 0;
+	int cz = w > 0 ? (int)w : 0;
+	cx = cx < nc[0] ? cx : nc[0] - 1;
+	cy = cy < nc[1] ? cy : nc[1] - 1;
+	cz = cz < nzb ? cz : nzb - 1;
+	size_t g = koff + (size_t)cy * nc[0] + cx;
+	return (int)(g * nzb + cz);
+}
+
+/* Stable counting sort of items k0..k1-1, whose keys lie in buckets
+ * b0..b1-1, into order[k0..k1-1]; bstart[b] gets the first item of
+ * bucket b for b0 < b <= b1 (bstart[b1] = k1). bstart[b0] is not
+ * touched: two calls on disjoint bucket ranges can run at once. */
+static void bucket_sort(const int *restrict key, size_t k0, size_t k1,
+			int *restrict bstart, size_t b0, size_t b1,
+			int *restrict order)
+{
+	memset(bstart + b0 + 1, 0, (b1 - b0) * sizeof *bstart);
+	for (size_t k = k0; k < k1; k++)
+		bstart[key[k] + 1]++;
+	int run = (int)k0; /* bstart[b + 1]: first item of bucket b */
+	for (size_t b = b0; b < b1; b++) {
+		const int c = bstart[b + 1];
+		bstart[b + 1] = run;
+		run += c;
+	}
+	for (size_t k = k0; k < k1; k++) /* bstart[b + 1] ends at b's end */
+		order[bstart[key[k] + 1]++] = (int)k;
+}
+
+/* The atoms a thread works on in the build: with the atoms renumbered at
+ * the last build for the same number of threads, those it moved since
+ * (nbr_atom_range); else an even split. */
+static void build_range(const struct nbr_list *nl, int t, int nt,
+			size_t *a0, size_t *a1)
+{
+	if (nl->renumbered && nt == nl->nthr) {
+		*a0 = (size_t)nl->arange[t];
+		*a1 = (size_t)nl->arange[t + 1];
+		return;
+	}
+	const size_t n = nl->n;
+	*a0 = n * (size_t)t / (size_t)nt;
+	*a1 = n * ((size_t)t + 1) / (size_t)nt;
+}
+
 /* Slots s0..s1 from the m items ord[0..m); dummies after them. */
 static void fill_slots(struct nbr_list *nl, const struct item *restrict it,
 		       const int *restrict ord, int m, size_t s0, size_t s1)
@@ -580,20 +637,20 @@ static size_t list_atoms(const struct nbr_list *nl, const struct grid *g,
 	return len;
 }
 
+/* The z bin of slab_planes' histogram (nb bins over the box). */
+static inline int zhist_bin(double z, double lo, double len, int nb)
+{
+	int b = (int)((z - lo) / (len / nb));
+	return b < 0 ? 0 : b < nb ? b : nb - 1;
+}
+
 /* Planes z[0..nslab-2] that cut the box into nslab slabs of about equal
  * kernel cost: atoms weighted by the local density (pairs per atom), from
- * a histogram in bins of half the neighbour cutoff. The bins' counts go
- * to cnt[nb] (scratch). */
-static void slab_planes(const double *Z, size_t n, double lo, double len,
-			double rcs, int nslab, double *cnt, int nb,
-			double *plane)
+ * cnt[nb], the atoms per bin (zhist_bin) of half the neighbour cutoff. */
+static void slab_planes(const double *cnt, double lo, double len, int nslab,
+			int nb, double *plane)
 {
 	const double w = len / nb;
-	memset(cnt, 0, (size_t)nb * sizeof *cnt);
-	for (size_t i = 0; i < n; i++) {
-		int b = (int)((Z[i] - lo) / w);
-		cnt[b < 0 ? 0 : b < nb ? b : nb - 1] += 1.0;
-	}
 	double all = 0.0;
 	for (int b = 0; b < nb; b++)
 		all += cnt[b] * cnt[b];
@@ -610,7 +667,6 @@ static void slab_planes(const double *Z, size_t n, double lo, double len,
 	}
 	while (s < nslab)
 		plane[s++ - 1] = lo + len;
-	(void)rcs;
 }
 
 /* The next chunks of the search for thread t of nrun: their count (0 when
@@ -707,87 +763,139 @@ static int build_from(struct nbr_list *nl, const double *X, const double *Y,
 		nztf = floor(bmax / (double)ngs);
 	const int nzt = nztf < 1 ? 1 : (int)nztf;
 
-	/* Ghosts per atom (gcount[i+1], then its prefix), then the scratch
-	 * block. */
+	/* Ghosts per atom, items and their bucket keys (kind, column, z
+	 * bin), the counting sort and the z order: one parallel region, each
+	 * thread on the atoms it moved (build_range), so that it reads what
+	 * it wrote. gcount[i]: the ghosts of the atoms before i. */
 	int *gcount = nl->gcount;
 	unsigned char *gmask = nl->gmask;
 	signed char *gopt = nl->gopt;
-	gcount[0] = 0;
-#pragma omp parallel for schedule(static)
-	for (size_t i = 0; i < n; i++) {
-		double r[3] = {X[i], Y[i], Z[i]};
-		gmask[i] = (unsigned char)ghost_mask(r, lo, len, rcs, gopt + 3 * i);
-		gcount[i + 1] = __builtin_popcount(gmask[i]);
-	}
-	for (size_t i = 0; i < n; i++)
-		gcount[i + 1] += gcount[i];
-	const size_t ng = (size_t)gcount[n];
-	const size_t m = n + ng;
-	const size_t maxclust = m / CL + ngroup + 1;
-	size_t need = rounded(m * sizeof(struct item)) +
-		      rounded(m * sizeof(int)) * 2 +
-		      rounded((nbucket + 1) * sizeof(int)) +
-		      rounded((ngs + 1) * sizeof(int)) * 3 +
-		      rounded(6 * maxclust * sizeof(double)) +
-		      rounded(ngs * ((size_t)nzt + 1) * sizeof(int)) +
-		      rounded(((size_t)nbz + 3 * (size_t)nslab) * sizeof(double));
-	if (m > (size_t)INT32_MAX / 2 || nbucket > (size_t)INT32_MAX)
-		return err_set(e, "neighbour list: system too large");
-	if (grow(&nl->scratch, &nl->cap_scratch, need, 1))
+	if (grow((void **)&nl->toff, &nl->cap_toff, (size_t)nthr + 1,
+		 sizeof(int)) ||
+	    grow((void **)&nl->zhist, &nl->cap_zhist,
+		 (size_t)nbz * ((size_t)nthr + 1), sizeof(double)))
 		return err_set(e, "out of memory for the neighbour list");
-	struct arena ar = {nl->scratch, 0};
-	struct item *it = carve(&ar, m * sizeof *it);
-	int *key = carve(&ar, m * sizeof *key);
-	int *order = carve(&ar, m * sizeof *order);
-	int *bstart = carve(&ar, (nbucket + 1) * sizeof *bstart);
-	int *gcl = carve(&ar, (ngs + 1) * sizeof *gcl); /* first cluster */
-	int *istart = carve(&ar, (ngs + 1) * sizeof *istart); /* first item */
-	int *icount = carve(&ar, (ngs + 1) * sizeof *icount);
-	double *bb = carve(&ar, 6 * maxclust * sizeof *bb);
-	int *zfirst = carve(&ar, ngs * ((size_t)nzt + 1) * sizeof *zfirst);
-	double *zcnt = carve(&ar, (size_t)nbz * sizeof *zcnt);
-	double *plane = carve(&ar, (size_t)nslab * sizeof *plane);
-	double *szlo = carve(&ar, 2 * (size_t)nslab * sizeof *szlo),
-	       *szhi = szlo + nslab;
-	slab_planes(Z, n, lo[2], len[2], rcs, nslab, zcnt, nbz, plane);
-
-	/* Items: atoms, then ghosts; bucket key (kind, column, z bin). */
-#pragma omp parallel for schedule(static)
-	for (size_t i = 0; i < n; i++) {
-		double r[3] = {X[i], Y[i], Z[i]};
-		it[i] = (struct item){r[0], r[1], r[2], (int)i, {0, 0, 0}};
-		ghosts_fill(r, len, (int)i, gmask[i], gopt + 3 * i,
-			    it + n + gcount[i]);
+	int *toff = nl->toff;
+	double *zhist = nl->zhist; /* [nthr][nbz], then their sum */
+	int fail = 0;
+	size_t ng = 0, m = 0, maxclust = 0;
+	struct item *it = NULL;
+	int *key = NULL, *order = NULL, *bstart = NULL, *gcl = NULL,
+	    *istart = NULL, *icount = NULL, *zfirst = NULL;
+	double *bb = NULL, *plane = NULL, *szlo = NULL, *szhi = NULL;
+	const size_t nb0 = (size_t)ncol * nzb; /* buckets of one kind */
+#pragma omp parallel num_threads(nthr)
+	{
+		const int t = omp_util_thread_id(), nrun = omp_util_team_size();
+		size_t a0, a1;
+		build_range(nl, t, nrun, &a0, &a1);
+		int run = 0; /* ghosts of this thread's atoms so far */
+		double *zh = zhist + (size_t)nbz * t;
+		memset(zh, 0, (size_t)nbz * sizeof *zh);
+		for (size_t i = a0; i < a1; i++) {
+			double r[3] = {X[i], Y[i], Z[i]};
+			gmask[i] = (unsigned char)ghost_mask(r, lo, len, rcs,
+							     gopt + 3 * i);
+			run += __builtin_popcount(gmask[i]);
+			gcount[i + 1] = run;
+			zh[zhist_bin(r[2], lo[2], len[2], nbz)] += 1.0;
+		}
+		toff[t + 1] = run;
+#pragma omp barrier
+#pragma omp single
+		{
+			/* the threads' offsets and z histograms (counts: the
+			 * sum is exact), then the scratch block */
+			toff[0] = 0;
+			for (int u = 0; u < nrun; u++)
+				toff[u + 1] += toff[u];
+			double *zsum = zhist + (size_t)nbz * nthr;
+			memcpy(zsum, zhist, (size_t)nbz * sizeof *zsum);
+			for (int u = 1; u < nrun; u++)
+				for (int b = 0; b < nbz; b++)
+					zsum[b] += zhist[(size_t)nbz * u + b];
+			ng = (size_t)toff[nrun];
+			m = n + ng;
+			maxclust = m / CL + ngroup + 1;
+			size_t need =
+				rounded(m * sizeof(struct item)) +
+				rounded(m * sizeof(int)) * 2 +
+				rounded((nbucket + 1) * sizeof(int)) +
+				rounded((ngs + 1) * sizeof(int)) * 3 +
+				rounded(6 * maxclust * sizeof(double)) +
+				rounded(ngs * ((size_t)nzt + 1) * sizeof(int)) +
+				rounded(3 * (size_t)nslab * sizeof(double));
+			if (m > (size_t)INT32_MAX / 2 ||
+			    nbucket > (size_t)INT32_MAX)
+				fail = 1;
+			else if (grow(&nl->scratch, &nl->cap_scratch, need, 1))
+				fail = 2;
+			if (!fail) {
+				struct arena ar = {nl->scratch, 0};
+				it = carve(&ar, m * sizeof *it);
+				key = carve(&ar, m * sizeof *key);
+				order = carve(&ar, m * sizeof *order);
+				bstart = carve(&ar, (nbucket + 1) * sizeof *bstart);
+				/* per group: first cluster, first item */
+				gcl = carve(&ar, (ngs + 1) * sizeof *gcl);
+				istart = carve(&ar, (ngs + 1) * sizeof *istart);
+				icount = carve(&ar, (ngs + 1) * sizeof *icount);
+				bb = carve(&ar, 6 * maxclust * sizeof *bb);
+				zfirst = carve(&ar, ngs * ((size_t)nzt + 1) *
+							    sizeof *zfirst);
+				plane = carve(&ar, (size_t)nslab * sizeof *plane);
+				szlo = carve(&ar, 2 * (size_t)nslab * sizeof *szlo);
+				szhi = szlo + nslab;
+				slab_planes(zsum, lo[2], len[2], nslab, nbz, plane);
+			}
+		}
+		if (!fail) {
+			/* Items: atom i at i, its ghosts at n + gcount[i]; then
+			 * the bucket keys of this thread's atoms and ghosts (two
+			 * contiguous ranges: loops the compiler vectorises, their
+			 * divisions with them). */
+			int prev = toff[t];
+			if (t == 0)
+				gcount[0] = 0;
+			for (size_t i = a0; i < a1; i++) {
+				const int g0 = prev;
+				prev = gcount[i + 1] += toff[t];
+				double r[3] = {X[i], Y[i], Z[i]};
+				it[i] = (struct item){r[0], r[1], r[2], (int)i,
+						      {0, 0, 0}};
+				ghosts_fill(r, len, (int)i, gmask[i], gopt + 3 * i,
+					    it + n + g0);
+			}
+			for (size_t k = a0; k < a1; k++)
+				key[k] = bucket_key(&it[k], exlo, colw, nc, wz, nzb,
+						    0);
+			const size_t q0 = n + (size_t)toff[t],
+				     q1 = n + (size_t)toff[t + 1];
+			for (size_t k = q0; k < q1; k++)
+				key[k] = bucket_key(&it[k], exlo, colw, nc, wz, nzb,
+						    ncol);
+#pragma omp barrier
+			/* the stable counting sort, atoms and ghosts apart (their
+			 * buckets are disjoint): two threads at once */
+			if (t == 0) {
+				bstart[0] = 0;
+				bucket_sort(key, 0, n, bstart, 0, nb0, order);
+			}
+			if (t == (nrun > 1 ? 1 : 0))
+				bucket_sort(key, n, m, bstart, nb0, 2 * nb0, order);
+#pragma omp barrier
+			/* Exact z order inside each group (input nearly
+			 * sorted). */
+#pragma omp for schedule(dynamic, 4)
+			for (size_t g = 0; g < ngroup; g++)
+				sort_z(order, it, bstart[g * nzb],
+				       bstart[(g + 1) * nzb]);
+		}
 	}
-#pragma omp parallel for schedule(static)
-	for (size_t k = 0; k < m; k++) {
-		double u = (it[k].x - exlo[0]) / colw[0];
-		double v = (it[k].y - exlo[1]) / colw[1];
-		double w = (it[k].z - exlo[2]) / wz;
-		int cx = u > 0 ? (int)u : 0, cy = v > 0 ? (int)v : 0;
-		int cz = w > 0 ? (int)w : 0;
-		cx = cx < nc[0] ? cx : nc[0] - 1;
-		cy = cy < nc[1] ? cy : nc[1] - 1;
-		cz = cz < nzb ? cz : nzb - 1;
-		size_t g = (k >= n ? ncol : 0) + (size_t)cy * nc[0] + cx;
-		key[k] = (int)(g * nzb + cz);
-	}
-	memset(bstart, 0, (nbucket + 1) * sizeof *bstart);
-	for (size_t k = 0; k < m; k++)
-		bstart[key[k] + 1]++;
-	for (size_t b = 0; b < nbucket; b++)
-		bstart[b + 1] += bstart[b];
-	for (size_t k = 0; k < m; k++) /* stable */
-		order[bstart[key[k]]++] = (int)k;
-	for (size_t b = nbucket; b > 0; b--)
-		bstart[b] = bstart[b - 1];
-	bstart[0] = 0;
-
-	/* Exact z order inside each group (input nearly sorted), then
-	 * clusters: gcl[g] is the first cluster of group g. */
-#pragma omp parallel for schedule(dynamic, 4)
-	for (size_t g = 0; g < ngroup; g++)
-		sort_z(order, it, bstart[g * nzb], bstart[(g + 1) * nzb]);
+	if (fail == 1)
+		return err_set(e, "neighbour list: system too large");
+	if (fail)
+		return err_set(e, "out of memory for the neighbour list");
 	/* Group (kind, slab s, column): the clusters of the column whose
 	 * lowest atom lies between planes s-1 and s (items sorted by z). */
 	for (size_t g = 0; g < ngroup; g++) {

@@ -107,6 +107,10 @@ struct nbr_list {
 	signed char *gopt;      /* [3n] image option per dimension */
 	void *scratch;
 	size_t cap_scratch;
+	int *toff;              /* [nthr+1] ghosts before each thread's atoms */
+	size_t cap_toff;
+	double *zhist;          /* [nthr+1][nbz] slab_planes' histograms */
+	size_t cap_zhist;
 	int **tbuf;             /* [nthr] per-thread list buffers */
 	size_t *tcap;
 	int tbuf_n;
