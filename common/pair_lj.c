@@ -317,13 +317,23 @@ static int kick_range(struct state *st, int a0, int a1, const double *mass,
 	return z != 0.0;
 }
 
+/* After drift d (NULL: none), whose largest squared displacement is maxsq
+ * and sum of x*0 is bad: the list still holds (no atom beyond the
+ * trigger, no position NaN). */
+static inline int list_holds(const struct pair_drift *d, double maxsq,
+			     double bad)
+{
+	return !d || (maxsq <= d->trigsq && bad == 0.0);
+}
+
 /* The drift of atoms a0..a1-1 (the arithmetic of integrate.c's nve_vx,
  * which this replaces for plain NVE: bitwise the same positions and
  * velocities), their largest squared displacement since the build into
  * *maxsq and the sum of x*0 into *bad (NaN exactly when a position is
- * not finite, as nbr_needs_rebuild); then (fill) their local slots from
- * the new positions while they are in cache, and (ghosts) their ghost
- * slots, images under the current box. */
+ * not finite, as nbr_needs_rebuild); then (fill), unless these atoms
+ * alone show the list is due, their local slots from the new positions
+ * while they are in cache, and (ghosts) their ghost slots, images under
+ * the current box. */
 static void drift_range(struct state *st, const struct nbr_list *nl,
 			const int *type, const struct pair_drift *d, int a0,
 			int a1, int fill, int ghosts, double *maxsq,
@@ -354,7 +364,8 @@ static void drift_range(struct state *st, const struct nbr_list *nl,
 	}
 	*maxsq = mx;
 	*bad = nb;
-	if (!fill)
+	/* due: the step rebuilds and fills every slot afresh */
+	if (!fill || !list_holds(d, mx, nb))
 		return;
 	const int *restrict lslot = nl->lslot, *restrict gfirst = nl->gfirst,
 			    *restrict gslot = nl->gslot;
@@ -383,15 +394,6 @@ static int pair_pass(const struct pair_lj *p, const int *type,
 		     struct state *st, const struct nbr_list *nl,
 		     const struct nbr_coul *coul, struct energy *en,
 		     struct pair_kick *kick, const struct pair_drift *drift);
-
-/* After drift d (NULL: none), whose largest squared displacement is maxsq
- * and sum of x*0 is bad: the list still holds (no atom beyond the
- * trigger, no position NaN). */
-static inline int list_holds(const struct pair_drift *d, double maxsq,
-			     double bad)
-{
-	return !d || (maxsq <= d->trigsq && bad == 0.0);
-}
 
 void pair_lj_compute(const struct pair_lj *p, const int *type,
 		     struct state *st, const struct nbr_list *nl,
