@@ -121,6 +121,12 @@ void nbr_free(struct nbr_list *nl)
 	free(nl->wpart);
 	free(nl->fbuf);
 	free(nl->touch);
+	free(nl->ipx);
+	free(nl->ipy);
+	free(nl->ipz);
+	free(nl->ipt);
+	free(nl->tlist);
+	free(nl->tlstart);
 	free(nl->cowner);
 	free(nl->goff);
 	free(nl->arange);
@@ -704,6 +710,62 @@ static int next_chunks(uint64_t *state, int nch, int t, int nrun, int *c0)
 	return k;
 }
 
+/* The items' private slot copies (nbr_impl.h): the clusters of each
+ * touch row, and their dummies set far (type 0), each item by a thread. */
+static int private_slots(struct nbr_list *nl)
+{
+	const int nthr = nl->nthr;
+	const size_t fs = nl->fstride, nc = nl->nclust;
+	size_t ntouch = 0;
+	for (size_t k = 0; k < nc * (size_t)nthr; k++)
+		ntouch += nl->touch[k];
+	if (!nl->ipx || fs * nthr > nl->icap) {
+		const size_t c = fs * nthr + fs * nthr / 4 + 64;
+		free(nl->ipx);
+		free(nl->ipy);
+		free(nl->ipz);
+		free(nl->ipt);
+		nl->ipx = xalloc(c, sizeof(double));
+		nl->ipy = xalloc(c, sizeof(double));
+		nl->ipz = xalloc(c, sizeof(double));
+		nl->ipt = xalloc(c, sizeof(int));
+		nl->icap = c;
+		if (!nl->ipx || !nl->ipy || !nl->ipz || !nl->ipt) {
+			nl->icap = 0;
+			return -1;
+		}
+	}
+	int *ts = realloc(nl->tlstart, ((size_t)nthr + 1) * sizeof *ts);
+	if (!ts)
+		return -1;
+	nl->tlstart = ts;
+	if (grow((void **)&nl->tlist, &nl->cap_tlist, ntouch + 1, sizeof(int)))
+		return -1;
+	nl->tlstart[0] = 0;
+	for (int w = 0; w < nthr; w++) {
+		int m = nl->tlstart[w];
+		for (size_t c = 0; c < nc; c++)
+			if (nl->touch[nc * w + c])
+				nl->tlist[m++] = (int)c;
+		nl->tlstart[w + 1] = m;
+	}
+#pragma omp parallel num_threads(nthr)
+	for (int w = omp_util_thread_id(); w < nthr; w += omp_util_team_size()) {
+		double *px = nl->ipx + fs * w, *py = nl->ipy + fs * w,
+		       *pz = nl->ipz + fs * w;
+		int *pt = nl->ipt + fs * w;
+		for (int q = nl->tlstart[w]; q < nl->tlstart[w + 1]; q++) {
+			const size_t c = (size_t)nl->tlist[q];
+			for (size_t k = c * NBR_CL; k < (c + 1) * NBR_CL; k++)
+				if (nl->src[k] < 0) {
+					px[k] = py[k] = pz[k] = NBR_FAR;
+					pt[k] = 0;
+				}
+		}
+	}
+	return 0;
+}
+
 /* Build slots and the list from positions X,Y,Z (inside the box up to
  * round-off) in box lo,len. */
 static int build_from(struct nbr_list *nl, const double *X, const double *Y,
@@ -1226,6 +1288,8 @@ static int build_from(struct nbr_list *nl, const double *X, const double *Y,
 		const int s = nl->gslot[g];
 		nl->goff[g] = nl->cowner[s / CL] * 3 * (int)nl->fstride + s;
 	}
+	if (nthr > 1 && private_slots(nl))
+		return err_set(e, "out of memory");
 	return 0;
 }
 

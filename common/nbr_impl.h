@@ -20,9 +20,10 @@
  *
  * Each force call fills px/py/pz/pt for the real slots from the current
  * state (ghost = image under the current box, as LAMMPS updates ghost
- * atoms), accumulates per work item in fbuf, then folds ghost forces back
- * onto their atoms in a fixed order: a given thread count is
- * deterministic. */
+ * atoms; with more than one work item, each item's private copy of the
+ * slots it reads, ipx..), accumulates per work item in fbuf, then folds
+ * ghost forces back onto their atoms in a fixed order: a given thread
+ * count is deterministic. */
 #ifndef SK_NBR_IMPL_H
 #define SK_NBR_IMPL_H
 
@@ -56,7 +57,8 @@ struct nbr_list {
 	signed char *sh;        /* [3*nslot] image shift in box lengths */
 	int *lslot;             /* [n] local slot of atom a */
 	int *newidx;            /* [n] nbr_renumber's scratch */
-	/* Workspace filled by each force call. */
+	/* Workspace filled by each force call with one work item (with
+	 * more, by the build only, for the boxes: see ipx). */
 	double *px, *py, *pz;   /* [nslot] */
 	int *pt;                /* [nslot] types */
 	int dummy;              /* the last cluster: dummies only */
@@ -83,6 +85,18 @@ struct nbr_list {
 	 * and summed (more than one item). */
 	unsigned char *touch;
 	size_t nclust, tcap_touch;
+	/* With more than one item, each item's kernel reads positions and
+	 * types from its own copy of the slots it reads (the clusters of its
+	 * touch row, listed in tlist[tlstart[w] .. tlstart[w+1]-1]): ipx[w *
+	 * fstride + k] etc., filled by the item's thread each step from the
+	 * atoms; dummies there are set far at the build. A thread then
+	 * never writes a line the other core reads, which the shared slots
+	 * did at the slab interfaces each step. */
+	double *ipx, *ipy, *ipz;
+	int *ipt;
+	size_t icap;
+	int *tlist, *tlstart;
+	size_t cap_tlist;
 	/* cowner[c]: the item that owns cluster c (local clusters by item,
 	 * ghost clusters by the slab that fills them). With more than one
 	 * item, after the kernel each owner sums the other items' parts of

@@ -162,9 +162,11 @@ static int setup_shape(const struct pair_lj *p)
 
 #define LJ_KERNEL(nt) (eflag ? lj_kernel(nt, 1, p, nl, i0, i1, fx, fy, fz) \
 			    : lj_kernel(nt, 0, p, nl, i0, i1, fx, fy, fz))
-static double lj_range(const struct pair_lj *p, int special, int eflag,
-		       const struct nbr_list *nl, int i0, int i1, double *fx,
-		       double *fy, double *fz)
+/* (not inlined: inside the pass's region the kernel measured 10% slower) */
+static __attribute__((noinline)) double
+lj_range(const struct pair_lj *p, int special, int eflag,
+	 const struct nbr_list *nl, int i0, int i1, double *fx, double *fy,
+	 double *fz)
 {
 	switch (special ? p->ntypes : 0) {
 	case 1:
@@ -182,58 +184,65 @@ static double lj_range(const struct pair_lj *p, int special, int eflag,
 #undef LJ_KERNEL
 
 /* Add the force of slot s (components f, f + fs, f + 2 fs) to sum; with
- * positions (px not NULL) also x (x) f to v. */
+ * its position r (not NULL) also r (x) f to v. */
 static inline __attribute__((always_inline)) void
-fold_slot(const double *restrict f, size_t fs, int s, const double *px,
-	  const double *py, const double *pz, double sum[3], double v[6])
+fold_slot(const double *restrict f, size_t fs, int s, const double *r,
+	  double sum[3], double v[6])
 {
 	const double gx = f[s], gy = f[fs + s], gz = f[2 * fs + s];
 	sum[0] += gx;
 	sum[1] += gy;
 	sum[2] += gz;
-	if (px) {
-		v[0] += px[s] * gx;
-		v[1] += py[s] * gy;
-		v[2] += pz[s] * gz;
-		v[3] += px[s] * gy;
-		v[4] += px[s] * gz;
-		v[5] += py[s] * gz;
+	if (r) {
+		v[0] += r[0] * gx;
+		v[1] += r[1] * gy;
+		v[2] += r[2] * gz;
+		v[3] += r[0] * gy;
+		v[4] += r[0] * gz;
+		v[5] += r[1] * gz;
 	}
 }
 
 /* Forces of atoms a0..a1-1 into st->f: for each one its local slot, then
  * its ghosts (one pass, no separate reduction of the buffers); with
- * positions, also the virial sum of x (x) f over those slots into v
- * (LAMMPS virial_fdotr_compute). With one item the slots are read from
- * its buffer; with more, from the buffer of the slot's owner, which holds
- * the sum of the items' parts after merge_owned. */
+ * virial, also the sum of x (x) f over those slots into v (LAMMPS
+ * virial_fdotr_compute), x the slot's position (the atom's, or its image
+ * under the current box: the value the slot was filled with). With one
+ * item the slots are read from its buffer; with more, from the buffer of
+ * the slot's owner, which holds the sum of the items' parts after
+ * merge_owned. */
 static inline __attribute__((always_inline)) void
-fold(const struct nbr_list *nl, int one, int a0, int a1, const double *px,
-     const double *py, const double *pz, struct state *st, double v[6])
+fold(const struct nbr_list *nl, int one, int virial, int a0, int a1,
+     struct state *st, double v[6])
 {
 	const size_t fs = nl->fstride, bs = 3 * fs;
 	const int *restrict lslot = nl->lslot, *restrict gfirst = nl->gfirst,
 			    *restrict gslot = nl->gslot,
 			    *restrict cowner = nl->cowner,
 			    *restrict goff = nl->goff;
+	const signed char *restrict sh = nl->sh;
 	const double *f = nl->fbuf;
+	const double lx = st->len[0], ly = st->len[1], lz = st->len[2];
 	for (int a = a0; a < a1; a++) {
 		const int k = lslot[a];
+		const double ra[3] = {st->x[a], st->y[a], st->z[a]};
 		double sum[3] = {0.0, 0.0, 0.0};
 		fold_slot(one ? f : f + bs * (size_t)cowner[k / NBR_CL], fs, k,
-			  px, py, pz, sum, v);
+			  virial ? ra : NULL, sum, v);
 		for (int g = gfirst[k]; g < gfirst[k + 1]; g++) {
+			const int s = gslot[g];
+			const double rg[3] = {ra[0] + sh[3 * s] * lx,
+					      ra[1] + sh[3 * s + 1] * ly,
+					      ra[2] + sh[3 * s + 2] * lz};
 			if (one) {
-				fold_slot(f, fs, gslot[g], px, py, pz, sum, v);
-			} else if (!px) { /* one load: the slot's place in fbuf */
+				fold_slot(f, fs, s, virial ? rg : NULL, sum, v);
+			} else if (!virial) { /* one load: its place in fbuf */
 				const int o = goff[g];
 				sum[0] += f[o];
 				sum[1] += f[fs + o];
 				sum[2] += f[2 * fs + o];
 			} else {
-				const int s = gslot[g];
-				fold_slot(f + (goff[g] - s), fs, s, px, py, pz, sum,
-					  v);
+				fold_slot(f + (goff[g] - s), fs, s, rg, sum, v);
 			}
 		}
 		st->fx[a] = sum[0];
@@ -246,17 +255,16 @@ fold(const struct nbr_list *nl, int one, int a0, int a1, const double *px,
 static void fold_range(const struct nbr_list *nl, int eflag, int a0, int a1,
 		       struct state *st, double v[6])
 {
-	const double *px = nl->px, *py = nl->py, *pz = nl->pz;
 	if (nl->nthr == 1) {
 		if (eflag)
-			fold(nl, 1, a0, a1, px, py, pz, st, v);
+			fold(nl, 1, 1, a0, a1, st, v);
 		else
-			fold(nl, 1, a0, a1, NULL, NULL, NULL, st, v);
+			fold(nl, 1, 0, a0, a1, st, v);
 	} else {
 		if (eflag)
-			fold(nl, 0, a0, a1, px, py, pz, st, v);
+			fold(nl, 0, 1, a0, a1, st, v);
 		else
-			fold(nl, 0, a0, a1, NULL, NULL, NULL, st, v);
+			fold(nl, 0, 0, a0, a1, st, v);
 	}
 }
 
@@ -330,14 +338,12 @@ static inline int list_holds(const struct pair_drift *d, double maxsq,
  * which this replaces for plain NVE: bitwise the same positions and
  * velocities), their largest squared displacement since the build into
  * *maxsq and the sum of x*0 into *bad (NaN exactly when a position is
- * not finite, as nbr_needs_rebuild); then (fill), unless these atoms
- * alone show the list is due, their local slots from the new positions
- * while they are in cache, and (ghosts) their ghost slots, images under
- * the current box. */
+ * not finite, as nbr_needs_rebuild); then (fill: one item, the shared
+ * slots), unless these atoms alone show the list is due, their local
+ * slots from the new positions while they are in cache. */
 static void drift_range(struct state *st, const struct nbr_list *nl,
 			const int *type, const struct pair_drift *d, int a0,
-			int a1, int fill, int ghosts, double *maxsq,
-			double *bad)
+			int a1, int fill, double *maxsq, double *bad)
 {
 	double *restrict x = st->x, *restrict y = st->y, *restrict z = st->z;
 	double *restrict vx = st->vx, *restrict vy = st->vy,
@@ -367,26 +373,16 @@ static void drift_range(struct state *st, const struct nbr_list *nl,
 	/* due: the step rebuilds and fills every slot afresh */
 	if (!fill || !list_holds(d, mx, nb))
 		return;
-	const int *restrict lslot = nl->lslot, *restrict gfirst = nl->gfirst,
-			    *restrict gslot = nl->gslot;
-	const signed char *restrict sh = nl->sh;
+	const int *restrict lslot = nl->lslot;
 	double *restrict px = nl->px, *restrict py = nl->py,
 		       *restrict pz = nl->pz;
 	int *restrict pt = nl->pt;
-	const double lx = st->len[0], ly = st->len[1], lz = st->len[2];
 	for (int i = a0; i < a1; i++) {
 		const int k = lslot[i];
 		px[k] = x[i];
 		py[k] = y[i];
 		pz[k] = z[i];
 		pt[k] = type[i];
-		for (int g = gfirst[k]; ghosts && g < gfirst[k + 1]; g++) {
-			const int q = gslot[g];
-			px[q] = x[i] + sh[3 * q] * lx;
-			py[q] = y[i] + sh[3 * q + 1] * ly;
-			pz[q] = z[i] + sh[3 * q + 2] * lz;
-			pt[q] = type[i];
-		}
 	}
 }
 
@@ -394,6 +390,50 @@ static int pair_pass(const struct pair_lj *p, const int *type,
 		     struct state *st, const struct nbr_list *nl,
 		     const struct nbr_coul *coul, struct energy *en,
 		     struct pair_kick *kick, const struct pair_drift *drift);
+
+/* The slots item w's kernel reads: with more than one item, its private
+ * copy (nbr_impl.h), same indices. */
+static inline struct nbr_list item_view(const struct nbr_list *nl, int w)
+{
+	struct nbr_list v = *nl;
+	if (nl->nthr > 1) {
+		const size_t o = nl->fstride * (size_t)w;
+		v.px = nl->ipx + o;
+		v.py = nl->ipy + o;
+		v.pz = nl->ipz + o;
+		v.pt = nl->ipt + o;
+	}
+	return v;
+}
+
+/* Item w's private copy of the slots it reads (the clusters of its touch
+ * row) from the atoms: ghosts are images under the current box (the
+ * arithmetic of the shared fill). */
+static void fill_private(const struct nbr_list *nl, const struct state *st,
+			 const int *type, int w)
+{
+	const size_t o = nl->fstride * (size_t)w;
+	double *restrict px = nl->ipx + o, *restrict py = nl->ipy + o,
+		       *restrict pz = nl->ipz + o;
+	int *restrict pt = nl->ipt + o;
+	const int *restrict src = nl->src, *restrict tl = nl->tlist;
+	const signed char *restrict sh = nl->sh;
+	const double *restrict x = st->x, *restrict y = st->y,
+			       *restrict z = st->z;
+	const double lx = st->len[0], ly = st->len[1], lz = st->len[2];
+	for (int q = nl->tlstart[w]; q < nl->tlstart[w + 1]; q++) {
+		const size_t k0 = (size_t)tl[q] * NBR_CL;
+		for (size_t k = k0; k < k0 + NBR_CL; k++) {
+			const int a = src[k];
+			if (a < 0)
+				continue;
+			px[k] = x[a] + sh[3 * k] * lx;
+			py[k] = y[a] + sh[3 * k + 1] * ly;
+			pz[k] = z[a] + sh[3 * k + 2] * lz;
+			pt[k] = type[a];
+		}
+	}
+}
 
 void pair_lj_compute(const struct pair_lj *p, const int *type,
 		     struct state *st, const struct nbr_list *nl,
@@ -452,7 +492,7 @@ static int pair_pass(const struct pair_lj *p, const int *type,
 	const int eflag = en != NULL;
 	if (drift && !nl->built) { /* the drift alone; the caller builds */
 		double mw, bw;
-		drift_range(st, nl, type, drift, 0, (int)st->n, 0, 0, &mw, &bw);
+		drift_range(st, nl, type, drift, 0, (int)st->n, 0, &mw, &bw);
 		return 1;
 	}
 	if (!nl->built || nthr < 1) { /* a programming error: no list */
@@ -465,12 +505,12 @@ static int pair_pass(const struct pair_lj *p, const int *type,
 	}
 	/* with drift: the largest squared displacement and the sum of x*0 */
 	double maxsq = 0.0, bad = 0.0;
-	/* With drift and more than one item, each atom's ghost slots are
-	 * filled by the thread that moves it, before the reduction's barrier,
-	 * which then is the one the kernel needs (one barrier less); with one
-	 * item, in slot order after the drift (scattered writes measured 1.4%
-	 * slower there, and there is no barrier to save). */
-	const int owner_ghosts = drift && nthr > 1;
+	/* With one item the kernel reads the shared slots, filled here (with
+	 * drift, the local ones by the drift while its atoms are in cache,
+	 * the ghosts in slot order after it); with more, each item reads its
+	 * private copy (nbr_impl.h), filled by its thread after the drift's
+	 * barrier: no further barrier before the kernel. */
+	const int shared = nthr == 1;
 
 #pragma omp parallel num_threads(nthr)
 	{
@@ -486,8 +526,8 @@ static int pair_pass(const struct pair_lj *p, const int *type,
 				size_t b0, b1;
 				double mw, bw;
 				nbr_atom_range(nl, w, nthr, &b0, &b1);
-				drift_range(st, nl, type, drift, (int)b0, (int)b1, 1,
-					    owner_ghosts, &mw, &bw);
+				drift_range(st, nl, type, drift, (int)b0, (int)b1,
+					    shared, &mw, &bw);
 				maxsq = mw > maxsq ? mw : maxsq;
 				bad += bw;
 			}
@@ -495,11 +535,10 @@ static int pair_pass(const struct pair_lj *p, const int *type,
 		if (list_holds(drift, maxsq, bad)) {
 			/* Slots from the current positions: ghosts are images
 			 * under the current box. Dummies keep their far
-			 * position. Each item fills the slots of its slab,
-			 * which its kernel reads (with drift, each atom's
-			 * local slot, and its ghosts' with owner_ghosts, are
-			 * filled already). */
-			for (int w = tid; w < nthr && !owner_ghosts; w += nrun) {
+			 * position. */
+			for (int w = tid; w < nthr && !shared; w += nrun)
+				fill_private(nl, st, type, w);
+			for (int w = tid; w < nthr && shared; w += nrun) {
 				for (int k = nl->tstart[w];
 				     !drift && k < nl->tstart[w + 1]; k++) {
 					const int a = src[k];
@@ -520,7 +559,7 @@ static int pair_pass(const struct pair_lj *p, const int *type,
 					pt[k] = type[a];
 				}
 			}
-			if (!owner_ghosts) {
+			if (shared) {
 #pragma omp barrier
 			}
 			for (int w = tid; w < nthr; w += nrun) {
@@ -535,13 +574,14 @@ static int pair_pass(const struct pair_lj *p, const int *type,
 								memset(f + fs * d + c * NBR_CL, 0,
 								       NBR_CL * sizeof *f);
 				}
+				const struct nbr_list view = item_view(nl, w);
 				part[8 * w + 7] = 0.0;
 				part[8 * w + 6] =
-					coul ? ljcoul_range(p, coul, special, eflag, nl,
-							 nl->tstart[w], nl->tstart[w + 1],
-							 f, f + fs, f + 2 * fs,
-							 &part[8 * w + 7])
-					  : lj_range(p, special, eflag, nl,
+					coul ? ljcoul_range(p, coul, special, eflag,
+							 &view, nl->tstart[w],
+							 nl->tstart[w + 1], f, f + fs,
+							 f + 2 * fs, &part[8 * w + 7])
+					  : lj_range(p, special, eflag, &view,
 						     nl->tstart[w], nl->tstart[w + 1],
 						     f, f + fs, f + 2 * fs);
 			}
