@@ -1032,21 +1032,52 @@ static int build_from(struct nbr_list *nl, const double *X, const double *Y,
 	 * of slab s (with atoms numbered in slab order, md_reorder, the items
 	 * it reads are the ones it made), boxes their clusters, makes their
 	 * z table (which the search of slab s reads most) and, for local
-	 * groups, points its atoms at their slots. */
+	 * groups, points its atoms at their slots. With more than one slab,
+	 * the ghost index too (gfirst, gslot: with one, after the search,
+	 * in slot order): local groups first, with each atom's ghost count
+	 * in gfirst; after their prefix, the ghost groups, each ghost slot
+	 * entered in its atom's run at its rank among the atom's images
+	 * (items n + gcount[a] ..), the order in which the fold sums them. */
+	int *gfirst = nl->gfirst, *gslot = nl->gslot, *lslot = nl->lslot;
+	const size_t nlocg = (size_t)nslab * ncol; /* local groups */
 #pragma omp parallel num_threads(nthr)
 	{
 		const int t = omp_util_thread_id(), nrun = omp_util_team_size();
-		for (size_t G = 0; G < ngs; G++) {
-			if ((int)((G / ncol) % (size_t)nslab) % nrun != t)
-				continue;
-			size_t s0 = (size_t)gcl[G] * CL, s1 = (size_t)gcl[G + 1] * CL;
-			fill_slots(nl, it, order + istart[G], icount[G], s0, s1);
-			for (size_t c = s0 / CL; c < s1 / CL; c++)
-				cluster_box(nl, c, bb + 6 * c);
-			z_table(&grid, G, zfirst + G * ((size_t)nzt + 1));
-			if (s1 <= nloc)
-				for (size_t k = s0; k < s1 && src[k] >= 0; k++)
-					nl->lslot[src[k]] = (int)k;
+		for (int part = 0; part < 2; part++) {
+			const size_t G0 = part ? nlocg : 0, G1 = part ? ngs : nlocg;
+			for (size_t G = G0; G < G1; G++) {
+				if ((int)((G / ncol) % (size_t)nslab) % nrun != t)
+					continue;
+				const size_t s0 = (size_t)gcl[G] * CL,
+					     s1 = (size_t)gcl[G + 1] * CL;
+				const int *ord = order + istart[G];
+				fill_slots(nl, it, ord, icount[G], s0, s1);
+				for (size_t c = s0 / CL; c < s1 / CL; c++)
+					cluster_box(nl, c, bb + 6 * c);
+				z_table(&grid, G, zfirst + G * ((size_t)nzt + 1));
+				for (size_t k = s0; !part && k < s1; k++) {
+					const int at = src[k];
+					if (at >= 0)
+						lslot[at] = (int)k;
+					if (nslab > 1)
+						gfirst[k + 1] = at >= 0
+							? __builtin_popcount(gmask[at]) : 0;
+				}
+				for (int q = 0; part && nslab > 1 && q < icount[G]; q++) {
+					const int at = src[s0 + (size_t)q];
+					const int r = ord[q] - (int)n - gcount[at];
+					gslot[gfirst[lslot[at]] + r] = (int)s0 + q;
+				}
+			}
+			if (!part && nslab > 1) {
+#pragma omp barrier
+#pragma omp single
+				{
+					gfirst[0] = 0;
+					for (size_t k = 0; k < nloc; k++)
+						gfirst[k + 1] += gfirst[k];
+				}
+			}
 		}
 	}
 	/* each slab's z range, for the search (clusters of a group are
@@ -1244,20 +1275,22 @@ static int build_from(struct nbr_list *nl, const double *X, const double *Y,
 		return err_set(e, "out of memory for the neighbour list");
 	if (toolong)
 		return err_set(e, "neighbour list: too many pairs");
-	/* Ghost slots of each local slot, for folding ghost forces back. */
-	int *gfirst = nl->gfirst;
-	memset(gfirst, 0, (nloc + 1) * sizeof *gfirst);
-	for (size_t k = nloc; k < nslot; k++)
-		if (src[k] >= 0)
-			gfirst[nl->lslot[src[k]] + 1]++;
-	for (size_t i = 0; i < nloc; i++)
-		gfirst[i + 1] += gfirst[i];
-	for (size_t k = nloc; k < nslot; k++)
-		if (src[k] >= 0)
-			nl->gslot[gfirst[nl->lslot[src[k]]]++] = (int)k;
-	for (size_t i = nloc; i > 0; i--)
-		gfirst[i] = gfirst[i - 1];
-	gfirst[0] = 0;
+	/* Ghost slots of each local slot, for folding ghost forces back:
+	 * with one slab, here, in slot order. */
+	if (nslab == 1) {
+		memset(gfirst, 0, (nloc + 1) * sizeof *gfirst);
+		for (size_t k = nloc; k < nslot; k++)
+			if (src[k] >= 0)
+				gfirst[lslot[src[k]] + 1]++;
+		for (size_t i = 0; i < nloc; i++)
+			gfirst[i + 1] += gfirst[i];
+		for (size_t k = nloc; k < nslot; k++)
+			if (src[k] >= 0)
+				gslot[gfirst[lslot[src[k]]]++] = (int)k;
+		for (size_t i = nloc; i > 0; i--)
+			gfirst[i] = gfirst[i - 1];
+		gfirst[0] = 0;
+	}
 
 	/* Ghost slots to fill per item: by slab (a slab's ghosts are images
 	 * of its own atoms, but for those across the periodic z face; cutting
