@@ -413,20 +413,20 @@ static void bucket_sort(const int *restrict key, size_t k0, size_t k1,
 		order[bstart[key[k] + 1]++] = (int)k;
 }
 
-/* The atoms a thread works on in the build: with the atoms renumbered at
- * the last build for the same number of threads, those it moved since
- * (nbr_atom_range); else an even split. */
-static void build_range(const struct nbr_list *nl, int t, int nt,
-			size_t *a0, size_t *a1)
+/* Atoms a0 .. a1-1 of thread t of nt: with items (atoms renumbered in
+ * slot order for nt items), item t's; else libgomp's schedule(static)
+ * split (the first n % nt get one more). */
+static void atom_split(const struct nbr_list *nl, int items, int t, int nt,
+		       size_t *a0, size_t *a1)
 {
-	if (nl->renumbered && nt == nl->nthr) {
+	if (items && nl->renumbered && nt == nl->nthr) {
 		*a0 = (size_t)nl->arange[t];
 		*a1 = (size_t)nl->arange[t + 1];
 		return;
 	}
-	const size_t n = nl->n;
-	*a0 = n * (size_t)t / (size_t)nt;
-	*a1 = n * ((size_t)t + 1) / (size_t)nt;
+	const size_t n = nl->n, q = n / (size_t)nt, r = n % (size_t)nt;
+	*a0 = (size_t)t * q + ((size_t)t < r ? (size_t)t : r);
+	*a1 = *a0 + q + ((size_t)t < r);
 }
 
 /* Slots s0..s1 from the m items ord[0..m); dummies after them. */
@@ -827,7 +827,7 @@ static int build_from(struct nbr_list *nl, const double *X, const double *Y,
 
 	/* Ghosts per atom, items and their bucket keys (kind, column, z
 	 * bin), the counting sort and the z order: one parallel region, each
-	 * thread on the atoms it moved (build_range), so that it reads what
+	 * thread on the atoms it moved (atom_split), so that it reads what
 	 * it wrote. gcount[i]: the ghosts of the atoms before i. */
 	int *gcount = nl->gcount;
 	unsigned char *gmask = nl->gmask;
@@ -850,7 +850,8 @@ static int build_from(struct nbr_list *nl, const double *X, const double *Y,
 	{
 		const int t = omp_util_thread_id(), nrun = omp_util_team_size();
 		size_t a0, a1;
-		build_range(nl, t, nrun, &a0, &a1);
+		/* the atoms it moved since the last build */
+		atom_split(nl, 1, t, nrun, &a0, &a1);
 		int run = 0; /* ghosts of this thread's atoms so far */
 		double *zh = zhist + (size_t)nbz * t;
 		memset(zh, 0, (size_t)nbz * sizeof *zh);
@@ -1374,15 +1375,7 @@ int nbr_build(struct nbr_list *nl, struct state *st, struct err *e)
 void nbr_atom_range(const struct nbr_list *nl, int t, int nt, size_t *a0,
 		    size_t *a1)
 {
-	if (nl->built && nl->renumbered && nt == nl->nthr) {
-		*a0 = (size_t)nl->arange[t];
-		*a1 = (size_t)nl->arange[t + 1];
-		return;
-	}
-	/* libgomp's schedule(static): the first n % nt get one more */
-	const size_t n = nl->n, q = n / (size_t)nt, r = n % (size_t)nt;
-	*a0 = (size_t)t * q + ((size_t)t < r ? (size_t)t : r);
-	*a1 = *a0 + q + ((size_t)t < r);
+	atom_split(nl, nl->built, t, nt, a0, a1);
 }
 
 void nbr_local_order(const struct nbr_list *nl, int *order)

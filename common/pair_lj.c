@@ -406,32 +406,40 @@ static inline struct nbr_list item_view(const struct nbr_list *nl, int w)
 	return v;
 }
 
-/* Item w's private copy of the slots it reads (the clusters of its touch
- * row) from the atoms: ghosts are images under the current box (the
- * arithmetic of the shared fill). */
-static void fill_private(const struct nbr_list *nl, const struct state *st,
-			 const int *type, int w)
+/* Slots k0..k1-1 of px..pt from the atoms: positions are images under
+ * the current box (each slot's shift, 0 for local slots), as LAMMPS
+ * updates ghost atoms; dummies keep theirs. */
+static inline __attribute__((always_inline)) void
+fill_images(double *restrict px, double *restrict py, double *restrict pz,
+	    int *restrict pt, const struct nbr_list *nl,
+	    const struct state *st, const int *type, size_t k0, size_t k1)
 {
-	const size_t o = nl->fstride * (size_t)w;
-	double *restrict px = nl->ipx + o, *restrict py = nl->ipy + o,
-		       *restrict pz = nl->ipz + o;
-	int *restrict pt = nl->ipt + o;
-	const int *restrict src = nl->src, *restrict tl = nl->tlist;
+	const int *restrict src = nl->src;
 	const signed char *restrict sh = nl->sh;
 	const double *restrict x = st->x, *restrict y = st->y,
 			       *restrict z = st->z;
 	const double lx = st->len[0], ly = st->len[1], lz = st->len[2];
+	for (size_t k = k0; k < k1; k++) {
+		const int a = src[k];
+		if (a < 0)
+			continue;
+		px[k] = x[a] + sh[3 * k] * lx;
+		py[k] = y[a] + sh[3 * k + 1] * ly;
+		pz[k] = z[a] + sh[3 * k + 2] * lz;
+		pt[k] = type[a];
+	}
+}
+
+/* Item w's private copy of the slots it reads (the clusters of its touch
+ * row). */
+static void fill_private(const struct nbr_list *nl, const struct state *st,
+			 const int *type, int w)
+{
+	const size_t o = nl->fstride * (size_t)w;
 	for (int q = nl->tlstart[w]; q < nl->tlstart[w + 1]; q++) {
-		const size_t k0 = (size_t)tl[q] * NBR_CL;
-		for (size_t k = k0; k < k0 + NBR_CL; k++) {
-			const int a = src[k];
-			if (a < 0)
-				continue;
-			px[k] = x[a] + sh[3 * k] * lx;
-			py[k] = y[a] + sh[3 * k + 1] * ly;
-			pz[k] = z[a] + sh[3 * k + 2] * lz;
-			pt[k] = type[a];
-		}
+		const size_t k0 = (size_t)nl->tlist[q] * NBR_CL;
+		fill_images(nl->ipx + o, nl->ipy + o, nl->ipz + o, nl->ipt + o,
+			    nl, st, type, k0, k0 + NBR_CL);
 	}
 }
 
@@ -479,7 +487,6 @@ static int pair_pass(const struct pair_lj *p, const int *type,
 	const int nthr = nl->nthr;
 	const size_t fs = nl->fstride;
 	const int *restrict src = nl->src;
-	const signed char *restrict sh = nl->sh;
 	double *restrict px = nl->px, *restrict py = nl->py,
 		       *restrict pz = nl->pz;
 	int *restrict pt = nl->pt;
@@ -538,9 +545,8 @@ static int pair_pass(const struct pair_lj *p, const int *type,
 			 * position. */
 			for (int w = tid; w < nthr && !shared; w += nrun)
 				fill_private(nl, st, type, w);
-			for (int w = tid; w < nthr && shared; w += nrun) {
-				for (int k = nl->tstart[w];
-				     !drift && k < nl->tstart[w + 1]; k++) {
+			if (shared) { /* one thread: the region has no other */
+				for (size_t k = 0; !drift && k < nl->nloc; k++) {
 					const int a = src[k];
 					if (a < 0)
 						continue;
@@ -549,30 +555,22 @@ static int pair_pass(const struct pair_lj *p, const int *type,
 					pz[k] = z[a];
 					pt[k] = type[a];
 				}
-				for (int k = nl->gstart[w]; k < nl->gstart[w + 1]; k++) {
-					const int a = src[k];
-					if (a < 0)
-						continue;
-					px[k] = x[a] + sh[3 * k] * lx;
-					py[k] = y[a] + sh[3 * k + 1] * ly;
-					pz[k] = z[a] + sh[3 * k + 2] * lz;
-					pt[k] = type[a];
-				}
-			}
-			if (shared) {
-#pragma omp barrier
+				fill_images(px, py, pz, pt, nl, st, type,
+					    (size_t)nl->gstart[0],
+					    (size_t)nl->gstart[1]);
 			}
 			for (int w = tid; w < nthr; w += nrun) {
 				double *f = nl->fbuf + 3 * fs * (size_t)w;
-				if (nthr == 1) {
+				if (shared) {
 					memset(f, 0, 3 * fs * sizeof *f);
-				} else { /* only what the item writes and the sum reads */
-					const unsigned char *t = nl->touch + nl->nclust * w;
-					for (size_t c = 0; c < nl->nclust; c++)
-						if (t[c])
-							for (int d = 0; d < 3; d++)
-								memset(f + fs * d + c * NBR_CL, 0,
-								       NBR_CL * sizeof *f);
+				} else { /* only what the item writes and the sum reads:
+					  * the clusters it reads */
+					for (int q = nl->tlstart[w]; q < nl->tlstart[w + 1];
+					     q++)
+						for (int d = 0; d < 3; d++)
+							memset(f + fs * d + (size_t)nl->tlist[q] *
+									    NBR_CL,
+							       0, NBR_CL * sizeof *f);
 				}
 				const struct nbr_list view = item_view(nl, w);
 				part[8 * w + 7] = 0.0;
