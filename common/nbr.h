@@ -54,10 +54,11 @@ int nbr_restore(struct nbr_list *nl, const struct state *st,
 		const double lo[3], const double len[3], struct err *e);
 
 /* Atom order of the last build (atoms sorted as the list's local slots:
- * by slab, x-y column and z). order[j] is the index of the atom that
- * should come j-th; a caller that renumbers its atoms so (md_reorder) makes
- * each thread's atoms contiguous in memory, and tells the list with
- * nbr_renumber. */
+ * by slab, x-y column and z; with more than one thread, in each slab
+ * those another thread reads last). order[j] is the index of the atom
+ * that should come j-th; a caller that renumbers its atoms so
+ * (md_reorder) makes each thread's atoms contiguous in memory, and tells
+ * the list with nbr_renumber (after which the order is the identity). */
 void nbr_local_order(const struct nbr_list *nl, int *order);
 /* The atoms a0 .. a1-1 that thread t of a team of nt works on in the
  * per-atom loops around the pair pass (integration, the rebuild check,

@@ -57,6 +57,9 @@ struct nbr_list {
 	signed char *sh;        /* [3*nslot] image shift in box lengths */
 	int *lslot;             /* [n] local slot of atom a */
 	int *newidx;            /* [n] nbr_renumber's scratch */
+	unsigned char *xread;   /* [n] 1: another item's copy reads the atom
+				   (made by private_slots, with more than
+				   one item) */
 	/* Workspace filled by each force call with one work item (with
 	 * more, by the build only, for the boxes: see ipx). */
 	double *px, *py, *pz;   /* [nslot] */
@@ -109,8 +112,8 @@ struct nbr_list {
 	 * fstride + gslot[g]): the fold's one load per ghost. */
 	int *goff;
 	size_t cap_goff;
-	/* With the atoms renumbered in slot order (nbr_renumber), item w's
-	 * atoms are arange[w] .. arange[w+1]-1 (nbr_atom_range). */
+	/* With the atoms renumbered (nbr_local_order, nbr_renumber), item
+	 * w's atoms are arange[w] .. arange[w+1]-1 (nbr_atom_range). */
 	int renumbered;
 	int *arange;            /* [nthr+1] */
 	double *wpart;          /* [nthr][8] partial sums of the reduction */
