@@ -20,6 +20,7 @@
 
 #include "check.h"
 #include "nbr.h"
+#include "nbr_impl.h"
 #include "rng.h"
 #include "system.h"
 
@@ -493,6 +494,86 @@ static void test_threads_restore(void)
 	free_sys(&s);
 }
 
+/* The atom order of a build with 2 and 3 threads (nbr_local_order): a
+ * permutation that keeps each item's atoms together in item order, with
+ * the atoms whose positions another item reads (found here from the touch
+ * rows, which say which clusters each item reads) after the others; after
+ * nbr_renumber, the identity. White box: reads the list's items. */
+static void test_local_order(void)
+{
+	struct err e;
+	struct cfg c = {2128, 2, {7.65, 7.65, 50}, {0, 0, 0}, 2.5, 0.3, 1,
+			MIX_GEOMETRIC};
+	struct sys s;
+	make_sys(&s, &c, 2025);
+	const size_t n = c.n;
+	int *order = malloc(n * sizeof *order);
+	int *seen = malloc(n * sizeof *seen);
+	unsigned char *read = malloc(n);
+	const int save = omp_get_max_threads();
+	for (int nt = 2; nt <= 3; nt++) {
+		omp_set_num_threads(nt);
+		struct nbr_list *nl;
+		nbr_create(&nl, n, c.rc, c.skin, &e);
+		CHECK(nbr_build(nl, &s.st, &e) == 0 && nl->nthr == nt,
+		      "%d threads: build, %d items", nt, nl->nthr);
+		nbr_local_order(nl, order);
+		int perm = 1;
+		memset(seen, 0, n * sizeof *seen);
+		for (size_t j = 0; j < n; j++)
+			perm &= order[j] >= 0 && (size_t)order[j] < n &&
+				!seen[order[j]]++;
+		CHECK(perm, "%d threads: the order is a permutation", nt);
+		/* atoms whose position another item's copy reads */
+		memset(read, 0, n);
+		for (int w = 0; w < nl->nthr; w++)
+			for (size_t cl = 0; cl < nl->nclust; cl++) {
+				if (!nl->touch[nl->nclust * (size_t)w + cl])
+					continue;
+				for (size_t k = cl * NBR_CL; k < (cl + 1) * NBR_CL; k++) {
+					const int a = nl->src[k];
+					if (a >= 0 && (nl->lslot[a] < nl->tstart[w] ||
+						       nl->lslot[a] >= nl->tstart[w + 1]))
+						read[a] = 1;
+				}
+			}
+		size_t j = 0, nread = 0;
+		int together = 1, last = 1;
+		for (int w = 0; w < nl->nthr && perm; w++) {
+			/* the item's atoms are the next ones in the order */
+			size_t na = 0;
+			for (int k = nl->tstart[w]; k < nl->tstart[w + 1]; k++)
+				na += nl->src[k] >= 0;
+			for (size_t q = j; q < j + na; q++) {
+				const int a = order[q];
+				together &= nl->lslot[a] >= nl->tstart[w] &&
+					    nl->lslot[a] < nl->tstart[w + 1];
+				/* no atom read by another after one that is */
+				last &= !(q > j && read[order[q - 1]] && !read[a]);
+				nread += read[a];
+			}
+			j += na;
+		}
+		CHECK(together && j == n, "%d threads: each item's atoms together, "
+		      "in item order", nt);
+		CHECK(last && nread > 0 && nread < n,
+		      "%d threads: the %zu atoms another item reads last in "
+		      "their item's", nt, nread);
+		nbr_renumber(nl, order);
+		nbr_local_order(nl, order);
+		int ident = 1;
+		for (size_t q = 0; q < n; q++)
+			ident &= order[q] == (int)q;
+		CHECK(ident, "%d threads: after nbr_renumber, the identity", nt);
+		nbr_free(nl);
+	}
+	omp_set_num_threads(save);
+	free(order);
+	free(seen);
+	free(read);
+	free_sys(&s);
+}
+
 static void test_errors(void)
 {
 	struct err e;
@@ -547,6 +628,7 @@ int main(void)
 	test_skin();
 	test_wrap();
 	test_threads_restore();
+	test_local_order();
 	test_errors();
 	return check_done();
 }
