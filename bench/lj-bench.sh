@@ -30,6 +30,7 @@ if ! make -s -C "$top/bench" >"$buildlog" 2>&1 ||
 fi
 rm -f "$buildlog"
 bench="$top/build/bench/bench_lj"
+pingpong="$top/build/bench/pingpong"
 command -v lmp >/dev/null || { echo "lj-bench.sh: lmp (LAMMPS) not found" >&2; exit 1; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -86,6 +87,7 @@ natoms=$(awk '$2 == "atoms" {print $1; exit}' system.data)
 : > lmp.rates
 : > lmp2.rates
 : > pair.rates
+: > pingpong.ns
 for t in 1 2; do
 	: > drv$t.rates; : > run$t.rates; : > psb$t.rates; : > p10$t.rates
 done
@@ -108,6 +110,9 @@ while [ "$r" -lt "$reps" ]; do
 		OMP_NUM_THREADS=$t "$bench" --threads "$t" --steps "$steps" \
 			--cutoff 2.5 --skin 0.3 --dt 0.005 system.data > drv$t.out
 		awk '/^atom-steps\/s/ {print $2}' drv$t.out >> drv$t.rates
+		# the host's cross-core round trip just before the 2-thread
+		# run: which of its modes the run met
+		if [ "$t" = 2 ]; then "$pingpong" >> pingpong.ns; fi
 		# the real tool, wall time of the whole command (set-up, the
 		# first and last thermo rows included)
 		t0=$(now)
@@ -204,5 +209,6 @@ sed -n 's/^atoms.*\(etotal .*\)/energy check (driver, 1 thread): \1/p' drv1.out
 printf 'md-run initial pe, 1 / 2 threads: %s / %s\n' \
 	"$(awk '!/^#/ {print $4; exit}' run1.out)" \
 	"$(awk '!/^#/ {print $4; exit}' run2.out)"
+echo "cross-core round trip before each 2-thread md-run: $(tr '\n' ' ' < pingpong.ns)ns (this host: ~50-70 fast mode, ~350 slow; BENCHMARKS.md)"
 echo "load average before / after the runs: $load0 / $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?')"
 echo "(other load on the machine makes the 2-thread runs wait at barriers: compare on an idle machine)"
