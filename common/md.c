@@ -302,13 +302,107 @@ static int *order_buf(const struct md *m)
 	       NPERM_I * n;
 }
 
+/* The arrays md_reorder and permute renumber. */
+struct perm_arrays {
+	double *da[NPERM_D];
+	int *ia[NPERM_I];
+	long *la[NPERM_L];
+};
+
+static struct perm_arrays perm_arrays(struct md *m)
+{
+	struct state *st = m->st;
+	struct system *sys = m->sysw;
+	return (struct perm_arrays){
+		{st->x, st->y, st->z, st->vx, st->vy, st->vz, st->fx, st->fy,
+		 st->fz, sys->mass, sys->q},
+		{st->ix, st->iy, st->iz, sys->type},
+		{sys->id, sys->mol}};
+}
+
+/* New atoms j0 .. j1-1 gathered from order into the copies (phase 0), or
+ * the copies copied back (phase 1). */
+static void permute_range(struct md *m, const struct perm_arrays *pa,
+			  const int *order, size_t j0, size_t j1, int phase)
+{
+	const size_t n = m->st->n, nj = j1 - j0;
+	double *dbuf = m->reorder_buf;
+	long *lbuf = (long *)(dbuf + NPERM_D * n);
+	int *ibuf = (int *)(lbuf + NPERM_L * n);
+	int *orig = m->orig, *orig_tmp = order_buf(m) + n;
+	if (phase == 0) {
+		for (int a = 0; a < NPERM_D; a++) {
+			const double *v = pa->da[a];
+			double *tmp = dbuf + (size_t)a * n;
+			if (v)
+				for (size_t j = j0; j < j1; j++)
+					tmp[j] = v[order[j]];
+		}
+		for (int a = 0; a < NPERM_I; a++) {
+			const int *v = pa->ia[a];
+			int *tmp = ibuf + (size_t)a * n;
+			for (size_t j = j0; j < j1; j++)
+				tmp[j] = v[order[j]];
+		}
+		for (int a = 0; a < NPERM_L; a++) {
+			const long *v = pa->la[a];
+			long *tmp = lbuf + (size_t)a * n;
+			if (v)
+				for (size_t j = j0; j < j1; j++)
+					tmp[j] = v[order[j]];
+		}
+		for (size_t j = j0; j < j1; j++)
+			orig_tmp[j] = orig[order[j]];
+		return;
+	}
+	for (int a = 0; a < NPERM_D; a++)
+		if (pa->da[a])
+			memcpy(pa->da[a] + j0, dbuf + (size_t)a * n + j0,
+			       nj * sizeof(double));
+	for (int a = 0; a < NPERM_I; a++)
+		memcpy(pa->ia[a] + j0, ibuf + (size_t)a * n + j0,
+		       nj * sizeof(int));
+	for (int a = 0; a < NPERM_L; a++)
+		if (pa->la[a])
+			memcpy(pa->la[a] + j0, lbuf + (size_t)a * n + j0,
+			       nj * sizeof(long));
+	memcpy(orig + j0, orig_tmp + j0, nj * sizeof *orig);
+}
+
+/* One parallel region: each of the list's items orders its atoms
+ * (nbr_order_item) and gathers them into the copies, then, after all
+ * have read the old arrays, copies them back and renumbers its slots
+ * (nbr_renumber_item). The items' atoms are the ranges the threads then
+ * drift and fold (nbr_atom_range): a thread writes the lines it works
+ * on. */
 void md_reorder(struct md *m)
 {
 	if (!m->reorder)
 		return;
 	int *order = order_buf(m);
-	nbr_local_order(m->nl, order);
-	permute(m, order);
+	struct nbr_list *nl = m->nl;
+	const struct perm_arrays pa = perm_arrays(m);
+	const int items = nbr_items(nl);
+	if (items < 1) /* no build yet: nothing to follow */
+		return;
+#pragma omp parallel num_threads(items)
+	{
+		const int t = omp_util_thread_id(), nt = omp_util_team_size();
+		for (int w = t; w < items; w += nt) {
+			size_t j0, j1;
+			nbr_item_atoms(nl, w, &j0, &j1);
+			nbr_order_item(nl, w, order);
+			permute_range(m, &pa, order, j0, j1, 0);
+		}
+#pragma omp barrier
+		for (int w = t; w < items; w += nt) {
+			size_t j0, j1;
+			nbr_item_atoms(nl, w, &j0, &j1);
+			permute_range(m, &pa, order, j0, j1, 1);
+			nbr_renumber_item(nl, w);
+		}
+	}
+	nbr_renumber_end(nl);
 }
 
 void md_input_order(struct md *m)
@@ -323,63 +417,18 @@ void md_input_order(struct md *m)
 
 static void permute(struct md *m, int *order)
 {
-	struct state *st = m->st;
-	struct system *sys = m->sysw;
-	const size_t n = st->n;
-	double *dbuf = m->reorder_buf;
-	long *lbuf = (long *)(dbuf + NPERM_D * n);
-	int *ibuf = (int *)(lbuf + NPERM_L * n);
-	double *da[NPERM_D] = {st->x,  st->y,  st->z,  st->vx,
-			       st->vy, st->vz, st->fx, st->fy,
-			       st->fz, sys->mass, sys->q};
-	int *ia[NPERM_I] = {st->ix, st->iy, st->iz, sys->type};
-	long *la[NPERM_L] = {sys->id, sys->mol};
-	int *orig = m->orig, *orig_tmp = order + n;
-	/* Each thread gathers the new atoms of its share (new order is slab
-	 * order, and the old was the previous build's: a thread reads mostly
-	 * what it wrote) into the copies, then, after all have read the old
-	 * arrays, copies its share back. */
+	const size_t n = m->st->n;
+	const struct perm_arrays pa = perm_arrays(m);
+	/* Each thread gathers the new atoms of its share into the copies,
+	 * then, after all have read the old arrays, copies its share back. */
 #pragma omp parallel
 	{
 		const size_t nt = (size_t)omp_util_team_size();
 		const size_t t = (size_t)omp_util_thread_id();
 		const size_t j0 = n * t / nt, j1 = n * (t + 1) / nt;
-		for (int a = 0; a < NPERM_D; a++) {
-			const double *v = da[a];
-			double *tmp = dbuf + (size_t)a * n;
-			if (v)
-				for (size_t j = j0; j < j1; j++)
-					tmp[j] = v[order[j]];
-		}
-		for (int a = 0; a < NPERM_I; a++) {
-			const int *v = ia[a];
-			int *tmp = ibuf + (size_t)a * n;
-			for (size_t j = j0; j < j1; j++)
-				tmp[j] = v[order[j]];
-		}
-		for (int a = 0; a < NPERM_L; a++) {
-			const long *v = la[a];
-			long *tmp = lbuf + (size_t)a * n;
-			if (v)
-				for (size_t j = j0; j < j1; j++)
-					tmp[j] = v[order[j]];
-		}
-		for (size_t j = j0; j < j1; j++)
-			orig_tmp[j] = orig[order[j]];
+		permute_range(m, &pa, order, j0, j1, 0);
 #pragma omp barrier
-		const size_t nj = j1 - j0;
-		for (int a = 0; a < NPERM_D; a++)
-			if (da[a])
-				memcpy(da[a] + j0, dbuf + (size_t)a * n + j0,
-				       nj * sizeof(double));
-		for (int a = 0; a < NPERM_I; a++)
-			memcpy(ia[a] + j0, ibuf + (size_t)a * n + j0,
-			       nj * sizeof(int));
-		for (int a = 0; a < NPERM_L; a++)
-			if (la[a])
-				memcpy(la[a] + j0, lbuf + (size_t)a * n + j0,
-				       nj * sizeof(long));
-		memcpy(orig + j0, orig_tmp + j0, nj * sizeof *orig);
+		permute_range(m, &pa, order, j0, j1, 1);
 	}
 	nbr_renumber(m->nl, order);
 }

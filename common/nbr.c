@@ -719,9 +719,6 @@ static int private_slots(struct nbr_list *nl)
 {
 	const int nthr = nl->nthr;
 	const size_t fs = nl->fstride, nc = nl->nclust;
-	size_t ntouch = 0;
-	for (size_t k = 0; k < nc * (size_t)nthr; k++)
-		ntouch += nl->touch[k];
 	if (!nl->ipx || fs * nthr > nl->icap) {
 		const size_t c = fs * nthr + fs * nthr / 4 + 64;
 		free(nl->ipx);
@@ -742,40 +739,66 @@ static int private_slots(struct nbr_list *nl)
 	if (!ts)
 		return -1;
 	nl->tlstart = ts;
-	if (grow((void **)&nl->tlist, &nl->cap_tlist, ntouch + 1, sizeof(int)))
+	int *cnt = malloc((size_t)nthr * sizeof *cnt);
+	if (!cnt ||
+	    grow((void **)&nl->tlist, &nl->cap_tlist, nc * nthr + 1, sizeof(int))) {
+		free(cnt);
 		return -1;
-	nl->tlstart[0] = 0;
-	for (int w = 0; w < nthr; w++) {
-		int m = nl->tlstart[w];
-		for (size_t c = 0; c < nc; c++)
-			if (nl->touch[nc * w + c])
-				nl->tlist[m++] = (int)c;
-		nl->tlstart[w + 1] = m;
 	}
-	if (!nl->xread && !(nl->xread = xalloc(nl->n, 1)))
+	if (!nl->xread && !(nl->xread = xalloc(nl->n, 1))) {
+		free(cnt);
 		return -1;
+	}
 	memset(nl->xread, 0, nl->n);
+	/* Each item by a thread: its touch list (counted, then placed after
+	 * the lower items'), its copy's dummies, xread, and the fold's ghost
+	 * offsets (goff) of its atoms. */
 #pragma omp parallel num_threads(nthr)
-	for (int w = omp_util_thread_id(); w < nthr; w += omp_util_team_size()) {
-		double *px = nl->ipx + fs * w, *py = nl->ipy + fs * w,
-		       *pz = nl->ipz + fs * w;
-		int *pt = nl->ipt + fs * w;
-		const int k0 = nl->tstart[w], k1 = nl->tstart[w + 1];
-		for (int q = nl->tlstart[w]; q < nl->tlstart[w + 1]; q++) {
-			const size_t c = (size_t)nl->tlist[q];
-			for (size_t k = c * NBR_CL; k < (c + 1) * NBR_CL; k++) {
-				const int a = nl->src[k];
-				if (a < 0) {
-					px[k] = py[k] = pz[k] = NBR_FAR;
-					pt[k] = 0;
-				} else if (nl->lslot[a] < k0 || nl->lslot[a] >= k1) {
-					/* the same value from any thread */
-					__atomic_store_n(&nl->xread[a], 1,
-							 __ATOMIC_RELAXED);
+	{
+		const int t0 = omp_util_thread_id(), tn = omp_util_team_size();
+		for (int w = t0; w < nthr; w += tn) {
+			int m = 0;
+			for (size_t c = 0; c < nc; c++)
+				m += nl->touch[nc * w + c];
+			cnt[w] = m;
+		}
+#pragma omp barrier
+		for (int w = t0; w < nthr; w += tn) {
+			int m = 0;
+			for (int v = 0; v < w; v++)
+				m += cnt[v];
+			nl->tlstart[w] = m;
+			for (size_t c = 0; c < nc; c++)
+				if (nl->touch[nc * w + c])
+					nl->tlist[m++] = (int)c;
+			if (w == nthr - 1)
+				nl->tlstart[nthr] = m;
+			for (int g = nl->gfirst[nl->tstart[w]];
+			     g < nl->gfirst[nl->tstart[w + 1]]; g++) {
+				const int sg = nl->gslot[g];
+				nl->goff[g] = nl->cowner[sg / NBR_CL] * 3 * (int)fs + sg;
+			}
+			double *px = nl->ipx + fs * w, *py = nl->ipy + fs * w,
+			       *pz = nl->ipz + fs * w;
+			int *pt = nl->ipt + fs * w;
+			const int k0 = nl->tstart[w], k1 = nl->tstart[w + 1];
+			for (int q = m - cnt[w]; q < m; q++) {
+				const size_t c = (size_t)nl->tlist[q];
+				for (size_t k = c * NBR_CL; k < (c + 1) * NBR_CL; k++) {
+					const int a = nl->src[k];
+					if (a < 0) {
+						px[k] = py[k] = pz[k] = NBR_FAR;
+						pt[k] = 0;
+					} else if (nl->lslot[a] < k0 || nl->lslot[a] >= k1) {
+						/* the same value from any thread */
+						__atomic_store_n(&nl->xread[a], 1,
+								 __ATOMIC_RELAXED);
+					}
 				}
 			}
 		}
 	}
+	free(cnt);
 	return 0;
 }
 
@@ -1347,10 +1370,6 @@ static int build_from(struct nbr_list *nl, const double *X, const double *Y,
 		 sizeof(double)) ||
 	    grow((void **)&nl->goff, &nl->cap_goff, nge + 1, sizeof(int)))
 		return err_set(e, "out of memory");
-	for (size_t g = 0; g < nge && nthr > 1; g++) {
-		const int s = nl->gslot[g];
-		nl->goff[g] = nl->cowner[s / CL] * 3 * (int)nl->fstride + s;
-	}
 	if (nthr > 1 && private_slots(nl))
 		return err_set(e, "out of memory");
 	return 0;
@@ -1361,9 +1380,11 @@ static void set_reference(struct nbr_list *nl, const double *x,
 			  const double len[3])
 {
 	size_t nb = nl->n * sizeof(double);
-	memmove(nl->xhold, x, nb); /* x may be nl->xhold (resume) */
-	memmove(nl->yhold, y, nb);
-	memmove(nl->zhold, z, nb);
+	if (x) { /* NULL: made already (nbr_build) */
+		memmove(nl->xhold, x, nb); /* x may be nl->xhold (resume) */
+		memmove(nl->yhold, y, nb);
+		memmove(nl->zhold, z, nb);
+	}
 	memmove(nl->lohold, lo, sizeof nl->lohold);
 	memmove(nl->lenhold, len, sizeof nl->lenhold);
 	nl->built = 1;
@@ -1382,22 +1403,62 @@ int nbr_build(struct nbr_list *nl, struct state *st, struct err *e)
 			return err_set(e, "box origin is not finite");
 	double *r[3] = {st->x, st->y, st->z};
 	int *im[3] = {st->ix, st->iy, st->iz};
-	for (size_t i = 0; i < st->n; i++)
-		for (int a = 0; a < 3; a++) {
-			if (!isfinite(r[a][i]))
-				return err_set(e, "atom index %zu has a "
-						  "non-finite position", i);
-			if (wrap1(&r[a][i], &im[a][i], st->lo[a], st->len[a]))
-				return err_set(e, "atom index %zu is %g box "
-						  "lengths away along %c",
-					       i, (r[a][i] - st->lo[a]) /
-							  st->len[a],
-					       "xyz"[a]);
+	double *hold[3] = {nl->xhold, nl->yhold, nl->zhold};
+	/* The wrap, and the reference positions (set_reference's), by each
+	 * thread on the atoms it moved (nbr_atom_range: with the atoms
+	 * renumbered, its slab's): a serial wrap cost 5.7 us per build at 2
+	 * threads and moved the other thread's lines. A bad atom stops its
+	 * thread; the error names the lowest. */
+	const size_t n = st->n;
+	const int nthr = nl->nthr > 1 ? nl->nthr : 1;
+	size_t badi = n;
+	int bada = 0, badk = 0;
+	double badv = 0.0;
+#pragma omp parallel num_threads(nthr) if (nthr > 1)
+	{
+		size_t i0, i1, fi = n;
+		int fa = 0, fk = 0;
+		double fv = 0.0;
+		nbr_atom_range(nl, omp_util_thread_id(), omp_util_team_size(),
+			       &i0, &i1);
+		for (size_t i = i0; i < i1 && fi == n; i++) {
+			for (int a = 0; a < 3; a++) {
+				if (!isfinite(r[a][i])) {
+					fi = i, fa = a, fk = 1;
+					break;
+				}
+				if (wrap1(&r[a][i], &im[a][i], st->lo[a],
+					  st->len[a])) {
+					fi = i, fa = a, fk = 2;
+					fv = (r[a][i] - st->lo[a]) / st->len[a];
+					break;
+				}
+			}
+			if (fi == n)
+				for (int a = 0; a < 3; a++)
+					hold[a][i] = r[a][i];
 		}
+		if (fi < n)
+#pragma omp critical(nbr_wrap)
+			if (fi < badi) {
+				badi = fi;
+				bada = fa;
+				badk = fk;
+				badv = fv;
+			}
+	}
+	if (badi < n)
+		nl->built = 0; /* its reference is part made */
+	if (badi < n && badk == 1)
+		return err_set(e, "atom index %zu has a non-finite position",
+			       badi);
+	if (badi < n)
+		return err_set(e, "atom index %zu is %g box lengths away along %c",
+			       badi, badv, "xyz"[bada]);
 	nl->built = 0;
 	if (build_from(nl, st->x, st->y, st->z, st->lo, st->len, e))
 		return -1;
-	set_reference(nl, st->x, st->y, st->z, st->lo, st->len);
+	set_reference(nl, NULL, NULL, NULL, st->lo, st->len);
 	return 0;
 }
 
@@ -1407,45 +1468,48 @@ void nbr_atom_range(const struct nbr_list *nl, int t, int nt, size_t *a0,
 	atom_split(nl, nl->built, t, nt, a0, a1);
 }
 
-void nbr_local_order(const struct nbr_list *nl, int *order)
+/* Item w's part of nbr_local_order: order[arange[w] .. arange[w+1]-1]. */
+static void local_order_item(const struct nbr_list *nl, int w, int *order)
 {
-	size_t j = 0;
+	const size_t j0 = (size_t)nl->arange[w], j1 = (size_t)nl->arange[w + 1];
 	if (nl->renumbered) { /* the atoms are in this order already */
-		for (size_t i = 0; i < nl->n; i++)
-			order[i] = (int)i;
+		for (size_t j = j0; j < j1; j++)
+			order[j] = (int)j;
 		return;
 	}
+	const int *restrict src = nl->src;
+	const int k0 = nl->tstart[w], k1 = nl->tstart[w + 1];
 	if (nl->nthr == 1) {
-		for (size_t k = 0; k < nl->nloc; k++)
-			if (nl->src[k] >= 0)
-				order[j++] = nl->src[k];
+		size_t j = j0;
+		for (int k = k0; k < k1; k++)
+			if (src[k] >= 0)
+				order[j++] = src[k];
 		return;
 	}
-	/* Each item's atoms: the others in slot order, then those another
+	/* The item's atoms: the others in slot order, then those another
 	 * item's copy reads (xread) in reverse slot order. The lines of
 	 * positions that another thread reads each step, and that the drift
 	 * then writes from under it, are so whole lines of their own instead
 	 * of sharing lines with atoms only their thread touches: 2-thread
-	 * ordinary steps -0.6..-1.3 us with the host fast, -7 us slow. */
-	const int *restrict src = nl->src;
+	 * ordinary steps -0.6..-1.3 us with the host fast, -7 us slow. One
+	 * pass from both ends (no branch on xread: it is not predictable). */
 	const unsigned char *restrict xread = nl->xread;
-	for (int w = 0; w < nl->nthr; w++) {
-		const int k0 = nl->tstart[w], k1 = nl->tstart[w + 1];
-		const size_t na = (size_t)(nl->arange[w + 1] - nl->arange[w]);
-		/* one pass from both ends (no branch on xread: it is not
-		 * predictable) */
-		size_t jo = j, jx = j + na;
-		for (int k = k0; k < k1; k++) {
-			const int a = src[k];
-			if (a < 0)
-				continue;
-			const size_t e = xread[a];
-			jx -= e;
-			order[e ? jx : jo] = a;
-			jo += 1 - e;
-		}
-		j += na;
+	size_t jo = j0, jx = j1;
+	for (int k = k0; k < k1; k++) {
+		const int a = src[k];
+		if (a < 0)
+			continue;
+		const size_t e = xread[a];
+		jx -= e;
+		order[e ? jx : jo] = a;
+		jo += 1 - e;
 	}
+}
+
+void nbr_local_order(const struct nbr_list *nl, int *order)
+{
+	for (int w = 0; w < nl->nthr; w++)
+		local_order_item(nl, w, order);
 }
 
 void nbr_renumber(struct nbr_list *nl, const int *order)
@@ -1467,6 +1531,58 @@ void nbr_renumber(struct nbr_list *nl, const int *order)
 			tmp[j] = hold[d][order[j]];
 		memcpy(hold[d], tmp, n * sizeof *tmp);
 	}
+	nl->renumbered = 1;
+}
+
+int nbr_items(const struct nbr_list *nl)
+{
+	return nl->nthr;
+}
+
+void nbr_item_atoms(const struct nbr_list *nl, int w, size_t *j0, size_t *j1)
+{
+	*j0 = (size_t)nl->arange[w];
+	*j1 = (size_t)nl->arange[w + 1];
+}
+
+void nbr_order_item(struct nbr_list *nl, int w, int *order)
+{
+	const size_t n = nl->n, a0 = (size_t)nl->arange[w],
+		     a1 = (size_t)nl->arange[w + 1];
+	local_order_item(nl, w, order);
+	int *restrict newidx = nl->newidx;
+	for (size_t j = a0; j < a1; j++)
+		newidx[order[j]] = (int)j;
+	const double *hold[3] = {nl->xhold, nl->yhold, nl->zhold};
+	double *tmp = (double *)nl->scratch; /* at least 3n doubles (items) */
+	for (int d = 0; d < 3; d++)
+		for (size_t j = a0; j < a1; j++)
+			tmp[d * n + j] = hold[d][order[j]];
+}
+
+void nbr_renumber_item(struct nbr_list *nl, int w)
+{
+	const size_t n = nl->n, a0 = (size_t)nl->arange[w],
+		     a1 = (size_t)nl->arange[w + 1];
+	const int *restrict newidx = nl->newidx;
+	int *restrict src = nl->src, *restrict lslot = nl->lslot;
+	for (int k = nl->tstart[w]; k < nl->tstart[w + 1]; k++)
+		if (src[k] >= 0) {
+			const int a = newidx[src[k]];
+			src[k] = a;
+			lslot[a] = k;
+		}
+	for (int k = nl->gstart[w]; k < nl->gstart[w + 1]; k++)
+		if (src[k] >= 0)
+			src[k] = newidx[src[k]];
+	double *hold[3] = {nl->xhold, nl->yhold, nl->zhold};
+	const double *tmp = (const double *)nl->scratch;
+	for (int d = 0; d < 3; d++)
+		memcpy(hold[d] + a0, tmp + d * n + a0, (a1 - a0) * sizeof *tmp);
+}
+
+void nbr_renumber_end(struct nbr_list *nl)
+{
 	nl->renumbered = 1;
 }
 

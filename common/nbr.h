@@ -71,6 +71,21 @@ void nbr_atom_range(const struct nbr_list *nl, int t, int nt, size_t *a0,
  * and everything else moved with them). The list, its reference
  * positions and slot sources follow. */
 void nbr_renumber(struct nbr_list *nl, const int *order);
+/* nbr_local_order and nbr_renumber by work item, for a caller that
+ * renumbers its atoms in a parallel region of its own (md_reorder): each
+ * item w < nbr_items (on any thread, each once) calls nbr_order_item,
+ * which writes order[j] for the item's atoms j (nbr_item_atoms: the
+ * atoms of the list's thread w once renumbered, as nbr_atom_range); then,
+ * after all have (a barrier), nbr_renumber_item; then, after the region,
+ * nbr_renumber_end. The same result as nbr_local_order and nbr_renumber:
+ * the items' parts of the order and the slots they renumber are
+ * disjoint. */
+int nbr_items(const struct nbr_list *nl);
+void nbr_item_atoms(const struct nbr_list *nl, int w, size_t *j0,
+		    size_t *j1);
+void nbr_order_item(struct nbr_list *nl, int w, int *order);
+void nbr_renumber_item(struct nbr_list *nl, int w);
+void nbr_renumber_end(struct nbr_list *nl);
 
 /* Lennard-Jones forces (overwrites st->fx..fz), energy evdwl and virial,
  * over the current list; tail corrections added when p->tail (need the

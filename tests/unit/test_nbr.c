@@ -517,6 +517,10 @@ static void test_local_order(void)
 		nbr_create(&nl, n, c.rc, c.skin, &e);
 		CHECK(nbr_build(nl, &s.st, &e) == 0 && nl->nthr == nt,
 		      "%d threads: build, %d items", nt, nl->nthr);
+		struct nbr_list *nl2; /* the same build, renumbered by items */
+		nbr_create(&nl2, n, c.rc, c.skin, &e);
+		CHECK(nbr_build(nl2, &s.st, &e) == 0 && nbr_items(nl2) == nt,
+		      "%d threads: second build, %d items", nt, nbr_items(nl2));
 		nbr_local_order(nl, order);
 		int perm = 1;
 		memset(seen, 0, n * sizeof *seen);
@@ -560,6 +564,39 @@ static void test_local_order(void)
 		      "%d threads: the %zu atoms another item reads last in "
 		      "their item's", nt, nread);
 		nbr_renumber(nl, order);
+		/* by items, in the reverse item order (any thread may take any
+		 * item): the same order, slots and reference */
+		int *order2 = malloc(n * sizeof *order2);
+		size_t covered = 0;
+		int ranges = 1;
+		for (int w = nbr_items(nl2) - 1; w >= 0; w--) {
+			size_t j0, j1, a0, a1;
+			nbr_item_atoms(nl2, w, &j0, &j1);
+			nbr_atom_range(nl, w, nt, &a0, &a1);
+			ranges &= j0 == a0 && j1 == a1;
+			covered += j1 - j0;
+			nbr_order_item(nl2, w, order2);
+		}
+		CHECK(ranges && covered == n, "%d threads: item atoms are the "
+		      "renumbered list's thread ranges", nt);
+		CHECK(memcmp(order2, order, n * sizeof *order) == 0,
+		      "%d threads: nbr_order_item gives nbr_local_order's order", nt);
+		for (int w = nbr_items(nl2) - 1; w >= 0; w--)
+			nbr_renumber_item(nl2, w);
+		nbr_renumber_end(nl2);
+		const double *r1[3], *r2[3];
+		double lo1[3], len1[3];
+		nbr_reference(nl, &r1[0], &r1[1], &r1[2], lo1, len1);
+		nbr_reference(nl2, &r2[0], &r2[1], &r2[2], lo1, len1);
+		int same = nl2->nslot == nl->nslot && nl2->renumbered &&
+			   memcmp(nl2->src, nl->src, nl->nslot * sizeof(int)) == 0 &&
+			   memcmp(nl2->lslot, nl->lslot, n * sizeof(int)) == 0;
+		for (int d = 0; d < 3; d++)
+			same &= memcmp(r1[d], r2[d], n * sizeof(double)) == 0;
+		CHECK(same, "%d threads: nbr_renumber_item renumbers slots and "
+		      "reference as nbr_renumber", nt);
+		free(order2);
+		nbr_free(nl2);
 		nbr_local_order(nl, order);
 		int ident = 1;
 		for (size_t q = 0; q < n; q++)
@@ -618,6 +655,28 @@ static void test_errors(void)
 		      t, iy, s.st.iy[70]);
 		nbr_free(nl);
 	}
+	/* With the list built at 2 threads, each thread wraps the atoms of
+	 * its slab: a far atom in the lower one and a NaN in the upper one
+	 * name the far atom, as the serial wrap would. */
+	omp_set_num_threads(2);
+	nbr_create(&nl, c.n, c.rc, c.skin, &e);
+	CHECK(nbr_build(nl, &s.st, &e) == 0 && nl->nthr == 2,
+	      "2 threads: build before the bad atoms");
+	{
+		size_t a0, a1, b0, b1;
+		nbr_atom_range(nl, 0, 2, &a0, &a1);
+		nbr_atom_range(nl, 1, 2, &b0, &b1);
+		const size_t far = a0 + 3, bad = b1 - 2;
+		s.st.z[far] = -1e12 * s.st.len[2];
+		s.st.x[bad] = NAN;
+		char want[64];
+		snprintf(want, sizeof want, "atom index %zu is ", far);
+		CHECK(nbr_build(nl, &s.st, &e) != 0 && strstr(e.msg, want) &&
+		      strstr(e.msg, "box lengths away along z"),
+		      "2 threads, far atom %zu (thread 0), NaN at %zu (thread "
+		      "1): %s", far, bad, e.msg);
+	}
+	nbr_free(nl);
 	omp_set_num_threads(save);
 	free_sys(&s);
 }
