@@ -781,6 +781,14 @@ static int private_slots(struct nbr_list *nl)
 			double *px = nl->ipx + fs * w, *py = nl->ipy + fs * w,
 			       *pz = nl->ipz + fs * w;
 			int *pt = nl->ipt + fs * w;
+			/* the last cluster, dummies only, which the mixed
+			 * kernel reads to pad an odd list (pair_ljcoul.c),
+			 * whether the item's lists name it or not */
+			for (size_t k = (size_t)nl->dummy * NBR_CL;
+			     k < (size_t)(nl->dummy + 1) * NBR_CL; k++) {
+				px[k] = py[k] = pz[k] = NBR_FAR;
+				pt[k] = 0;
+			}
 			const int k0 = nl->tstart[w], k1 = nl->tstart[w + 1];
 			for (int q = m - cnt[w]; q < m; q++) {
 				const size_t c = (size_t)nl->tlist[q];

@@ -68,6 +68,13 @@ if md-run $W --precision mixed -q >"$T/mixed" 2>"$T/err"; then
 		"$(grep -v '^#' "$T/double" | awk '{print $4}')" 1e-6
 	if cmp -s "$T/mixed" "$T/double"; then notok "--precision mixed is another kernel"
 	else ok "--precision mixed is another kernel"; fi
+	# 2 threads: each thread's copy of the slots holds the dummy cluster
+	# that pads the kernel's odd lists (it once held stale positions)
+	OMP_NUM_THREADS=2 md-run --data "$M/water.data" --cutoff 9 --skin 0.3 \
+		--threads 2 --precision mixed -q >"$T/mixed2" 2>/dev/null
+	expect_close "--precision mixed on 2 threads: pe equals 1 thread's to 1e-7" \
+		"$(grep -v '^#' "$T/mixed2" | awk '{print $4}')" \
+		"$(grep -v '^#' "$T/mixed" | awk '{print $4}')" 1e-7
 	expect_exit 2 "--precision mixed without k-space refused" md-run $W --kspace none --precision mixed
 	expect_grep "message says which pass has it" 'fused LJ \+ real-space Coulomb' "$T/err"
 else
