@@ -291,9 +291,6 @@ void md_free_order(struct md *m)
 	m->sysw = NULL;
 }
 
-/* New atom j is old atom order[j] (order in the reorder buffer). */
-static void permute(struct md *m, int *order);
-
 /* The order's place in the reorder buffer, after the arrays' copies. */
 static int *order_buf(const struct md *m)
 {
@@ -302,7 +299,7 @@ static int *order_buf(const struct md *m)
 	       NPERM_I * n;
 }
 
-/* The arrays md_reorder and permute renumber. */
+/* The arrays the renumbering moves. */
 struct perm_arrays {
 	double *da[NPERM_D];
 	int *ia[NPERM_I];
@@ -320,41 +317,48 @@ static struct perm_arrays perm_arrays(struct md *m)
 		{sys->id, sys->mol}};
 }
 
-/* New atoms j0 .. j1-1 gathered from order into the copies (phase 0), or
- * the copies copied back (phase 1). */
-static void permute_range(struct md *m, const struct perm_arrays *pa,
-			  const int *order, size_t j0, size_t j1, int phase)
+/* New atoms j0 .. j1-1 (new atom j is old atom order[j]) gathered into
+ * the copies in the reorder buffer. */
+static void gather_range(struct md *m, const struct perm_arrays *pa,
+			 const int *order, size_t j0, size_t j1)
 {
-	const size_t n = m->st->n, nj = j1 - j0;
+	const size_t n = m->st->n;
 	double *dbuf = m->reorder_buf;
 	long *lbuf = (long *)(dbuf + NPERM_D * n);
 	int *ibuf = (int *)(lbuf + NPERM_L * n);
-	int *orig = m->orig, *orig_tmp = order_buf(m) + n;
-	if (phase == 0) {
-		for (int a = 0; a < NPERM_D; a++) {
-			const double *v = pa->da[a];
-			double *tmp = dbuf + (size_t)a * n;
-			if (v)
-				for (size_t j = j0; j < j1; j++)
-					tmp[j] = v[order[j]];
-		}
-		for (int a = 0; a < NPERM_I; a++) {
-			const int *v = pa->ia[a];
-			int *tmp = ibuf + (size_t)a * n;
+	int *orig_tmp = order_buf(m) + n;
+	for (int a = 0; a < NPERM_D; a++) {
+		const double *v = pa->da[a];
+		double *tmp = dbuf + (size_t)a * n;
+		if (v)
 			for (size_t j = j0; j < j1; j++)
 				tmp[j] = v[order[j]];
-		}
-		for (int a = 0; a < NPERM_L; a++) {
-			const long *v = pa->la[a];
-			long *tmp = lbuf + (size_t)a * n;
-			if (v)
-				for (size_t j = j0; j < j1; j++)
-					tmp[j] = v[order[j]];
-		}
-		for (size_t j = j0; j < j1; j++)
-			orig_tmp[j] = orig[order[j]];
-		return;
 	}
+	for (int a = 0; a < NPERM_I; a++) {
+		const int *v = pa->ia[a];
+		int *tmp = ibuf + (size_t)a * n;
+		for (size_t j = j0; j < j1; j++)
+			tmp[j] = v[order[j]];
+	}
+	for (int a = 0; a < NPERM_L; a++) {
+		const long *v = pa->la[a];
+		long *tmp = lbuf + (size_t)a * n;
+		if (v)
+			for (size_t j = j0; j < j1; j++)
+				tmp[j] = v[order[j]];
+	}
+	for (size_t j = j0; j < j1; j++)
+		orig_tmp[j] = m->orig[order[j]];
+}
+
+/* The copies of atoms j0 .. j1-1 back into the arrays. */
+static void copy_back_range(struct md *m, const struct perm_arrays *pa,
+			    size_t j0, size_t j1)
+{
+	const size_t n = m->st->n, nj = j1 - j0;
+	const double *dbuf = m->reorder_buf;
+	const long *lbuf = (const long *)(dbuf + NPERM_D * n);
+	const int *ibuf = (const int *)(lbuf + NPERM_L * n);
 	for (int a = 0; a < NPERM_D; a++)
 		if (pa->da[a])
 			memcpy(pa->da[a] + j0, dbuf + (size_t)a * n + j0,
@@ -366,24 +370,24 @@ static void permute_range(struct md *m, const struct perm_arrays *pa,
 		if (pa->la[a])
 			memcpy(pa->la[a] + j0, lbuf + (size_t)a * n + j0,
 			       nj * sizeof(long));
-	memcpy(orig + j0, orig_tmp + j0, nj * sizeof *orig);
+	memcpy(m->orig + j0, order_buf(m) + n + j0, nj * sizeof *m->orig);
 }
 
-/* One parallel region: each of the list's items orders its atoms
- * (nbr_order_item) and gathers them into the copies, then, after all
- * have read the old arrays, copies them back and renumbers its slots
- * (nbr_renumber_item). The items' atoms are the ranges the threads then
- * drift and fold (nbr_atom_range): a thread writes the lines it works
- * on. */
-void md_reorder(struct md *m)
+/* Renumber the atoms in order_buf's order (made here from the list,
+ * nbr_order_item, unless given) in one parallel region by the list's
+ * work items: each gathers its new atoms into the copies, then, after
+ * all have read the old arrays, copies them back and renumbers its part
+ * of the list. The items' atoms are the ranges the threads then drift
+ * and fold (nbr_atom_range): a thread writes the lines it works on.
+ * Before the first build there is nothing to follow (and orig is the
+ * identity). */
+static void renumber(struct md *m, int given)
 {
-	if (!m->reorder)
-		return;
 	int *order = order_buf(m);
 	struct nbr_list *nl = m->nl;
 	const struct perm_arrays pa = perm_arrays(m);
 	const int items = nbr_items(nl);
-	if (items < 1) /* no build yet: nothing to follow */
+	if (items < 1)
 		return;
 #pragma omp parallel num_threads(items)
 	{
@@ -391,18 +395,26 @@ void md_reorder(struct md *m)
 		for (int w = t; w < items; w += nt) {
 			size_t j0, j1;
 			nbr_item_atoms(nl, w, &j0, &j1);
-			nbr_order_item(nl, w, order);
-			permute_range(m, &pa, order, j0, j1, 0);
+			if (!given)
+				nbr_order_item(nl, w, order);
+			nbr_renumber_gather(nl, w, order);
+			gather_range(m, &pa, order, j0, j1);
 		}
 #pragma omp barrier
 		for (int w = t; w < items; w += nt) {
 			size_t j0, j1;
 			nbr_item_atoms(nl, w, &j0, &j1);
-			permute_range(m, &pa, order, j0, j1, 1);
+			copy_back_range(m, &pa, j0, j1);
 			nbr_renumber_item(nl, w);
 		}
 	}
 	nbr_renumber_end(nl);
+}
+
+void md_reorder(struct md *m)
+{
+	if (m->reorder)
+		renumber(m, 0);
 }
 
 void md_input_order(struct md *m)
@@ -412,23 +424,5 @@ void md_input_order(struct md *m)
 	int *order = order_buf(m);
 	for (size_t i = 0; i < m->st->n; i++)
 		order[m->orig[i]] = (int)i;
-	permute(m, order);
-}
-
-static void permute(struct md *m, int *order)
-{
-	const size_t n = m->st->n;
-	const struct perm_arrays pa = perm_arrays(m);
-	/* Each thread gathers the new atoms of its share into the copies,
-	 * then, after all have read the old arrays, copies its share back. */
-#pragma omp parallel
-	{
-		const size_t nt = (size_t)omp_util_team_size();
-		const size_t t = (size_t)omp_util_thread_id();
-		const size_t j0 = n * t / nt, j1 = n * (t + 1) / nt;
-		permute_range(m, &pa, order, j0, j1, 0);
-#pragma omp barrier
-		permute_range(m, &pa, order, j0, j1, 1);
-	}
-	nbr_renumber(m->nl, order);
+	renumber(m, 1);
 }

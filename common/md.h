@@ -85,7 +85,7 @@ int md_step_nve(struct md *m, int energy, double dtf, double dtv,
  * list is built. md_free_order releases what this allocates. */
 int md_allow_reorder(struct md *m, struct system *sys, struct err *e);
 void md_free_order(struct md *m);
-/* Renumber the atoms in the order of the last build (nbr_local_order):
+/* Renumber the atoms in the order of the last build (nbr_order_item):
  * state, system arrays, orig and the list. A no-op without m->reorder. */
 void md_reorder(struct md *m);
 /* Renumber the atoms back to input order (orig the identity again); the

@@ -714,7 +714,7 @@ static int next_chunks(uint64_t *state, int nch, int t, int nrun, int *c0)
 /* The items' private slot copies (nbr_impl.h): the clusters of each
  * touch row, and their dummies set far (type 0), each item by a thread;
  * xread marks the atoms an item's copy takes from another item's atoms
- * (nbr_local_order puts them together). */
+ * (nbr_order_item puts them together). */
 static int private_slots(struct nbr_list *nl)
 {
 	const int nthr = nl->nthr;
@@ -810,7 +810,7 @@ static int private_slots(struct nbr_list *nl)
 	return 0;
 }
 
-/* Item w's atoms once renumbered (nbr_local_order keeps each item's
+/* Item w's atoms once renumbered (nbr_order_item keeps each item's
  * atoms together, in item order): as many as its real local slots. Made
  * at the build, used once the atoms are renumbered (atom_split). */
 static void atom_ranges(struct nbr_list *nl)
@@ -1383,16 +1383,10 @@ static int build_from(struct nbr_list *nl, const double *X, const double *Y,
 	return 0;
 }
 
-static void set_reference(struct nbr_list *nl, const double *x,
-			  const double *y, const double *z, const double lo[3],
-			  const double len[3])
+/* The list built, its reference positions in xhold..zhold: the box too. */
+static void reference_made(struct nbr_list *nl, const double lo[3],
+			   const double len[3])
 {
-	size_t nb = nl->n * sizeof(double);
-	if (x) { /* NULL: made already (nbr_build) */
-		memmove(nl->xhold, x, nb); /* x may be nl->xhold (resume) */
-		memmove(nl->yhold, y, nb);
-		memmove(nl->zhold, z, nb);
-	}
 	memmove(nl->lohold, lo, sizeof nl->lohold);
 	memmove(nl->lenhold, len, sizeof nl->lenhold);
 	nl->built = 1;
@@ -1412,7 +1406,7 @@ int nbr_build(struct nbr_list *nl, struct state *st, struct err *e)
 	double *r[3] = {st->x, st->y, st->z};
 	int *im[3] = {st->ix, st->iy, st->iz};
 	double *hold[3] = {nl->xhold, nl->yhold, nl->zhold};
-	/* The wrap, and the reference positions (set_reference's), by each
+	/* The wrap, and the reference positions (xhold..zhold), by each
 	 * thread on the atoms it moved (nbr_atom_range: with the atoms
 	 * renumbered, its slab's): a serial wrap cost 5.7 us per build at 2
 	 * threads and moved the other thread's lines. A bad atom stops its
@@ -1455,18 +1449,16 @@ int nbr_build(struct nbr_list *nl, struct state *st, struct err *e)
 				badv = fv;
 			}
 	}
-	if (badi < n)
-		nl->built = 0; /* its reference is part made */
+	nl->built = 0; /* the reference is (part) made */
 	if (badi < n && badk == 1)
 		return err_set(e, "atom index %zu has a non-finite position",
 			       badi);
 	if (badi < n)
 		return err_set(e, "atom index %zu is %g box lengths away along %c",
 			       badi, badv, "xyz"[bada]);
-	nl->built = 0;
 	if (build_from(nl, st->x, st->y, st->z, st->lo, st->len, e))
 		return -1;
-	set_reference(nl, NULL, NULL, NULL, st->lo, st->len);
+	reference_made(nl, st->lo, st->len);
 	return 0;
 }
 
@@ -1476,8 +1468,7 @@ void nbr_atom_range(const struct nbr_list *nl, int t, int nt, size_t *a0,
 	atom_split(nl, nl->built, t, nt, a0, a1);
 }
 
-/* Item w's part of nbr_local_order: order[arange[w] .. arange[w+1]-1]. */
-static void local_order_item(const struct nbr_list *nl, int w, int *order)
+void nbr_order_item(const struct nbr_list *nl, int w, int *order)
 {
 	const size_t j0 = (size_t)nl->arange[w], j1 = (size_t)nl->arange[w + 1];
 	if (nl->renumbered) { /* the atoms are in this order already */
@@ -1514,34 +1505,6 @@ static void local_order_item(const struct nbr_list *nl, int w, int *order)
 	}
 }
 
-void nbr_local_order(const struct nbr_list *nl, int *order)
-{
-	for (int w = 0; w < nl->nthr; w++)
-		local_order_item(nl, w, order);
-}
-
-void nbr_renumber(struct nbr_list *nl, const int *order)
-{
-	const size_t n = nl->n;
-	int *newidx = nl->newidx;
-	for (size_t j = 0; j < n; j++)
-		newidx[order[j]] = (int)j;
-	for (size_t k = 0; k < nl->nslot; k++)
-		if (nl->src[k] >= 0)
-			nl->src[k] = newidx[nl->src[k]];
-	for (size_t k = 0; k < nl->nloc; k++)
-		if (nl->src[k] >= 0)
-			nl->lslot[nl->src[k]] = (int)k;
-	double *hold[3] = {nl->xhold, nl->yhold, nl->zhold};
-	double *tmp = (double *)nl->scratch; /* at least 3n doubles (items) */
-	for (int d = 0; d < 3; d++) {
-		for (size_t j = 0; j < n; j++)
-			tmp[j] = hold[d][order[j]];
-		memcpy(hold[d], tmp, n * sizeof *tmp);
-	}
-	nl->renumbered = 1;
-}
-
 int nbr_items(const struct nbr_list *nl)
 {
 	return nl->nthr;
@@ -1553,11 +1516,10 @@ void nbr_item_atoms(const struct nbr_list *nl, int w, size_t *j0, size_t *j1)
 	*j1 = (size_t)nl->arange[w + 1];
 }
 
-void nbr_order_item(struct nbr_list *nl, int w, int *order)
+void nbr_renumber_gather(struct nbr_list *nl, int w, const int *order)
 {
 	const size_t n = nl->n, a0 = (size_t)nl->arange[w],
 		     a1 = (size_t)nl->arange[w + 1];
-	local_order_item(nl, w, order);
 	int *restrict newidx = nl->newidx;
 	for (size_t j = a0; j < a1; j++)
 		newidx[order[j]] = (int)j;
@@ -1594,7 +1556,6 @@ void nbr_renumber_end(struct nbr_list *nl)
 	nl->renumbered = 1;
 }
 
-
 int nbr_restore(struct nbr_list *nl, const struct state *st,
 		const double *xr, const double *yr, const double *zr,
 		const double lo[3], const double len[3], struct err *e)
@@ -1611,6 +1572,10 @@ int nbr_restore(struct nbr_list *nl, const struct state *st,
 	nl->built = 0;
 	if (build_from(nl, xr, yr, zr, lo, len, e))
 		return -1;
-	set_reference(nl, xr, yr, zr, lo, len);
+	const size_t nb = nl->n * sizeof(double);
+	memmove(nl->xhold, xr, nb); /* xr may be nl->xhold (resume) */
+	memmove(nl->yhold, yr, nb);
+	memmove(nl->zhold, zr, nb);
+	reference_made(nl, lo, len);
 	return 0;
 }

@@ -53,37 +53,32 @@ int nbr_restore(struct nbr_list *nl, const struct state *st,
 		const double *xr, const double *yr, const double *zr,
 		const double lo[3], const double len[3], struct err *e);
 
-/* Atom order of the last build (atoms sorted as the list's local slots:
- * by slab, x-y column and z; with more than one thread, in each slab
- * those another thread reads last). order[j] is the index of the atom
- * that should come j-th; a caller that renumbers its atoms so
- * (md_reorder) makes each thread's atoms contiguous in memory, and tells
- * the list with nbr_renumber (after which the order is the identity). */
-void nbr_local_order(const struct nbr_list *nl, int *order);
 /* The atoms a0 .. a1-1 that thread t of a team of nt works on in the
  * per-atom loops around the pair pass (integration, the rebuild check,
- * the fold of forces): with the atoms renumbered (nbr_renumber) and nt the
- * list's thread count, those of the slab whose pairs thread t computes;
- * else libgomp's schedule(static) split. */
+ * the fold of forces): with the atoms renumbered (nbr_renumber_end) and
+ * nt the list's thread count, those of the slab whose pairs thread t
+ * computes; else libgomp's schedule(static) split. */
 void nbr_atom_range(const struct nbr_list *nl, int t, int nt, size_t *a0,
 		    size_t *a1);
-/* The atoms were renumbered: new atom j is old atom order[j] (positions
- * and everything else moved with them). The list, its reference
- * positions and slot sources follow. */
-void nbr_renumber(struct nbr_list *nl, const int *order);
-/* nbr_local_order and nbr_renumber by work item, for a caller that
- * renumbers its atoms in a parallel region of its own (md_reorder): each
- * item w < nbr_items (on any thread, each once) calls nbr_order_item,
- * which writes order[j] for the item's atoms j (nbr_item_atoms: the
- * atoms of the list's thread w once renumbered, as nbr_atom_range); then,
- * after all have (a barrier), nbr_renumber_item; then, after the region,
- * nbr_renumber_end. The same result as nbr_local_order and nbr_renumber:
- * the items' parts of the order and the slots they renumber are
- * disjoint. */
+/* Renumbering the atoms in the list's order, by work item, in a
+ * parallel region of the caller's (md.c's renumber): items w <
+ * nbr_items, each taken once by some thread. Item w's atoms are j0 .. j1-1
+ * of nbr_item_atoms, which are the list's thread w's (nbr_atom_range)
+ * once renumbered.
+ * nbr_order_item: the order of the last build for the item's atoms:
+ * order[j] is the atom that should come j-th (sorted as the list's local
+ * slots: by slab, x-y column and z; with more than one item, in each
+ * item those another item reads last; the identity once renumbered).
+ * Then, with any order (new atom j is old atom order[j], positions and
+ * everything else moved with them): nbr_renumber_gather for the item's
+ * j; after all items have (a barrier), nbr_renumber_item, which moves the
+ * list's reference positions and slot sources of the item; after the
+ * region, nbr_renumber_end. */
 int nbr_items(const struct nbr_list *nl);
 void nbr_item_atoms(const struct nbr_list *nl, int w, size_t *j0,
 		    size_t *j1);
-void nbr_order_item(struct nbr_list *nl, int w, int *order);
+void nbr_order_item(const struct nbr_list *nl, int w, int *order);
+void nbr_renumber_gather(struct nbr_list *nl, int w, const int *order);
 void nbr_renumber_item(struct nbr_list *nl, int w);
 void nbr_renumber_end(struct nbr_list *nl);
 

@@ -56,7 +56,7 @@ struct nbr_list {
 	int *src;               /* [nslot] atom of each slot, -1 for dummies */
 	signed char *sh;        /* [3*nslot] image shift in box lengths */
 	int *lslot;             /* [n] local slot of atom a */
-	int *newidx;            /* [n] nbr_renumber's scratch */
+	int *newidx;            /* [n] the renumbering's scratch */
 	unsigned char *xread;   /* [n] 1: another item's copy reads the atom
 				   (made by private_slots, with more than
 				   one item) */
@@ -112,7 +112,7 @@ struct nbr_list {
 	 * fstride + gslot[g]): the fold's one load per ghost. */
 	int *goff;
 	size_t cap_goff;
-	/* With the atoms renumbered (nbr_local_order, nbr_renumber), item
+	/* With the atoms renumbered (nbr_order_item, nbr_renumber_*), item
 	 * w's atoms are arange[w] .. arange[w+1]-1 (nbr_atom_range). */
 	int renumbered;
 	int *arange;            /* [nthr+1] */

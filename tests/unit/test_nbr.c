@@ -494,11 +494,15 @@ static void test_threads_restore(void)
 	free_sys(&s);
 }
 
-/* The atom order of a build with 2 and 3 threads (nbr_local_order): a
+/* The atom order of a build with 2 and 3 threads (nbr_order_item, item
+ * by item in reverse item order: any thread may take any item): a
  * permutation that keeps each item's atoms together in item order, with
  * the atoms whose positions another item reads (found here from the touch
- * rows, which say which clusters each item reads) after the others; after
- * nbr_renumber, the identity. White box: reads the list's items. */
+ * rows, which say which clusters each item reads) after the others. The
+ * renumbering by items (nbr_renumber_gather, _item, _end) moves the slot
+ * sources, local slots and reference positions as the order says; after
+ * it each item's atoms are its thread's (nbr_atom_range) and the order is
+ * the identity. White box: reads the list's items. */
 static void test_local_order(void)
 {
 	struct err e;
@@ -515,13 +519,10 @@ static void test_local_order(void)
 		omp_set_num_threads(nt);
 		struct nbr_list *nl;
 		nbr_create(&nl, n, c.rc, c.skin, &e);
-		CHECK(nbr_build(nl, &s.st, &e) == 0 && nl->nthr == nt,
-		      "%d threads: build, %d items", nt, nl->nthr);
-		struct nbr_list *nl2; /* the same build, renumbered by items */
-		nbr_create(&nl2, n, c.rc, c.skin, &e);
-		CHECK(nbr_build(nl2, &s.st, &e) == 0 && nbr_items(nl2) == nt,
-		      "%d threads: second build, %d items", nt, nbr_items(nl2));
-		nbr_local_order(nl, order);
+		CHECK(nbr_build(nl, &s.st, &e) == 0 && nbr_items(nl) == nt,
+		      "%d threads: build, %d items", nt, nbr_items(nl));
+		for (int w = nt - 1; w >= 0; w--)
+			nbr_order_item(nl, w, order);
 		int perm = 1;
 		memset(seen, 0, n * sizeof *seen);
 		for (size_t j = 0; j < n; j++)
@@ -530,7 +531,7 @@ static void test_local_order(void)
 		CHECK(perm, "%d threads: the order is a permutation", nt);
 		/* atoms whose position another item's copy reads */
 		memset(read, 0, n);
-		for (int w = 0; w < nl->nthr; w++)
+		for (int w = 0; w < nt; w++)
 			for (size_t cl = 0; cl < nl->nclust; cl++) {
 				if (!nl->touch[nl->nclust * (size_t)w + cl])
 					continue;
@@ -543,7 +544,7 @@ static void test_local_order(void)
 			}
 		size_t j = 0, nread = 0;
 		int together = 1, last = 1;
-		for (int w = 0; w < nl->nthr && perm; w++) {
+		for (int w = 0; w < nt && perm; w++) {
 			/* the item's atoms are the next ones in the order */
 			size_t na = 0;
 			for (int k = nl->tstart[w]; k < nl->tstart[w + 1]; k++)
@@ -563,45 +564,61 @@ static void test_local_order(void)
 		CHECK(last && nread > 0 && nread < n,
 		      "%d threads: the %zu atoms another item reads last in "
 		      "their item's", nt, nread);
-		nbr_renumber(nl, order);
-		/* by items, in the reverse item order (any thread may take any
-		 * item): the same order, slots and reference */
-		int *order2 = malloc(n * sizeof *order2);
+
+		/* what the renumbering must give: new atom j is old order[j] */
+		int *src0 = malloc(nl->nslot * sizeof *src0);
+		int *newof = malloc(n * sizeof *newof);
+		double *ref0 = malloc(3 * n * sizeof *ref0);
+		const double *r[3];
+		double lo[3], len[3];
+		memcpy(src0, nl->src, nl->nslot * sizeof *src0);
+		nbr_reference(nl, &r[0], &r[1], &r[2], lo, len);
+		for (int d = 0; d < 3; d++)
+			memcpy(ref0 + d * n, r[d], n * sizeof *ref0);
+		for (size_t q = 0; q < n; q++)
+			newof[order[q]] = (int)q;
+		for (int w = nt - 1; w >= 0; w--)
+			nbr_renumber_gather(nl, w, order);
+		for (int w = nt - 1; w >= 0; w--)
+			nbr_renumber_item(nl, w);
+		nbr_renumber_end(nl);
+		int srcok = 1, lslotok = 1, refok = 1;
+		for (size_t k = 0; k < nl->nslot; k++) {
+			srcok &= nl->src[k] == (src0[k] < 0 ? src0[k] : newof[src0[k]]);
+			if (k < nl->nloc && nl->src[k] >= 0)
+				lslotok &= nl->lslot[nl->src[k]] == (int)k;
+		}
+		nbr_reference(nl, &r[0], &r[1], &r[2], lo, len);
+		for (int d = 0; d < 3; d++)
+			for (size_t q = 0; q < n; q++)
+				refok &= r[d][q] == ref0[d * n + (size_t)order[q]];
+		CHECK(srcok && lslotok && refok, "%d threads: the renumbering moves "
+		      "slot sources (%d), local slots (%d), reference (%d)", nt,
+		      srcok, lslotok, refok);
 		size_t covered = 0;
 		int ranges = 1;
-		for (int w = nbr_items(nl2) - 1; w >= 0; w--) {
+		for (int w = 0; w < nt; w++) {
 			size_t j0, j1, a0, a1;
-			nbr_item_atoms(nl2, w, &j0, &j1);
+			nbr_item_atoms(nl, w, &j0, &j1);
 			nbr_atom_range(nl, w, nt, &a0, &a1);
-			ranges &= j0 == a0 && j1 == a1;
-			covered += j1 - j0;
-			nbr_order_item(nl2, w, order2);
+			ranges &= j0 == a0 && j1 == a1 && j0 == covered;
+			covered = j1;
+			/* its atoms are in its local slots */
+			for (size_t q = j0; q < j1; q++)
+				ranges &= nl->lslot[q] >= nl->tstart[w] &&
+					  nl->lslot[q] < nl->tstart[w + 1];
 		}
-		CHECK(ranges && covered == n, "%d threads: item atoms are the "
-		      "renumbered list's thread ranges", nt);
-		CHECK(memcmp(order2, order, n * sizeof *order) == 0,
-		      "%d threads: nbr_order_item gives nbr_local_order's order", nt);
-		for (int w = nbr_items(nl2) - 1; w >= 0; w--)
-			nbr_renumber_item(nl2, w);
-		nbr_renumber_end(nl2);
-		const double *r1[3], *r2[3];
-		double lo1[3], len1[3];
-		nbr_reference(nl, &r1[0], &r1[1], &r1[2], lo1, len1);
-		nbr_reference(nl2, &r2[0], &r2[1], &r2[2], lo1, len1);
-		int same = nl2->nslot == nl->nslot && nl2->renumbered &&
-			   memcmp(nl2->src, nl->src, nl->nslot * sizeof(int)) == 0 &&
-			   memcmp(nl2->lslot, nl->lslot, n * sizeof(int)) == 0;
-		for (int d = 0; d < 3; d++)
-			same &= memcmp(r1[d], r2[d], n * sizeof(double)) == 0;
-		CHECK(same, "%d threads: nbr_renumber_item renumbers slots and "
-		      "reference as nbr_renumber", nt);
-		free(order2);
-		nbr_free(nl2);
-		nbr_local_order(nl, order);
+		CHECK(ranges && covered == n, "%d threads: each item's atoms are "
+		      "its thread's after the renumbering", nt);
+		for (int w = 0; w < nt; w++)
+			nbr_order_item(nl, w, order);
 		int ident = 1;
 		for (size_t q = 0; q < n; q++)
 			ident &= order[q] == (int)q;
-		CHECK(ident, "%d threads: after nbr_renumber, the identity", nt);
+		CHECK(ident, "%d threads: after the renumbering, the identity", nt);
+		free(src0);
+		free(newof);
+		free(ref0);
 		nbr_free(nl);
 	}
 	omp_set_num_threads(save);
