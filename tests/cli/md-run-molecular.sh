@@ -69,7 +69,9 @@ if md-run $W --precision mixed -q >"$T/mixed" 2>"$T/err"; then
 	if cmp -s "$T/mixed" "$T/double"; then notok "--precision mixed is another kernel"
 	else ok "--precision mixed is another kernel"; fi
 	# 2 threads: each thread's copy of the slots holds the dummy cluster
-	# that pads the kernel's odd lists (it once held stale positions)
+	# that pads the kernel's odd lists (it once held stale positions: pe
+	# off by 2.5e-3). The threads sum the float pair terms in another
+	# order: a few float ulps (6e-8) of the pe, hence 1e-7.
 	OMP_NUM_THREADS=2 md-run --data "$M/water.data" --cutoff 9 --skin 0.3 \
 		--threads 2 --precision mixed -q >"$T/mixed2" 2>/dev/null
 	expect_close "--precision mixed on 2 threads: pe equals 1 thread's to 1e-7" \
