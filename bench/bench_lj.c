@@ -248,7 +248,7 @@ int main(int argc, char **argv)
 		nbr_free(nl);
 		nl = NULL;
 		if (state_copy(&st, &st0, &e) ||
-		    nbr_create(&nl, st.n, cutoff, skin, &e))
+		    nbr_create_pruned(&nl, st.n, cutoff, skin, st.len, &e))
 			goto fail;
 		struct energy en = {0};
 		if (forces(&s, &st, nl, &en, &e))

@@ -138,6 +138,14 @@ void nbr_free(struct nbr_list *nl)
 	free(nl->tcap);
 	free(nl->toff);
 	free(nl->zhist);
+	if (nl->prune) {
+		free(nl->prune->plist);
+		free(nl->prune->pn);
+		free(nl->prune->xp);
+		free(nl->prune->yp);
+		free(nl->prune->zp);
+		free(nl->prune);
+	}
 	free(nl);
 }
 
@@ -1384,9 +1392,24 @@ static int build_from(struct nbr_list *nl, const double *X, const double *Y,
 }
 
 /* The list built, its reference positions in xhold..zhold: the box too. */
+/* The pruned list's arrays as large as the list's (after a build). */
+static int nbr_prune_room(struct nbr_list *nl)
+{
+	struct nbr_prune *pr = nl->prune;
+	if (!pr || !nl->first)
+		return 0;
+	const size_t ne = nl->cap_clist, ns = nl->nloc + 1;
+	if (grow((void **)&pr->plist, &pr->cap_plist, ne, sizeof(int)) ||
+	    grow((void **)&pr->pn, &pr->cap_pn, ns, sizeof(int)))
+		return -1;
+	return 0;
+}
+
 static void reference_made(struct nbr_list *nl, const double lo[3],
 			   const double len[3])
 {
+	if (nl->prune)
+		nl->prune->valid = 0;
 	memmove(nl->lohold, lo, sizeof nl->lohold);
 	memmove(nl->lenhold, len, sizeof nl->lenhold);
 	nl->built = 1;
@@ -1458,6 +1481,8 @@ int nbr_build(struct nbr_list *nl, struct state *st, struct err *e)
 			       badi, badv, "xyz"[bada]);
 	if (build_from(nl, st->x, st->y, st->z, st->lo, st->len, e))
 		return -1;
+	if (nbr_prune_room(nl))
+		return err_set(e, "out of memory (pruned list)");
 	reference_made(nl, st->lo, st->len);
 	return 0;
 }
@@ -1554,6 +1579,87 @@ void nbr_renumber_item(struct nbr_list *nl, int w)
 void nbr_renumber_end(struct nbr_list *nl)
 {
 	nl->renumbered = 1;
+	if (nl->prune) /* its positions are by atom */
+		nl->prune->valid = 0;
+}
+
+int nbr_set_prune(struct nbr_list *nl, double buf, struct err *e)
+{
+	if (!(buf >= 0.0) || !(buf <= nl->skin))
+		return err_set(e, "neighbour list: pruning buffer %g must be in "
+				  "[0, skin = %g]", buf, nl->skin);
+	struct nbr_prune *pr = nl->prune;
+	if (buf == 0.0) {
+		if (pr)
+			pr->buf = 0.0;
+		return 0;
+	}
+	if (!pr) {
+		pr = calloc(1, sizeof *pr);
+		if (!pr)
+			return err_set(e, "out of memory");
+		nl->prune = pr;
+		pr->xp = xalloc(nl->n, sizeof(double));
+		pr->yp = xalloc(nl->n, sizeof(double));
+		pr->zp = xalloc(nl->n, sizeof(double));
+		if (!pr->xp || !pr->yp || !pr->zp)
+			return err_set(e, "out of memory for %zu atoms", nl->n);
+		memset(pr->xp, 0, nl->n * sizeof(double));
+		memset(pr->yp, 0, nl->n * sizeof(double));
+		memset(pr->zp, 0, nl->n * sizeof(double));
+	}
+	pr->buf = buf;
+	pr->valid = 0;
+	return nbr_prune_room(nl) ? err_set(e, "out of memory (pruned list)")
+				  : 0;
+}
+
+int nbr_create_pruned(struct nbr_list **nl, size_t natoms, double cutoff,
+		      double skin, const double len[3], struct err *e)
+{
+	double search = 2.0 * skin;
+	const double room = 0.45 * fmin(len[0], fmin(len[1], len[2])) - cutoff;
+	if (search > room) /* (NaN room: the skin, and the build's error) */
+		search = room > skin ? room : skin;
+	if (nbr_create(nl, natoms, cutoff, search, e) != 0)
+		return -1;
+	if (nbr_set_prune(*nl, skin, e) != 0) {
+		nbr_free(*nl);
+		*nl = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+long nbr_nprunes(const struct nbr_list *nl)
+{
+	return nl->prune ? nl->prune->count : 0;
+}
+
+void nbr_prune_slots(const struct nbr_list *nl, const double *px,
+		     const double *py, const double *pz, double limsq,
+		     int *plist, int *pn, int i0, int i1)
+{
+	enum { CL = NBR_CL };
+	const int *restrict first = nl->first, *restrict clist = nl->clist;
+	for (int i = i0; i < i1; i++) {
+		const double xi = px[i], yi = py[i], zi = pz[i];
+		int m = first[i];
+		for (int q = first[i]; q < first[i + 1]; q++) {
+			const int b = clist[q] * CL;
+			double dmin = INFINITY;
+#pragma omp simd reduction(min : dmin)
+			for (int l = 0; l < CL; l++) {
+				const double dx = xi - px[b + l], dy = yi - py[b + l],
+					     dz = zi - pz[b + l];
+				const double r2 = dx * dx + dy * dy + dz * dz;
+				dmin = r2 < dmin ? r2 : dmin;
+			}
+			plist[m] = clist[q];
+			m += dmin < limsq;
+		}
+		pn[i] = m - first[i];
+	}
 }
 
 int nbr_restore(struct nbr_list *nl, const struct state *st,
@@ -1576,6 +1682,8 @@ int nbr_restore(struct nbr_list *nl, const struct state *st,
 	memmove(nl->xhold, xr, nb); /* xr may be nl->xhold (resume) */
 	memmove(nl->yhold, yr, nb);
 	memmove(nl->zhold, zr, nb);
+	if (nbr_prune_room(nl))
+		return err_set(e, "out of memory (pruned list)");
 	reference_made(nl, lo, len);
 	return 0;
 }

@@ -53,6 +53,34 @@ int nbr_restore(struct nbr_list *nl, const struct state *st,
 		const double *xr, const double *yr, const double *zr,
 		const double lo[3], const double len[3], struct err *e);
 
+/* Dynamic pruning (as GROMACS's; Pall et al., J. Chem. Phys. 153,
+ * 134110 (2020)) for the LJ pair pass (pair_lj_compute and the others of
+ * pair_lj.c without a Coulomb term): with buf > 0 the pass works on a
+ * pruned copy of the list, for each atom the clusters with an atom closer
+ * than cutoff + buf, made again whenever some atom has moved more than
+ * buf/2 since it was made (after each build, renumbering or change of box
+ * too). So a list searched with a skin larger than buf is rebuilt less
+ * often for the same kernel work: a pair that comes within the cut-off
+ * before the next pruning is within cutoff + buf at the pruning, and in
+ * the list (which holds every pair that comes within the cut-off before
+ * the next build). Pairs beyond the cut-off add exactly zero: forces and
+ * energies are those of the whole list (to the sign of a zero). buf 0:
+ * the whole list (the default). Error if buf is negative or larger than
+ * the skin. */
+int nbr_set_prune(struct nbr_list *nl, double buf, struct err *e);
+/* Prunings so far (tests and statistics). */
+long nbr_nprunes(const struct nbr_list *nl);
+/* The list of an LJ pair pass (no Coulomb term) with Verlet buffer skin:
+ * searched with twice the skin (less if the box, len, is too small for
+ * it: at most 0.45 of its shortest side, and never less than skin), so
+ * rebuilt about half as often, and pruned to cutoff + skin
+ * (nbr_set_prune) whenever some atom has moved more than skin/2: the
+ * kernel's pairs are those of a list with the given skin, rebuilt as
+ * LAMMPS rebuilds it, and results are those of nbr_create's list to
+ * round-off (the rebuilds come at other steps). */
+int nbr_create_pruned(struct nbr_list **nl, size_t natoms, double cutoff,
+		      double skin, const double len[3], struct err *e);
+
 /* The atoms a0 .. a1-1 that thread t of a team of nt works on in the
  * per-atom loops around the pair pass (integration, the rebuild check,
  * the fold of forces): with the atoms renumbered (nbr_renumber_end) and

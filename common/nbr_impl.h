@@ -118,6 +118,9 @@ struct nbr_list {
 	int *arange;            /* [nthr+1] */
 	double *wpart;          /* [nthr][8] partial sums of the reduction */
 
+	/* Dynamic pruning of the LJ pass (nbr_set_prune), NULL: none. */
+	struct nbr_prune *prune;
+
 	/* Build scratch (kept between builds). */
 	int *gcount;            /* [n+1] ghosts per atom, then their prefix */
 	unsigned char *gmask;   /* [n] which images of an atom are ghosts */
@@ -132,6 +135,30 @@ struct nbr_list {
 	size_t *tcap;
 	int tbuf_n;
 };
+
+/* The pruned list of the LJ pass (nbr_set_prune): local slot i's
+ * clusters are plist[first[i] .. first[i] + pn[i] - 1], the clusters of
+ * its whole list with an atom closer than cut + buf when it was made (at
+ * positions xp..zp in box lenp), in list order. The pass makes it again
+ * (valid 0, or some atom moved more than buf/2 since, or the box
+ * changed) and marks it valid: a mutable part of the list (the pass has
+ * the list const). */
+struct nbr_prune {
+	double buf;
+	int *plist, *pn;        /* [cap_clist], [nloc] */
+	size_t cap_plist, cap_pn;
+	double *xp, *yp, *zp;   /* [n] atoms' positions at the pruning */
+	double lenp[3];
+	int valid;
+	long count;             /* prunings so far */
+};
+/* Write the pruned list of local slots [i0, i1) into plist, pn: the
+ * clusters of each slot's list with a slot closer than sqrt(limsq), at
+ * the slot positions px, py, pz (the kernel's view: with more than one
+ * work item, the item's copy); dummies are far and never count. */
+void nbr_prune_slots(const struct nbr_list *nl, const double *px,
+		     const double *py, const double *pz, double limsq,
+		     int *plist, int *pn, int i0, int i1);
 
 /* The Coulomb term of a fused pass (pair_ljcoul.c), charges by slot. */
 struct nbr_coul {

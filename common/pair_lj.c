@@ -98,7 +98,7 @@ lj_cluster(const int NT, const int EF, const int masked,
  * (nbr.c) and is the only one that needs the j > i mask. */
 static inline __attribute__((always_inline)) double
 lj_kernel(const int NT, const int EF, const struct pair_lj *p,
-	  const struct nbr_list *nl,
+	  const struct nbr_list *nl, const int *plist, const int *pn,
 	  int i0, int i1, double *restrict fx, double *restrict fy,
 	  double *restrict fz)
 {
@@ -106,13 +106,14 @@ lj_kernel(const int NT, const int EF, const struct pair_lj *p,
 	const double *restrict px = nl->px, *restrict py = nl->py,
 			       *restrict pz = nl->pz;
 	const int *restrict pt = nl->pt;
-	const int *restrict first = nl->first, *restrict clist = nl->clist;
+	const int *restrict first = nl->first,
+			  *restrict clist = plist ? plist : nl->clist;
 	const size_t nt = p->ntypes;
 	const double cutsq = p->cutsq[0];
 	double e = 0.0;
 	for (int i = i0; i < i1; i++) {
 		int q = first[i];
-		const int q1 = first[i + 1];
+		const int q1 = plist ? q + pn[i] : first[i + 1];
 		if (q == q1)
 			continue;
 		const size_t row = (size_t)pt[i] * nt;
@@ -160,13 +161,14 @@ static int setup_shape(const struct pair_lj *p)
 	return 1;
 }
 
-#define LJ_KERNEL(nt) (eflag ? lj_kernel(nt, 1, p, nl, i0, i1, fx, fy, fz) \
-			    : lj_kernel(nt, 0, p, nl, i0, i1, fx, fy, fz))
+#define LJ_KERNEL(nt)                                                        \
+	(eflag ? lj_kernel(nt, 1, p, nl, plist, pn, i0, i1, fx, fy, fz)      \
+	       : lj_kernel(nt, 0, p, nl, plist, pn, i0, i1, fx, fy, fz))
 /* (not inlined: inside the pass's region the kernel measured 10% slower) */
 static __attribute__((noinline)) double
 lj_range(const struct pair_lj *p, int special, int eflag,
-	 const struct nbr_list *nl, int i0, int i1, double *fx, double *fy,
-	 double *fz)
+	 const struct nbr_list *nl, const int *plist, const int *pn, int i0,
+	 int i1, double *fx, double *fy, double *fz)
 {
 	switch (special ? p->ntypes : 0) {
 	case 1:
@@ -338,12 +340,12 @@ static inline int list_holds(const struct pair_drift *d, double maxsq,
  * which this replaces for plain NVE: bitwise the same positions and
  * velocities), their largest squared displacement since the build into
  * *maxsq and the sum of x*0 into *bad (NaN exactly when a position is
- * not finite, as nbr_needs_rebuild); then (fill: one item, the shared
- * slots), unless these atoms alone show the list is due, their local
- * slots from the new positions while they are in cache. */
-static void drift_range(struct state *st, const struct nbr_list *nl,
-			const int *type, const struct pair_drift *d, int a0,
-			int a1, int fill, double *maxsq, double *bad)
+ * not finite, as nbr_needs_rebuild); with PR, their largest since the
+ * pruning into *pmaxsq. */
+static inline __attribute__((always_inline)) void
+drift_loop(const int PR, struct state *st, const struct nbr_list *nl,
+	   const struct pair_drift *d, int a0, int a1, double *maxsq,
+	   double *bad, double *pmaxsq)
 {
 	double *restrict x = st->x, *restrict y = st->y, *restrict z = st->z;
 	double *restrict vx = st->vx, *restrict vy = st->vy,
@@ -352,9 +354,12 @@ static void drift_range(struct state *st, const struct nbr_list *nl,
 			       *restrict fz = st->fz, *restrict mass = d->mass;
 	const double *restrict xh = nl->xhold, *restrict yh = nl->yhold,
 			       *restrict zh = nl->zhold;
+	const double *restrict xq = PR ? nl->prune->xp : NULL,
+			       *restrict yq = PR ? nl->prune->yp : NULL,
+			       *restrict zq = PR ? nl->prune->zp : NULL;
 	const double dtf = d->dtf, dtv = d->dtv;
-	double mx = 0.0, nb = 0.0;
-#pragma omp simd reduction(max : mx) reduction(+ : nb)
+	double mx = 0.0, nb = 0.0, pm = 0.0;
+#pragma omp simd reduction(max : mx, pm) reduction(+ : nb)
 	for (int i = a0; i < a1; i++) {
 		double dtfm = dtf / mass[i];
 		vx[i] += dtfm * fx[i];
@@ -367,12 +372,65 @@ static void drift_range(struct state *st, const struct nbr_list *nl,
 		double r = dx * dx + dy * dy + dz * dz;
 		mx = r > mx ? r : mx;
 		nb += x[i] * 0.0 + y[i] * 0.0 + z[i] * 0.0;
+		if (PR) {
+			double px = x[i] - xq[i], py = y[i] - yq[i],
+			       pz = z[i] - zq[i];
+			double q = px * px + py * py + pz * pz;
+			pm = q > pm ? q : pm;
+		}
 	}
+	*maxsq = mx;
+	*bad = nb;
+	*pmaxsq = pm;
+}
+
+/* Whether the pass prunes the list (pr, NULL: not pruned): not valid
+ * for this box (pcheck 0), or some atom moved more than buf/2 since
+ * (pmaxsq, the largest squared displacement). */
+static inline int prune_due(const struct nbr_prune *pr, int pcheck,
+			    double pmaxsq)
+{
+	return pr && (!pcheck || pmaxsq > 0.25 * pr->buf * pr->buf);
+}
+
+/* The largest squared displacement of atoms a0..a1-1 since the pruning. */
+static double moved_sq(const struct state *st, const struct nbr_prune *pr,
+		       int a0, int a1)
+{
+	const double *restrict x = st->x, *restrict y = st->y,
+			       *restrict z = st->z, *restrict xq = pr->xp,
+			       *restrict yq = pr->yp, *restrict zq = pr->zp;
+	double pm = 0.0;
+#pragma omp simd reduction(max : pm)
+	for (int i = a0; i < a1; i++) {
+		double dx = x[i] - xq[i], dy = y[i] - yq[i], dz = z[i] - zq[i];
+		double q = dx * dx + dy * dy + dz * dz;
+		pm = q > pm ? q : pm;
+	}
+	return pm;
+}
+
+/* drift_loop (with pr, the list pruned: nbr_set_prune; *pmaxsq 0
+ * without); then (fill: one item, the shared slots), unless these atoms
+ * alone show the list is due, their local slots from the new positions
+ * while they are in cache. */
+static void drift_range(struct state *st, const struct nbr_list *nl,
+			const int *type, const struct pair_drift *d, int a0,
+			int a1, int fill, const struct nbr_prune *pr,
+			double *maxsq, double *bad, double *pmaxsq)
+{
+	double mx, nb;
+	if (pr)
+		drift_loop(1, st, nl, d, a0, a1, &mx, &nb, pmaxsq);
+	else
+		drift_loop(0, st, nl, d, a0, a1, &mx, &nb, pmaxsq);
 	*maxsq = mx;
 	*bad = nb;
 	/* due: the step rebuilds and fills every slot afresh */
 	if (!fill || !list_holds(d, mx, nb))
 		return;
+	const double *restrict x = st->x, *restrict y = st->y,
+			       *restrict z = st->z;
 	const int *restrict lslot = nl->lslot;
 	double *restrict px = nl->px, *restrict py = nl->py,
 		       *restrict pz = nl->pz;
@@ -499,7 +557,9 @@ static int pair_pass(const struct pair_lj *p, const int *type,
 	const int eflag = en != NULL;
 	if (drift && !nl->built) { /* the drift alone; the caller builds */
 		double mw, bw;
-		drift_range(st, nl, type, drift, 0, (int)st->n, 0, &mw, &bw);
+		double pw;
+		drift_range(st, nl, type, drift, 0, (int)st->n, 0, NULL, &mw, &bw,
+			    &pw);
 		return 1;
 	}
 	if (!nl->built || nthr < 1) { /* a programming error: no list */
@@ -512,6 +572,14 @@ static int pair_pass(const struct pair_lj *p, const int *type,
 	}
 	/* with drift: the largest squared displacement and the sum of x*0 */
 	double maxsq = 0.0, bad = 0.0;
+	/* The pruned list (LJ passes: nbr_set_prune): made again in this
+	 * pass if not valid for this box, else if some atom moved more than
+	 * buf/2 since (pmaxsq: from the drift, or a pass of its own). */
+	struct nbr_prune *pr =
+		!coul && nl->prune && nl->prune->buf > 0.0 ? nl->prune : NULL;
+	const int pcheck = pr && pr->valid &&
+			   memcmp(st->len, pr->lenp, sizeof pr->lenp) == 0;
+	double pmaxsq = 0.0;
 	/* With one item the kernel reads the shared slots, filled here (with
 	 * drift, the local ones by the drift while its atoms are in cache,
 	 * the ghosts in slot order after it); with more, each item reads its
@@ -528,17 +596,29 @@ static int pair_pass(const struct pair_lj *p, const int *type,
 		 * ends in a barrier, after which every thread takes the same
 		 * way: on if no atom went beyond the trigger, else out. */
 		if (drift) {
-#pragma omp for schedule(static, 1) reduction(max : maxsq) reduction(+ : bad)
+#pragma omp for schedule(static, 1) reduction(max : maxsq, pmaxsq) \
+	reduction(+ : bad)
 			for (int w = 0; w < nthr; w++) {
 				size_t b0, b1;
-				double mw, bw;
+				double mw, bw, pw;
 				nbr_atom_range(nl, w, nthr, &b0, &b1);
 				drift_range(st, nl, type, drift, (int)b0, (int)b1,
-					    shared, &mw, &bw);
+					    shared, pr, &mw, &bw, &pw);
 				maxsq = mw > maxsq ? mw : maxsq;
 				bad += bw;
+				pmaxsq = pw > pmaxsq ? pw : pmaxsq;
+			}
+		} else if (pcheck) {
+#pragma omp for schedule(static, 1) reduction(max : pmaxsq)
+			for (int w = 0; w < nthr; w++) {
+				size_t b0, b1;
+				nbr_atom_range(nl, w, nthr, &b0, &b1);
+				pmaxsq = fmax(pmaxsq, moved_sq(st, pr, (int)b0,
+							       (int)b1));
 			}
 		}
+		/* (each thread the same: the reductions are done) */
+		const int pnow = prune_due(pr, pcheck, pmaxsq);
 		if (list_holds(drift, maxsq, bad)) {
 			/* Slots from the current positions: ghosts are images
 			 * under the current box. Dummies keep their far
@@ -573,6 +653,18 @@ static int pair_pass(const struct pair_lj *p, const int *type,
 							       0, NBR_CL * sizeof *f);
 				}
 				const struct nbr_list view = item_view(nl, w);
+				if (pnow) { /* its atoms' positions, its slots' lists */
+					size_t b0, b1;
+					nbr_atom_range(nl, w, nthr, &b0, &b1);
+					const size_t nb = (b1 - b0) * sizeof(double);
+					memcpy(pr->xp + b0, x + b0, nb);
+					memcpy(pr->yp + b0, y + b0, nb);
+					memcpy(pr->zp + b0, z + b0, nb);
+					const double rl = nl->cut + pr->buf;
+					nbr_prune_slots(nl, view.px, view.py, view.pz,
+							rl * rl, pr->plist, pr->pn,
+							nl->tstart[w], nl->tstart[w + 1]);
+				}
 				part[8 * w + 7] = 0.0;
 				part[8 * w + 6] =
 					coul ? ljcoul_range(p, coul, special, eflag,
@@ -580,8 +672,10 @@ static int pair_pass(const struct pair_lj *p, const int *type,
 							 nl->tstart[w + 1], f, f + fs,
 							 f + 2 * fs, &part[8 * w + 7])
 					  : lj_range(p, special, eflag, &view,
-						     nl->tstart[w], nl->tstart[w + 1],
-						     f, f + fs, f + 2 * fs);
+						     pr ? pr->plist : NULL,
+						     pr ? pr->pn : NULL, nl->tstart[w],
+						     nl->tstart[w + 1], f, f + fs,
+						     f + 2 * fs);
 			}
 #pragma omp barrier
 			if (nthr > 1) {
@@ -609,6 +703,11 @@ static int pair_pass(const struct pair_lj *p, const int *type,
 	}
 	if (!list_holds(drift, maxsq, bad))
 		return 1;
+	if (prune_due(pr, pcheck, pmaxsq)) {
+		memcpy(pr->lenp, st->len, sizeof pr->lenp);
+		pr->valid = 1;
+		pr->count++;
+	}
 	if (!eflag)
 		return 0;
 	double sum[8] = {0};

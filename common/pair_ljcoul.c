@@ -636,30 +636,8 @@ ljc_kernel_mixed(const int EF, const struct pair_lj *p,
 static void prune_range(const struct nbr_list *nl, const struct nbr_coul *k,
 			int i0, int i1)
 {
-	enum { CL = NBR_CL };
-	const int *restrict first = nl->first, *restrict clist = nl->clist;
-	const double *restrict px = nl->px, *restrict py = nl->py,
-			       *restrict pz = nl->pz;
-	int *restrict plist = k->plist, *restrict pn = k->pn;
-	const double lim = k->prunesq;
-	for (int i = i0; i < i1; i++) {
-		const double xi = px[i], yi = py[i], zi = pz[i];
-		int m = first[i];
-		for (int q = first[i]; q < first[i + 1]; q++) {
-			const int b = clist[q] * CL;
-			double dmin = INFINITY;
-#pragma omp simd reduction(min : dmin)
-			for (int l = 0; l < CL; l++) {
-				const double dx = xi - px[b + l], dy = yi - py[b + l],
-					     dz = zi - pz[b + l];
-				const double r2 = dx * dx + dy * dy + dz * dz;
-				dmin = r2 < dmin ? r2 : dmin;
-			}
-			plist[m] = clist[q];
-			m += dmin < lim;
-		}
-		pn[i] = m - first[i];
-	}
+	nbr_prune_slots(nl, nl->px, nl->py, nl->pz, k->prunesq, k->plist,
+			k->pn, i0, i1);
 }
 
 #define LJC_KERNEL(nt)                                                      \

@@ -698,6 +698,210 @@ static void test_errors(void)
 	free_sys(&s);
 }
 
+/* Forces of pair_lj_compute on list a and b equal component for
+ * component (== : a zero's sign aside), and the energy and virial. */
+static int same_forces(struct sys *s, struct nbr_list *a, struct nbr_list *b)
+{
+	const size_t n = s->st.n;
+	double *fa = malloc(3 * n * sizeof *fa), *fb = malloc(3 * n * sizeof *fb);
+	struct energy ea, eb;
+	pair_lj_compute(&s->p, s->type, &s->st, a, &ea);
+	copy_forces(&s->st, fa);
+	pair_lj_compute(&s->p, s->type, &s->st, b, &eb);
+	copy_forces(&s->st, fb);
+	int same = ea.evdwl == eb.evdwl;
+	for (int c = 0; c < 6; c++)
+		same &= ea.virial[c] == eb.virial[c];
+	for (size_t k = 0; k < 3 * n; k++)
+		same &= fa[k] == fb[k];
+	free(fa);
+	free(fb);
+	return same;
+}
+
+/* Moves of every atom by len in random directions. */
+static void move_all(struct state *st, struct rng *r, double len)
+{
+	for (size_t i = 0; i < st->n; i++) {
+		double u[3], q = 0;
+		for (int a = 0; a < 3; a++) {
+			u[a] = rng_gauss(r);
+			q += u[a] * u[a];
+		}
+		q = len / sqrt(q);
+		st->x[i] += u[0] * q;
+		st->y[i] += u[1] * q;
+		st->z[i] += u[2] * q;
+	}
+}
+
+/* Dynamic pruning (nbr_create_pruned, nbr_set_prune): the pruned pass
+ * gives exactly the forces of the whole list (same build: the list
+ * searched with the same skin) and the brute-force ones, is made again
+ * when an atom has moved more than buf/2 since, or the box changed, and
+ * not otherwise; it keeps fewer clusters than the list. */
+static void test_prune(void)
+{
+	struct err e;
+	struct cfg cs[] = {
+		{2128, 2, {7.65, 7.65, 50}, {0, 0, 0}, 2.5, 0.3, 0, MIX_GEOMETRIC},
+		{900, 5, {10, 10, 10}, {0, 0, 0}, 3.0, 0.3, 0, MIX_ARITHMETIC},
+		/* too small for twice the skin: the search skin in between */
+		{400, 2, {5.9, 5.9, 14}, {0, 0, 0}, 2.5, 0.3, 0, MIX_GEOMETRIC},
+	};
+	int save = omp_get_max_threads();
+	for (int nt = 1; nt <= 3; nt++)
+	for (size_t k = 0; k < sizeof cs / sizeof cs[0]; k++) {
+		const struct cfg *c = &cs[k];
+		struct sys s;
+		struct rng r;
+		char what[160];
+		omp_set_num_threads(nt);
+		rng_seed(&r, 500 + k);
+		make_sys(&s, c, 2000 + k);
+		struct nbr_list *nl, *whole;
+		CHECK(nbr_create_pruned(&nl, c->n, c->rc, c->skin, c->len, &e) == 0,
+		      "create pruned list %zu", k);
+		const double search = nl->skin, buf = c->skin;
+		const double want = fmin(2.0 * c->skin, 0.45 * fmin(c->len[0],
+					 fmin(c->len[1], c->len[2])) - c->rc);
+		CHECK(fabs(search - fmax(want, c->skin)) < 1e-14,
+		      "config %zu: search skin %g", k, search);
+		nbr_create(&whole, c->n, c->rc, search, &e);
+		nbr_build(nl, &s.st, &e);
+		nbr_build(whole, &s.st, &e);
+		snprintf(what, sizeof what, "pruned, config %zu, %d threads", k,
+			 nt);
+		check_against_brute(what, &s, nl);
+		CHECK(nbr_nprunes(nl) == 1, "%s: pruned at the first pass (%ld)",
+		      what, nbr_nprunes(nl));
+		CHECK(same_forces(&s, nl, whole), "%s: forces of the whole list",
+		      what);
+		size_t kept = 0;
+		for (size_t i = 0; i < nl->nloc; i++)
+			kept += (size_t)nl->prune->pn[i];
+		/* (the search's box test keeps clusters with no atom in
+		 * reach: about 1/5 of them at the same skin, more with 2x) */
+		CHECK(kept < (size_t)nl->first[nl->nloc] *
+				     (search >= 2.0 * buf ? 0.75 : 0.9),
+		      "%s: the pruned list keeps %zu of %d clusters", what, kept,
+		      nl->first[nl->nloc]);
+		/* moves just under buf/2: the pruned list holds */
+		move_all(&s.st, &r, 0.98 * buf / 2);
+		CHECK(!nbr_needs_rebuild(nl, &s.st), "%s: no rebuild", what);
+		check_against_brute(what, &s, nl);
+		CHECK(same_forces(&s, nl, whole), "%s: moved 0.98 buf/2: forces "
+		      "of the whole list", what);
+		CHECK(nbr_nprunes(nl) == 1, "%s: moved 0.98 buf/2: not pruned "
+		      "again (%ld)", what, nbr_nprunes(nl));
+		/* one atom beyond buf/2 since the pruning: pruned again */
+		s.st.x[5] = nl->prune->xp[5] + 1.01 * buf / 2;
+		s.st.y[5] = nl->prune->yp[5];
+		s.st.z[5] = nl->prune->zp[5];
+		check_against_brute(what, &s, nl);
+		CHECK(nbr_nprunes(nl) == 2, "%s: an atom past buf/2: pruned "
+		      "again (%ld)", what, nbr_nprunes(nl));
+		/* every atom 0.98 buf/2 more (in all under buf from the
+		 * build: under search/2 when search = 2 buf) */
+		if (search >= 2.0 * buf) {
+			move_all(&s.st, &r, 0.98 * buf / 2);
+			CHECK(!nbr_needs_rebuild(nl, &s.st), "%s: no rebuild", what);
+			check_against_brute(what, &s, nl);
+			CHECK(same_forces(&s, nl, whole), "%s: moved further: "
+			      "forces of the whole list", what);
+		}
+		/* a box change: pruned again */
+		long np = nbr_nprunes(nl);
+		for (int a = 0; a < 3; a++)
+			s.st.len[a] *= 1.0002;
+		for (size_t i = 0; i < c->n; i++) {
+			s.st.x[i] *= 1.0002;
+			s.st.y[i] *= 1.0002;
+			s.st.z[i] *= 1.0002;
+		}
+		check_against_brute(what, &s, nl);
+		CHECK(nbr_nprunes(nl) == np + 1, "%s: box changed: pruned again",
+		      what);
+		nbr_free(nl);
+		nbr_free(whole);
+		free_sys(&s);
+	}
+	omp_set_num_threads(save);
+	struct nbr_list *nl;
+	nbr_create(&nl, 10, 2.5, 0.3, &e);
+	CHECK(nbr_set_prune(nl, 0.31, &e) != 0 && strstr(e.msg, "pruning"),
+	      "buffer beyond the skin refused: %s", e.msg);
+	CHECK(nbr_set_prune(nl, -0.1, &e) != 0, "negative buffer refused");
+	nbr_free(nl);
+}
+
+/* The NVE pass with its drift (pair_lj_step_nve), on the pruned list and
+ * on the whole list searched with the same skin: the same trajectory,
+ * bit for bit, over steps that rebuild and prune (each list rebuilt when
+ * the pass says it is due). */
+static void test_prune_nve(void)
+{
+	struct err e;
+	struct cfg c = {2128, 2, {7.65, 7.65, 50}, {0, 0, 0}, 2.5, 0.3, 0,
+			MIX_GEOMETRIC};
+	int save = omp_get_max_threads();
+	for (int nt = 1; nt <= 2; nt++) {
+		omp_set_num_threads(nt);
+		struct sys s[2];
+		struct nbr_list *nl[2];
+		struct rng r;
+		rng_seed(&r, 9);
+		double *mass = malloc(c.n * sizeof *mass);
+		for (size_t i = 0; i < c.n; i++)
+			mass[i] = 1.0;
+		make_sys(&s[0], &c, 31);
+		make_sys(&s[1], &c, 31);
+		for (size_t i = 0; i < c.n; i++) { /* T* about 2 */
+			double v[3] = {rng_gauss(&r), rng_gauss(&r), rng_gauss(&r)};
+			for (int q = 0; q < 2; q++) {
+				s[q].st.vx[i] = 1.4 * v[0];
+				s[q].st.vy[i] = 1.4 * v[1];
+				s[q].st.vz[i] = 1.4 * v[2];
+			}
+		}
+		nbr_create_pruned(&nl[0], c.n, c.rc, c.skin, c.len, &e);
+		nbr_create(&nl[1], c.n, c.rc, nl[0]->skin, &e);
+		long builds[2] = {0, 0};
+		int same = 1;
+		for (int q = 0; q < 2; q++) {
+			nbr_build(nl[q], &s[q].st, &e);
+			pair_lj_compute(&s[q].p, s[q].type, &s[q].st, nl[q], NULL);
+		}
+		for (int step = 0; step < 300; step++)
+			for (int q = 0; q < 2; q++) {
+				struct pair_kick k = {mass, 0.5 * 0.002, 0};
+				const struct pair_drift d = {mass, 0.5 * 0.002, 0.002,
+							     nbr_trigger_sq(nl[q], &s[q].st)};
+				if (pair_lj_step_nve(&s[q].p, s[q].type, &s[q].st,
+						     nl[q], NULL, &d, &k) != 0) {
+					nbr_build(nl[q], &s[q].st, &e);
+					pair_lj_compute_kick(&s[q].p, s[q].type, &s[q].st,
+							     nl[q], NULL, &k);
+					builds[q]++;
+				}
+			}
+		for (size_t i = 0; i < c.n; i++)
+			same &= s[0].st.x[i] == s[1].st.x[i] &&
+				s[0].st.vz[i] == s[1].st.vz[i];
+		CHECK(same && builds[0] == builds[1] && builds[0] >= 3 &&
+		      nbr_nprunes(nl[0]) > builds[0] + 1,
+		      "%d threads: NVE on the pruned list and on the whole "
+		      "list: the same trajectory (%ld builds, %ld prunings)", nt,
+		      builds[0], nbr_nprunes(nl[0]));
+		for (int q = 0; q < 2; q++) {
+			nbr_free(nl[q]);
+			free_sys(&s[q]);
+		}
+		free(mass);
+	}
+	omp_set_num_threads(save);
+}
+
 int main(void)
 {
 	test_brute();
@@ -706,5 +910,7 @@ int main(void)
 	test_threads_restore();
 	test_local_order();
 	test_errors();
+	test_prune();
+	test_prune_nve();
 	return check_done();
 }
