@@ -14,9 +14,10 @@
  * repetition ("per-step best") estimates the loop on an idle machine even
  * when other jobs share the cores (they only ever delay a step).
  *
- * It also prints the 10th percentile of the steps that rebuilt the list
- * and of those that did not, over all repetitions, and the per-step time
- * they give at the run's build rate: on a host whose speed comes and goes
+ * It also prints the 10th percentile of the steps that rebuilt the list,
+ * of those that only pruned it (nbr_set_prune) and of the others, over
+ * all repetitions, and the per-step time they give at the run's rates of
+ * builds and prunings: on a host whose speed comes and goes
  * (a VM whose cores are moved under it), a figure that resolves a change
  * of 1 us per step where whole runs differ by 10-30%, and tells the cost
  * of the builds from that of the ordinary steps. */
@@ -87,9 +88,16 @@ static double now(void)
 	return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
+/* What step k did to the list: kb[k] = 2 rebuilt it, 1 pruned it
+ * (nbr_set_prune) without a rebuild, 0 neither. */
+static char list_work(const struct nbr_list *nl, long nb, long np)
+{
+	return nbr_nbuilds(nl) != nb ? 2 : nbr_nprunes(nl) != np ? 1 : 0;
+}
+
 /* The driver's own loop: fix nve around the forces. Step k's wall time to
- * tk[k], whether it rebuilt the list to kb[k]; energy of the last step to
- * en. */
+ * tk[k], what it did to the list to kb[k] (list_work); energy of the last
+ * step to en. */
 static int run_driver(const struct system *s, struct state *st,
 		      struct nbr_list *nl, long steps, double dt,
 		      const double *dtfm, struct energy *en, double *tk,
@@ -101,7 +109,7 @@ static int run_driver(const struct system *s, struct state *st,
 	const double *restrict fx = st->fx, *restrict fy = st->fy,
 			       *restrict fz = st->fz;
 	for (long k = 0; k < steps; k++) {
-		const long nb = nbr_nbuilds(nl);
+		const long nb = nbr_nbuilds(nl), np = nbr_nprunes(nl);
 		double t0 = now();
 		/* static: each thread integrates the atoms whose forces it
 		 * summed in pair_lj_compute (same split), so f stays local */
@@ -125,7 +133,7 @@ static int run_driver(const struct system *s, struct state *st,
 			vz[i] += a * fz[i];
 		}
 		tk[k] = now() - t0;
-		kb[k] = nbr_nbuilds(nl) != nb;
+		kb[k] = list_work(nl, nb, np);
 	}
 	return 0;
 }
@@ -146,13 +154,13 @@ static int run_md(struct system *s, struct state *st,
 	if (integrator_init(&it, &io, &m, e))
 		return -1;
 	for (long k = 0; k < steps; k++) {
-		const long nb = nbr_nbuilds(nl);
+		const long nb = nbr_nbuilds(nl), np = nbr_nprunes(nl);
 		double t0 = now();
 		m.forces_only = k != steps - 1;
 		if (integrator_step(&it, &m, e))
 			return -1;
 		tk[k] = now() - t0;
-		kb[k] = nbr_nbuilds(nl) != nb;
+		kb[k] = list_work(nl, nb, np);
 	}
 	*en = m.en;
 	md_input_order(&m);
@@ -242,7 +250,9 @@ int main(int argc, char **argv)
 
 	double best = INFINITY, e0 = 0.0, e1 = 0.0;
 	long builds = 0;
-	size_t nbs = 0, nos = (size_t)steps * (size_t)reps;
+	/* step times by class (kb): builds, prunings, others */
+	const size_t ntot = (size_t)steps * (size_t)reps;
+	size_t ncls[3] = {0, 0, 0};
 	for (long r = 0; r < reps; r++) {
 		/* the same start each time: state and a fresh list */
 		nbr_free(nl);
@@ -265,7 +275,10 @@ int main(int argc, char **argv)
 		for (long k = 0; k < steps; k++)
 			tbest[k] = r == 0 || tk[k] < tbest[k] ? tk[k] : tbest[k];
 		for (long k = 0; k < steps; k++)
-			tcls[kb[k] ? nbs++ : --nos] = tk[k];
+			ncls[(int)kb[k]]++;
+		for (long k = 0; k < steps; k++)
+			tk[k] += 10.0 * kb[k]; /* sorts the classes apart */
+		memcpy(tcls + (size_t)r * steps, tk, (size_t)steps * sizeof *tk);
 		e1 = en.evdwl + ke_of(&s, &st);
 		builds = nbr_nbuilds(nl) - b0;
 	}
@@ -280,17 +293,24 @@ int main(int argc, char **argv)
 	if (reps > 1)
 		printf("per-step best atom-steps/s %.6g\n",
 		       (double)n * (double)steps / stepbest);
-	/* 10th percentiles of build and other steps */
-	const size_t ntot = (size_t)steps * (size_t)reps;
-	if (nbs > 0 && nos < ntot) {
-		qsort(tcls, nbs, sizeof *tcls, cmp_double);
-		qsort(tcls + nos, ntot - nos, sizeof *tcls, cmp_double);
-		const double pb = tcls[nbs / 10];
-		const double po = tcls[nos + (ntot - nos) / 10];
-		const double rate = (double)nbs / (double)ntot;
-		printf("steps p10 us: build %.1f other %.1f (1 build in %.2f "
-		       "steps) -> atom-steps/s %.6g\n", 1e6 * pb, 1e6 * po,
-		       1.0 / rate, (double)n / (po + rate * (pb - po)));
+	/* 10th percentiles of the steps that build, prune and neither, at
+	 * their rates: steady against the host's changes of speed (a step
+	 * is never faster than its work) */
+	if (ncls[2] > 0 && ncls[0] > 0) {
+		qsort(tcls, ntot, sizeof *tcls, cmp_double);
+		double p[3], mean = 0.0;
+		size_t at = 0;
+		for (int q = 0; q < 3; q++) {
+			p[q] = ncls[q] ? tcls[at + ncls[q] / 10] - 10.0 * q : 0.0;
+			at += ncls[q];
+			mean += p[q] * (double)ncls[q] / (double)ntot;
+		}
+		printf("steps p10 us: build %.1f prune %.1f other %.1f (1 build "
+		       "in %.2f steps, 1 pruning in %.2f) -> atom-steps/s "
+		       "%.6g\n", 1e6 * p[2], 1e6 * p[1], 1e6 * p[0],
+		       (double)ntot / (double)ncls[2],
+		       ncls[1] ? (double)ntot / (double)ncls[1] : 0.0,
+		       (double)n / mean);
 	}
 	rc = 0;
 	goto done;

@@ -13,7 +13,7 @@
 # interruptions removed), two single-thread md-runs at once (what the host
 # gives two independent jobs: the ceiling for 2 threads) and, if LAMMPS has
 # MPI, LAMMPS on 2 ranks; and the same loop as the 10th percentiles of its
-# steps with and without a list build, at the run's build rate (bench_lj's
+# steps that build the list, prune it or neither, at the run's rates (bench_lj's
 # "steps p10" line: steady against the host's changes of speed).
 # Usage: bench/lj-bench.sh [STEPS [REPS]]   (default 20000 3)
 set -eu
