@@ -58,8 +58,9 @@ int nbr_restore(struct nbr_list *nl, const struct state *st,
  * pair_lj.c without a Coulomb term): with buf > 0 the pass works on a
  * pruned copy of the list, for each atom the clusters with an atom closer
  * than cutoff + buf, made again whenever some atom has moved more than
- * buf/2 since it was made (after each build, renumbering or change of box
- * too). So a list searched with a skin larger than buf is rebuilt less
+ * buf/2 since it was made (less half the distance the box corners moved,
+ * if the box changed, as for the rebuild; after each build or
+ * renumbering too). So a list searched with a skin larger than buf is rebuilt less
  * often for the same kernel work: a pair that comes within the cut-off
  * before the next pruning is within cutoff + buf at the pruning, and in
  * the list (which holds every pair that comes within the cut-off before

@@ -139,16 +139,16 @@ struct nbr_list {
 /* The pruned list of the LJ pass (nbr_set_prune): local slot i's
  * clusters are plist[first[i] .. first[i] + pn[i] - 1], the clusters of
  * its whole list with an atom closer than cut + buf when it was made (at
- * positions xp..zp in box lenp), in list order. The pass makes it again
- * (valid 0, or some atom moved more than buf/2 since, or the box
- * changed) and marks it valid: a mutable part of the list (the pass has
- * the list const). */
+ * positions xp..zp in box lop, lenp), in list order. The pass makes it
+ * again (valid 0, or some atom moved more than buf/2 since, less half
+ * the distance the box corners moved if the box changed) and marks it
+ * valid: a mutable part of the list (the pass has the list const). */
 struct nbr_prune {
 	double buf;
 	int *plist, *pn;        /* [cap_clist], [nloc] */
 	size_t cap_plist, cap_pn;
 	double *xp, *yp, *zp;   /* [n] atoms' positions at the pruning */
-	double lenp[3];
+	double lop[3], lenp[3];
 	int valid;
 	long count;             /* prunings so far */
 };

@@ -384,13 +384,37 @@ drift_loop(const int PR, struct state *st, const struct nbr_list *nl,
 	*pmaxsq = pm;
 }
 
-/* Whether the pass prunes the list (pr, NULL: not pruned): not valid
- * for this box (pcheck 0), or some atom moved more than buf/2 since
+/* The squared displacement beyond which the pruned list is made again:
+ * (buf/2)^2, less half the distance the box corners moved since the
+ * pruning if the box changed (as nbr_trigger_sq for the list); -1 if it
+ * must be made again whatever the atoms did (not valid, or the corners
+ * moved buf or more). */
+static double prune_trigger_sq(const struct nbr_prune *pr,
+			       const struct state *st)
+{
+	if (!pr || !pr->valid)
+		return -1.0;
+	double d1 = 0.0, d2 = 0.0;
+	for (int a = 0; a < 3; a++) {
+		const double dl = st->lo[a] - pr->lop[a],
+			     dh = st->lo[a] + st->len[a] - (pr->lop[a] + pr->lenp[a]);
+		d1 += dl * dl;
+		d2 += dh * dh;
+	}
+	const double moved = sqrt(d1) + sqrt(d2);
+	if (!(moved < pr->buf))
+		return -1.0;
+	const double trig = 0.5 * (pr->buf - moved);
+	return trig * trig;
+}
+
+/* Whether the pass prunes the list (pr, NULL: not pruned): ptrig < 0
+ * (prune_trigger_sq), or some atom moved beyond the trigger since
  * (pmaxsq, the largest squared displacement). */
-static inline int prune_due(const struct nbr_prune *pr, int pcheck,
+static inline int prune_due(const struct nbr_prune *pr, double ptrig,
 			    double pmaxsq)
 {
-	return pr && (!pcheck || pmaxsq > 0.25 * pr->buf * pr->buf);
+	return pr && (ptrig < 0.0 || pmaxsq > ptrig);
 }
 
 /* The largest squared displacement of atoms a0..a1-1 since the pruning. */
@@ -577,8 +601,8 @@ static int pair_pass(const struct pair_lj *p, const int *type,
 	 * buf/2 since (pmaxsq: from the drift, or a pass of its own). */
 	struct nbr_prune *pr =
 		!coul && nl->prune && nl->prune->buf > 0.0 ? nl->prune : NULL;
-	const int pcheck = pr && pr->valid &&
-			   memcmp(st->len, pr->lenp, sizeof pr->lenp) == 0;
+	const double ptrig = prune_trigger_sq(pr, st);
+	const int pcheck = pr && ptrig >= 0.0;
 	double pmaxsq = 0.0;
 	/* With one item the kernel reads the shared slots, filled here (with
 	 * drift, the local ones by the drift while its atoms are in cache,
@@ -618,7 +642,7 @@ static int pair_pass(const struct pair_lj *p, const int *type,
 			}
 		}
 		/* (each thread the same: the reductions are done) */
-		const int pnow = prune_due(pr, pcheck, pmaxsq);
+		const int pnow = prune_due(pr, ptrig, pmaxsq);
 		if (list_holds(drift, maxsq, bad)) {
 			/* Slots from the current positions: ghosts are images
 			 * under the current box. Dummies keep their far
@@ -703,7 +727,8 @@ static int pair_pass(const struct pair_lj *p, const int *type,
 	}
 	if (!list_holds(drift, maxsq, bad))
 		return 1;
-	if (prune_due(pr, pcheck, pmaxsq)) {
+	if (prune_due(pr, ptrig, pmaxsq)) {
+		memcpy(pr->lop, st->lo, sizeof pr->lop);
 		memcpy(pr->lenp, st->len, sizeof pr->lenp);
 		pr->valid = 1;
 		pr->count++;
