@@ -580,8 +580,7 @@ static int pair_pass(const struct pair_lj *p, const int *type,
 	const int special = setup_shape(p);
 	const int eflag = en != NULL;
 	if (drift && !nl->built) { /* the drift alone; the caller builds */
-		double mw, bw;
-		double pw;
+		double mw, bw, pw;
 		drift_range(st, nl, type, drift, 0, (int)st->n, 0, NULL, &mw, &bw,
 			    &pw);
 		return 1;
@@ -597,8 +596,9 @@ static int pair_pass(const struct pair_lj *p, const int *type,
 	/* with drift: the largest squared displacement and the sum of x*0 */
 	double maxsq = 0.0, bad = 0.0;
 	/* The pruned list (LJ passes: nbr_set_prune): made again in this
-	 * pass if not valid for this box, else if some atom moved more than
-	 * buf/2 since (pmaxsq: from the drift, or a pass of its own). */
+	 * pass if not valid, or if some atom moved beyond its trigger since
+	 * (prune_trigger_sq; pmaxsq: from the drift, or a reduction of its
+	 * own). */
 	struct nbr_prune *pr =
 		!coul && nl->prune && nl->prune->buf > 0.0 ? nl->prune : NULL;
 	const double ptrig = prune_trigger_sq(pr, st);
