@@ -238,9 +238,9 @@ int main(int argc, char **argv)
 	tk = malloc((size_t)steps * sizeof *tk);
 	tbest = malloc((size_t)steps * sizeof *tbest);
 	kb = malloc((size_t)steps);
-	/* step times of all repetitions: build steps from the front, the
-	 * others from the back */
-	tcls = malloc((size_t)steps * (size_t)reps * sizeof *tcls);
+	/* step times of all repetitions by class (list_work): class q's
+	 * from tcls + q * steps * reps */
+	tcls = malloc(3 * (size_t)steps * (size_t)reps * sizeof *tcls);
 	if (!dtfm || !tk || !tbest || !kb || !tcls) {
 		err_set(&e, "out of memory");
 		goto fail;
@@ -275,10 +275,7 @@ int main(int argc, char **argv)
 		for (long k = 0; k < steps; k++)
 			tbest[k] = r == 0 || tk[k] < tbest[k] ? tk[k] : tbest[k];
 		for (long k = 0; k < steps; k++)
-			ncls[(int)kb[k]]++;
-		for (long k = 0; k < steps; k++)
-			tk[k] += 10.0 * kb[k]; /* sorts the classes apart */
-		memcpy(tcls + (size_t)r * steps, tk, (size_t)steps * sizeof *tk);
+			tcls[(size_t)kb[k] * ntot + ncls[(int)kb[k]]++] = tk[k];
 		e1 = en.evdwl + ke_of(&s, &st);
 		builds = nbr_nbuilds(nl) - b0;
 	}
@@ -297,12 +294,11 @@ int main(int argc, char **argv)
 	 * their rates: steady against the host's changes of speed (a step
 	 * is never faster than its work) */
 	if (ncls[2] > 0 && ncls[0] > 0) {
-		qsort(tcls, ntot, sizeof *tcls, cmp_double);
 		double p[3], mean = 0.0;
-		size_t at = 0;
 		for (int q = 0; q < 3; q++) {
-			p[q] = ncls[q] ? tcls[at + ncls[q] / 10] - 10.0 * q : 0.0;
-			at += ncls[q];
+			double *t = tcls + (size_t)q * ntot;
+			qsort(t, ncls[q], sizeof *t, cmp_double);
+			p[q] = ncls[q] ? t[ncls[q] / 10] : 0.0;
 			mean += p[q] * (double)ncls[q] / (double)ntot;
 		}
 		printf("steps p10 us: build %.1f prune %.1f other %.1f (1 build "
