@@ -567,10 +567,15 @@ int engine_cli_setup(struct engine_cli *c, struct err *e)
 		c->ff.plc.mixed = 1;
 		c->ff.plc.mol = c->sys.mol;
 	}
-	/* LJ alone: a wider list, pruned (pair_ljcoul prunes its own) */
+	/* LJ alone: a wider list, pruned to the skin; the fused LJ +
+	 * Coulomb pass: the skin's list, pruned to a quarter of it
+	 * (pair_ljcoul.h) */
 	if ((c->has_ff ? nbr_create(&c->nl, c->st.n, cutoff, c->skin, e)
 		       : nbr_create_pruned(&c->nl, c->st.n, cutoff, c->skin,
 					   c->st.len, e)) != 0)
+		return ERR_DATA;
+	if (c->has_ff && c->ff.fused &&
+	    nbr_set_prune(c->nl, PAIR_LJCOUL_PRUNE * c->skin, e) != 0)
 		return ERR_DATA;
 	c->md = (struct md){.sys = &c->sys, .st = &c->st, .nl = c->nl, .dt = c->dt,
 			    .sc = c->decouple ? &c->sc : NULL,

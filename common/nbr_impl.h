@@ -136,7 +136,7 @@ struct nbr_list {
 	int tbuf_n;
 };
 
-/* The pruned list of the LJ pass (nbr_set_prune): local slot i's
+/* The pruned list of the pair passes (nbr_set_prune): local slot i's
  * clusters are plist[first[i] .. first[i] + pn[i] - 1], the clusters of
  * its whole list with an atom closer than cut + buf when it was made (at
  * positions xp..zp in box lop, lenp), in list order. The pass makes it
@@ -164,13 +164,10 @@ void nbr_prune_slots(const struct nbr_list *nl, const double *px,
 struct nbr_coul {
 	double g_ewald, cutsq, qqrd2e;
 	const double *pq;       /* [nslot] charge of each slot, 0 for dummies */
-	/* Pruned list (NULL: the whole list): slot i's clusters are
-	 * plist[first[i] .. first[i] + pn[i] - 1]; with prune set, each
-	 * work item first refills them for its slots from the whole list,
-	 * keeping clusters with an atom closer than sqrt(prunesq). */
-	int *plist, *pn;
-	int prune;
-	double prunesq;
+	/* Pruned list (NULL: the whole list; set by the pass from the
+	 * list's nbr_prune): slot i's clusters are
+	 * plist[first[i] .. first[i] + pn[i] - 1]. */
+	const int *plist, *pn;
 	int portable;           /* the portable C kernel, not the SIMD one */
 	int mixed;              /* the single-precision kernel (LJC_MIXED) */
 	const float *ftab;      /* its float LJ tables [6][nt*nt] */

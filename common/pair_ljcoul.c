@@ -630,16 +630,6 @@ ljc_kernel_mixed(const int EF, const struct pair_lj *p,
 }
 #endif
 
-/* Refill the pruned list of slots [i0, i1): the clusters of the whole
- * list with an atom closer than sqrt(prunesq), in list order (so the own
- * cluster, when kept, stays first). */
-static void prune_range(const struct nbr_list *nl, const struct nbr_coul *k,
-			int i0, int i1)
-{
-	nbr_prune_slots(nl, nl->px, nl->py, nl->pz, k->prunesq, k->plist,
-			k->pn, i0, i1);
-}
-
 #define LJC_KERNEL(nt)                                                      \
 	(eflag ? ljc_kernel(nt, 1, p, c, nl, i0, i1, fx, fy, fz, ecoul)     \
 	       : ljc_kernel(nt, 0, p, c, nl, i0, i1, fx, fy, fz, ecoul))
@@ -648,8 +638,6 @@ double ljcoul_range(const struct pair_lj *p, const struct nbr_coul *c,
 		    int i0, int i1, double *fx, double *fy, double *fz,
 		    double *ecoul)
 {
-	if (c->prune)
-		prune_range(nl, c, i0, i1);
 #ifdef LJC_MIXED
 	if (c->mixed) {
 		double evdwl = 0.0;
@@ -719,11 +707,6 @@ void pair_ljcoul_free(struct pair_ljcoul *c)
 	free(c->pmol);
 	free(c->molof);
 	molecules_free(&c->mols);
-	free(c->plist);
-	free(c->pn);
-	free(c->xp);
-	free(c->yp);
-	free(c->zp);
 	memset(c, 0, sizeof *c);
 }
 
@@ -822,74 +805,6 @@ static int mixed_tables(struct pair_ljcoul *c, const struct pair_lj *p,
 	return 0;
 }
 
-/* Whether the pruned list can be used for st and whether it must be made
- * again first (see pair_ljcoul.h); fills k's list fields. */
-static int prune_plan(struct pair_ljcoul *c, const struct nbr_list *nl,
-		      const struct state *st, int rebuilt, struct nbr_coul *k,
-		      struct err *e)
-{
-	const double b = 0.25 * nl->skin;
-	const size_t n = st->n, nent = (size_t)nl->first[nl->nloc];
-	if (!(b > 0.0) || memcmp(st->len, nl->lenhold, sizeof st->len) != 0) {
-		c->pvalid = 0; /* no skin, or the box moved: whole list */
-		return 0;
-	}
-	if (nent > c->cap_plist || nl->nloc > c->cap_pn || n != c->natoms) {
-		free(c->plist);
-		free(c->pn);
-		c->cap_plist = nent + nent / 4 + 64;
-		c->cap_pn = nl->nloc;
-		c->plist = malloc(c->cap_plist * sizeof *c->plist);
-		c->pn = malloc(c->cap_pn * sizeof *c->pn);
-		if (n != c->natoms) {
-			free(c->xp);
-			free(c->yp);
-			free(c->zp);
-			c->xp = malloc(n * sizeof *c->xp);
-			c->yp = malloc(n * sizeof *c->yp);
-			c->zp = malloc(n * sizeof *c->zp);
-			c->natoms = n;
-		}
-		c->pvalid = 0;
-		if (!c->plist || !c->pn || !c->xp || !c->yp || !c->zp) {
-			c->cap_plist = c->cap_pn = c->natoms = 0;
-			return err_set(e, "lj/coul: out of memory (pruned list)");
-		}
-	}
-	int prune = rebuilt || !c->pvalid ||
-		    memcmp(st->len, c->lenp, sizeof st->len) != 0;
-	if (!prune) {
-		const double *restrict x = st->x, *restrict y = st->y,
-				       *restrict z = st->z, *restrict xp = c->xp,
-				       *restrict yp = c->yp, *restrict zp = c->zp;
-		double maxsq = 0.0;
-#pragma omp simd reduction(max : maxsq)
-		for (size_t i = 0; i < n; i++) {
-			double dx = x[i] - xp[i], dy = y[i] - yp[i],
-			       dz = z[i] - zp[i];
-			double r = dx * dx + dy * dy + dz * dz;
-			maxsq = r > maxsq ? r : maxsq;
-		}
-		/* NaN positions compare false: the list is rebuilt (and
-		 * the NaN caught) by nbr_needs_rebuild first */
-		prune = maxsq > 0.25 * b * b;
-	}
-	if (prune) {
-		memcpy(c->xp, st->x, n * sizeof *c->xp);
-		memcpy(c->yp, st->y, n * sizeof *c->yp);
-		memcpy(c->zp, st->z, n * sizeof *c->zp);
-		memcpy(c->lenp, st->len, sizeof c->lenp);
-		c->pvalid = 1;
-		c->nprune++;
-	}
-	const double rl = nl->cut + b;
-	k->plist = c->plist;
-	k->pn = c->pn;
-	k->prune = prune;
-	k->prunesq = rl * rl;
-	return 0;
-}
-
 /* The pairs within molecules, skipped by the mixed kernel, in double:
  * the portable kernel's pair term (lj/cut + erfc Coulomb at full
  * strength; the special-bond corrections after the pass remove what they
@@ -954,7 +869,6 @@ int pair_ljcoul_compute(struct pair_ljcoul *c, const struct pair_lj *p,
 			const struct nbr_list *nl, struct energy *en,
 			struct err *e)
 {
-	const int rebuilt = c->nl != nl || c->nbuilds != nl->nbuilds;
 	if (nl->built && slot_charges(c, nl, q, e) != 0)
 		return -1;
 	struct nbr_coul k = {.g_ewald = c->g_ewald,
@@ -966,8 +880,6 @@ int pair_ljcoul_compute(struct pair_ljcoul *c, const struct pair_lj *p,
 		return -1;
 	k.ftab = c->ftab;
 	k.pmol = c->pmol;
-	if (nl->built && prune_plan(c, nl, st, rebuilt, &k, e) != 0)
-		return -1;
 	pair_lj_compute_coul(p, type, st, nl, &k, en);
 	if (c->mixed)
 		return intra_pairs(c, p, type, q, st, en, e);

@@ -18,15 +18,15 @@
  * erfc = 1 exactly, use coul_long with erfc_exact).
  *
  * Dynamic pruning (as GROMACS's; Pall et al., J. Chem. Phys. 153,
- * 134110 (2020)): the list holds
- * clusters within max(rc) + skin of each atom, but most of the skin's
- * pairs are never within the cut-off before the next rebuild. A pruned
- * copy keeps, per atom, the clusters with an atom within max(rc) + b, b =
- * skin/4; it is made again whenever some atom has moved more than b/2
- * since it was made (so no pair that can come within the cut-off is
- * missing), and not used while the box changes (NPT: the whole list).
- * Pairs beyond the cut-offs add exactly zero, so pruning changes no
- * result beyond the sign of a zero.
+ * 134110 (2020)): the list holds clusters within max(rc) + skin of each
+ * atom, but most of the skin's pairs are never within the cut-off before
+ * the next rebuild. With the list's pruning set (nbr_set_prune(nl,
+ * PAIR_LJCOUL_PRUNE * skin): md-run's set-up does it), the pass runs on
+ * the list's pruned copy, made again as for the LJ pass (pair_lj.c):
+ * after each build and whenever some atom has moved more than half the
+ * buffer, less half the distance the box corners moved, since the last
+ * pruning. Pairs beyond the cut-offs add exactly zero, so pruning changes
+ * no result beyond the sign of a zero.
  *
  * Units: energies in those of qqrd2e and the LJ table (real: kcal/mol),
  * distances Å, charges e. Threads, determinism and the virial (x (x) f
@@ -41,6 +41,12 @@
 #include "nbr.h"
 #include "system.h"
 
+/* The pruning buffer of the fused pass's list, in skins: a quarter (the
+ * list is searched with the skin itself; on water, 2/3 of the skin's
+ * pairs never come within the cut-off before a rebuild: BENCHMARKS.md,
+ * the fused Coulomb kernel). */
+#define PAIR_LJCOUL_PRUNE 0.25
+
 struct pair_ljcoul {
 	double g_ewald;   /* splitting parameter, 1/distance */
 	double cutoff;    /* real-space Coulomb cut-off rc_coul */
@@ -51,13 +57,6 @@ struct pair_ljcoul {
 	size_t cap;
 	long nbuilds;
 	const struct nbr_list *nl;
-	/* private: the pruned list (pair_ljcoul.c) and the positions and
-	 * box of its last pruning */
-	int *plist, *pn;
-	size_t cap_plist, cap_pn, natoms;
-	double *xp, *yp, *zp, lenp[3];
-	int pvalid;
-	long nprune;      /* prunings so far (tests) */
 	/* 1: the portable C kernel even where an AVX-512 one is compiled
 	 * in (tests compare the two; results differ by a few ulp) */
 	int portable;
