@@ -65,6 +65,20 @@ struct pass {
 	double *f; /* [3n] */
 };
 
+/* The LJ reference: pair_lj on the whole list, the list's pruning (which
+ * md-run's set-up turns on for the fused pass) off meanwhile; the list's
+ * pruned copy is left as it was. */
+static void lj_whole(struct engine_cli *c, struct energy *en)
+{
+	struct nbr_prune *pr = c->nl->prune;
+	const double buf = pr ? pr->buf : 0.0;
+	if (pr)
+		pr->buf = 0.0;
+	pair_lj_compute(&c->sys.lj, c->sys.type, &c->st, c->nl, en);
+	if (pr)
+		pr->buf = buf;
+}
+
 /* Fused pass (forcefield_pair) and the reference (pair_lj + coul_long) on
  * the list built for the start state. */
 static int passes(struct engine_cli *c, struct pass *fused, struct pass *ref,
@@ -92,7 +106,7 @@ static int passes(struct engine_cli *c, struct pass *fused, struct pass *ref,
 		!memcmp(fused->f, st->fx, n * sizeof(double)) &&
 		!memcmp(fused->f + n, st->fy, n * sizeof(double)) &&
 		!memcmp(fused->f + 2 * n, st->fz, n * sizeof(double));
-	pair_lj_compute(&c->sys.lj, c->sys.type, st, c->nl, &ref->en);
+	lj_whole(c, &ref->en);
 	if (coul_long_compute(c->ff.cl, st, c->sys.q, st->fx, st->fy, st->fz,
 			      &ref->en.ecoul, ref->en.virial, &e) != 0)
 		return -1;
@@ -292,7 +306,7 @@ static void pruned_check(struct engine_cli *c, const char *what)
 		memcpy(fu.f, c->st.fx, n * sizeof(double));
 		memcpy(fu.f + n, c->st.fy, n * sizeof(double));
 		memcpy(fu.f + 2 * n, c->st.fz, n * sizeof(double));
-		pair_lj_compute(&c->sys.lj, c->sys.type, &c->st, c->nl, &r);
+		lj_whole(c, &r);
 		coul_long_compute(c->ff.cl, &c->st, c->sys.q, c->st.fx,
 				  c->st.fy, c->st.fz, &r.ecoul, r.virial, &e);
 		memcpy(ref.f, c->st.fx, n * sizeof(double));
