@@ -595,11 +595,10 @@ static int pair_pass(const struct pair_lj *p, const int *type,
 	}
 	/* with drift: the largest squared displacement and the sum of x*0 */
 	double maxsq = 0.0, bad = 0.0;
-	/* The pruned list (nbr_set_prune; LJ and fused LJ + Coulomb
-	 * passes alike): made again in this
-	 * pass if not valid, or if some atom moved beyond its trigger since
-	 * (prune_trigger_sq; pmaxsq: from the drift, or a reduction of its
-	 * own). */
+	/* The pruned list (nbr_set_prune; LJ and fused LJ + Coulomb passes
+	 * alike): made again in this pass if not valid, or if some atom
+	 * moved beyond its trigger since (prune_trigger_sq; pmaxsq: from the
+	 * drift, or a reduction of its own). */
 	struct nbr_prune *pr =
 		nl->prune && nl->prune->buf > 0.0 ? nl->prune : NULL;
 	/* the fused pass's kernel reads the pruned list from its term */
