@@ -154,30 +154,29 @@ long nbr_nbuilds(const struct nbr_list *nl)
 	return nl->nbuilds;
 }
 
+double nbr_box_trigger_sq(const double lo[3], const double len[3],
+			  const double lo0[3], const double len0[3], double buf)
+{
+	double d1 = 0.0, d2 = 0.0;
+	for (int a = 0; a < 3; a++) {
+		const double dl = lo[a] - lo0[a];
+		const double dh = lo[a] + len[a] - (lo0[a] + len0[a]);
+		d1 += dl * dl;
+		d2 += dh * dh;
+	}
+	const double moved = sqrt(d1) + sqrt(d2); /* 0 if the box is the same */
+	if (!(moved < buf))
+		return -1.0;
+	const double trig = 0.5 * (buf - moved);
+	return trig * trig;
+}
+
 double nbr_trigger_sq(const struct nbr_list *nl, const struct state *st)
 {
 	if (!nl->built || st->n != nl->n)
 		return -1.0;
-	double trig = 0.5 * nl->skin;
-	int boxchanged = 0;
-	for (int a = 0; a < 3; a++)
-		if (st->lo[a] != nl->lohold[a] || st->len[a] != nl->lenhold[a])
-			boxchanged = 1;
-	if (boxchanged) {
-		double d1 = 0.0, d2 = 0.0;
-		for (int a = 0; a < 3; a++) {
-			double dl = st->lo[a] - nl->lohold[a];
-			double dh = st->lo[a] + st->len[a] -
-				    (nl->lohold[a] + nl->lenhold[a]);
-			d1 += dl * dl;
-			d2 += dh * dh;
-		}
-		double moved = sqrt(d1) + sqrt(d2);
-		if (moved >= nl->skin)
-			return -1.0;
-		trig = 0.5 * (nl->skin - moved);
-	}
-	return trig * trig;
+	return nbr_box_trigger_sq(st->lo, st->len, nl->lohold, nl->lenhold,
+				  nl->skin);
 }
 
 int nbr_needs_rebuild(const struct nbr_list *nl, const struct state *st)
@@ -1391,7 +1390,6 @@ static int build_from(struct nbr_list *nl, const double *X, const double *Y,
 	return 0;
 }
 
-/* The list built, its reference positions in xhold..zhold: the box too. */
 /* The pruned list's arrays as large as the list's (after a build). */
 static int nbr_prune_room(struct nbr_list *nl)
 {
@@ -1405,6 +1403,8 @@ static int nbr_prune_room(struct nbr_list *nl)
 	return 0;
 }
 
+/* The list built, its reference positions in xhold..zhold: the box too
+ * (and the pruned list, if any, to be made again). */
 static void reference_made(struct nbr_list *nl, const double lo[3],
 			   const double len[3])
 {

@@ -54,13 +54,13 @@ int nbr_restore(struct nbr_list *nl, const struct state *st,
 		const double lo[3], const double len[3], struct err *e);
 
 /* Dynamic pruning (as GROMACS's; Pall et al., J. Chem. Phys. 153,
- * 134110 (2020)) for the LJ pair pass (pair_lj_compute and the others of
- * pair_lj.c without a Coulomb term): with buf > 0 the pass works on a
+ * 134110 (2020)) for the pair passes of pair_lj.c (LJ, and LJ with the
+ * fused Coulomb term of pair_ljcoul.c): with buf > 0 the pass works on a
  * pruned copy of the list, for each atom the clusters with an atom closer
  * than cutoff + buf, made again whenever some atom has moved more than
  * buf/2 since it was made (less half the distance the box corners moved,
- * if the box changed, as for the rebuild; after each build or
- * renumbering too). So a list searched with a skin larger than buf is rebuilt less
+ * if the box changed, as for the rebuild; after each build or renumbering
+ * too). So a list searched with a skin larger than buf is rebuilt less
  * often for the same kernel work: a pair that comes within the cut-off
  * before the next pruning is within cutoff + buf at the pruning, and in
  * the list (which holds every pair that comes within the cut-off before

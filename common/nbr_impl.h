@@ -152,6 +152,14 @@ struct nbr_prune {
 	int valid;
 	long count;             /* prunings so far */
 };
+/* The squared displacement beyond which a list made with buffer buf in
+ * box lo0, len0 must be made again, in box lo, len: (buf/2)^2, less half
+ * the distance the box corners moved if the box changed (LAMMPS's
+ * neighbor.cpp check_distance with boxcheck); -1 if the corners moved buf
+ * or more (made again whatever the atoms did). The rule of the rebuild
+ * (nbr_trigger_sq) and of the pruning (pair_lj.c). */
+double nbr_box_trigger_sq(const double lo[3], const double len[3],
+			  const double lo0[3], const double len0[3], double buf);
 /* Write the pruned list of local slots [i0, i1) into plist, pn: the
  * clusters of each slot's list with a slot closer than sqrt(limsq), at
  * the slot positions px, py, pz (the kernel's view: with more than one

@@ -384,28 +384,16 @@ drift_loop(const int PR, struct state *st, const struct nbr_list *nl,
 	*pmaxsq = pm;
 }
 
-/* The squared displacement beyond which the pruned list is made again:
- * (buf/2)^2, less half the distance the box corners moved since the
- * pruning if the box changed (as nbr_trigger_sq for the list); -1 if it
- * must be made again whatever the atoms did (not valid, or the corners
- * moved buf or more). */
+/* The squared displacement beyond which the pruned list is made again
+ * (nbr_box_trigger_sq, the list's own rule, with its buffer and box); -1
+ * if it must be made again whatever the atoms did (not valid, or the
+ * corners moved buf or more). */
 static double prune_trigger_sq(const struct nbr_prune *pr,
 			       const struct state *st)
 {
 	if (!pr || !pr->valid)
 		return -1.0;
-	double d1 = 0.0, d2 = 0.0;
-	for (int a = 0; a < 3; a++) {
-		const double dl = st->lo[a] - pr->lop[a],
-			     dh = st->lo[a] + st->len[a] - (pr->lop[a] + pr->lenp[a]);
-		d1 += dl * dl;
-		d2 += dh * dh;
-	}
-	const double moved = sqrt(d1) + sqrt(d2);
-	if (!(moved < pr->buf))
-		return -1.0;
-	const double trig = 0.5 * (pr->buf - moved);
-	return trig * trig;
+	return nbr_box_trigger_sq(st->lo, st->len, pr->lop, pr->lenp, pr->buf);
 }
 
 /* Whether the pass prunes the list (pr, NULL: not pruned): ptrig < 0
