@@ -12,7 +12,9 @@
 # loop (bench_lj --md) as the per-step best of 3 repetitions (the host's
 # interruptions removed), two single-thread md-runs at once (what the host
 # gives two independent jobs: the ceiling for 2 threads) and, if LAMMPS has
-# MPI, LAMMPS on 2 ranks; and the same loop as the 10th percentiles of its
+# MPI, LAMMPS on 2 ranks; if gmx is installed, GROMACS on 1 and 2 OpenMP
+# threads on the same state (the scaling of a code whose step is as short
+# as ours, on this host); and the same loop as the 10th percentiles of its
 # steps that build the list, prune it or neither, at the run's rates (bench_lj's
 # "steps p10" line: steady against the host's changes of speed).
 # Usage: bench/lj-bench.sh [STEPS [REPS]]   (default 20000 3)
@@ -98,6 +100,81 @@ if command -v mpirun >/dev/null &&
 	mpirun --allow-run-as-root --oversubscribe -np 2 true >/dev/null 2>&1; then
 	mpi="mpirun --allow-run-as-root -np 2"
 fi
+# GROMACS on the same state: LJ reduced units are GROMACS units with
+# sigma = 1 nm, eps = 1 kJ/mol, m = 1 u (tau = 1 ps); plain cut at rc, a
+# fixed list of radius rc + skin rebuilt every 10 steps (GROMACS has no
+# displacement check), no charges; positions and velocities of system.data
+have_gmx=0
+if command -v gmx >/dev/null 2>&1; then
+	awk '
+	$3 == "xlo" {xlo = $1; lx = $2 - $1} $3 == "ylo" {ylo = $1; ly = $2 - $1}
+	$3 == "zlo" {zlo = $1; lz = $2 - $1}
+	/^[A-Z]/ {sec = $1; next}
+	NF == 0 {next}
+	sec == "Atoms" {t[$1] = $2; x[$1] = $3 - xlo; y[$1] = $4 - ylo; z[$1] = $5 - zlo; n++}
+	sec == "Velocities" {vx[$1] = $2; vy[$1] = $3; vz[$1] = $4}
+	END {
+		print "lj-bench"; print n
+		k = 0
+		for (ty = 1; ty <= 2; ty++) for (i in t) if (t[i] == ty) {
+			k++; nm = ty == 1 ? "A" : "B"
+			printf "%5d%-5s%5s%5d%15.9f%15.9f%15.9f%15.9f%15.9f%15.9f\n", \
+				k % 100000, nm, nm, k % 100000, x[i], y[i], z[i], vx[i], vy[i], vz[i]
+		}
+		printf "%12.6f%12.6f%12.6f\n", lx, ly, lz
+	}' system.data > lj.gro
+	na=$(awk '$2 == "atoms" {print $1; exit}' system.data)
+	nb=$(awk '/^Atoms/ {a = 1; next} /^[A-Z]/ {a = 0} a && NF && $2 == 2 {c++} END {print c + 0}' system.data)
+	cat > lj.top <<TOP
+[ defaults ]
+1 3 no 1.0 1.0
+[ atomtypes ]
+A 1.0 0.0 A 1.0 1.0
+B 1.0 0.0 A 1.0 1.5
+[ moleculetype ]
+A 0
+[ atoms ]
+1 A 1 A A 1 0.0 1.0
+[ moleculetype ]
+B 0
+[ atoms ]
+1 B 1 B B 1 0.0 1.0
+[ system ]
+lj-bench
+[ molecules ]
+A $((na - nb))
+B $nb
+TOP
+	cat > lj.mdp <<MDP
+integrator = md
+dt = 0.005
+nsteps = $steps
+cutoff-scheme = Verlet
+rvdw = 2.5
+vdw-modifier = none
+rcoulomb = 2.5
+coulombtype = cut-off
+verlet-buffer-tolerance = -1
+rlist = 2.8
+nstlist = 10
+tcoupl = no
+pcoupl = no
+gen-vel = no
+continuation = yes
+nstcalcenergy = $steps
+nstenergy = $steps
+nstlog = $steps
+MDP
+	if gmx -quiet grompp -f lj.mdp -c lj.gro -p lj.top -o lj.tpr \
+		-maxwarn 2 > grompp.log 2>&1; then
+		have_gmx=1
+	else
+		echo "lj-bench.sh: gmx grompp failed (GROMACS left out):" >&2
+		tail -n 5 grompp.log >&2
+	fi
+fi
+: > gmx1.rates
+: > gmx2.rates
 psteps=$((steps < 2000 ? steps : 2000))
 r=0
 while [ "$r" -lt "$reps" ]; do
@@ -143,6 +220,16 @@ while [ "$r" -lt "$reps" ]; do
 	t1=$(now)
 	awk -v n="$natoms" -v s="$steps" -v a="$t0" -v b="$t1" \
 		'BEGIN {printf "%.6g\n", 2 * n * s / (b - a)}' >> pair.rates
+	if [ "$have_gmx" = 1 ]; then
+		for t in 1 2; do
+			# "Performance: ns/day hours/ns" of the run's loop
+			OMP_NUM_THREADS=$t gmx -quiet mdrun -s lj.tpr -deffnm gmx$t \
+				-ntmpi 1 -ntomp "$t" -nb cpu > /dev/null 2>&1 &&
+				awk -v n="$natoms" '/^Performance:/ {
+					printf "%.6g\n", $2 * 1000 / 0.005 / 86400 * n}' \
+					gmx$t.log >> gmx$t.rates
+		done
+	fi
 	if [ -n "$mpi" ]; then
 		OMP_NUM_THREADS=1 $mpi lmp -sf none -in nve.in -log lammps2.log \
 			-screen none >/dev/null 2>&1 &&
@@ -161,6 +248,8 @@ q1=$(best < p101.rates)
 q2=$(best < p102.rates)
 pair=$(best < pair.rates)
 l2=$( [ -s lmp2.rates ] && best < lmp2.rates || echo 0)
+g1=$( [ -s gmx1.rates ] && best < gmx1.rates || echo 0)
+g2=$( [ -s gmx2.rates ] && best < gmx2.rates || echo 0)
 lmp_builds=$(awk '/^Neighbor list builds/ {print $5}' lammps.log)
 b1=$(sed -n 's/.* builds \([0-9]*\) .*/\1/p' drv1.out)
 all() { tr '\n' ' ' < "$1"; }
@@ -190,9 +279,18 @@ printf '%-28s %12s atom-steps/s  (all: %s)\n' \
 	"two 1-thread md-runs at once" "$pair" "$(all pair.rates)"
 [ -s lmp2.rates ] && printf '%-28s %12s atom-steps/s  (all: %s)\n' \
 	"LAMMPS lj/cut, 2 MPI ranks" "$l2" "$(all lmp2.rates)"
+if [ -s gmx1.rates ] && [ -s gmx2.rates ]; then
+	simd=$(sed -n 's/^SIMD instructions: *//p' gmx1.log | head -n 1)
+	printf '%-28s %12s atom-steps/s  (all: %s; SIMD %s)\n' \
+		"GROMACS, 1 thread" "$g1" "$(all gmx1.rates)" "$simd"
+	printf '%-28s %12s atom-steps/s  (all: %s)\n' \
+		"GROMACS, 2 threads" "$g2" "$(all gmx2.rates)"
+elif [ "$have_gmx" = 0 ]; then
+	echo "GROMACS: skipped: gmx not installed"
+fi
 awk -v l="$lmp_rate" -v d1="$d1" -v d2="$d2" -v m1="$m1" -v m2="$m2" \
 	-v p1="$p1" -v p2="$p2" -v q1="$q1" -v q2="$q2" -v pair="$pair" \
-	-v l2="$l2" 'BEGIN {
+	-v l2="$l2" -v g1="$g1" -v g2="$g2" 'BEGIN {
 	printf "ratio md-run 1 thread / LAMMPS:     %.2f  (target >= 2)\n", m1 / l
 	printf "ratio md-run 2 threads / 1 thread:  %.2f  (target >= 1.8)\n", m2 / m1
 	printf "ratio md-run loop per-step best, 2 / 1 threads: %.2f\n", p2 / p1
@@ -200,6 +298,10 @@ awk -v l="$lmp_rate" -v d1="$d1" -v d2="$d2" -v m1="$m1" -v m2="$m2" \
 	printf "ratio two 1-thread runs at once / one alone:   %.2f  (the host'"'"'s ceiling for 2)\n", pair / m1
 	if (l2 > 0)
 		printf "ratio LAMMPS 2 MPI ranks / 1 rank:  %.2f\n", l2 / l
+	if (g1 > 0 && g2 > 0) {
+		printf "ratio GROMACS 2 threads / 1 thread: %.2f  (a step as short as ours)\n", g2 / g1
+		printf "ratio md-run 1 thread / GROMACS 1 thread: %.2f\n", m1 / g1
+	}
 	printf "ratio driver 2 threads / 1 thread:  %.2f\n", d2 / d1
 	printf "ratio md-run 2 threads / LAMMPS:    %.2f\n", m2 / l
 }'
