@@ -263,12 +263,14 @@ int system_from_data(struct system *sys, struct state *st,
 		return err_set(e, "%s: no atom types", path);
 	if (!d->has_mass)
 		return err_set(e, "%s: no Masses section", path);
-	if (!d->has_pair && !d->has_pairij)
-		return err_set(e, "%s: no Pair Coeffs section (pair style lj/cut "
-				  "needs eps and sigma per type)", path);
+	/* The style first: the reader keeps no values of a non-LJ style, so
+	 * the missing values would otherwise be reported instead. */
 	if (!pair_style_ok(d->pair_style))
 		return err_set(e, "%s: Pair Coeffs are for pair style '%s'; only "
 				  "lj/cut is supported", path, d->pair_style);
+	if (!d->has_pair && !d->has_pairij)
+		return err_set(e, "%s: no Pair Coeffs section (pair style lj/cut "
+				  "needs eps and sigma per type)", path);
 	for (int a = 0; a < 3; a++) {
 		double len = d->hi[a] - d->lo[a];
 		if (!isfinite(d->lo[a]) || !isfinite(d->hi[a]) || !(len > 0.0))

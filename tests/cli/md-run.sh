@@ -48,6 +48,9 @@ expect_exit 1 "--from with a different atom count" md-run --units lj --data smal
 expect_absent "no output after a failed --from" bad.nc
 sed 's/^Pair Coeffs.*/Pair Coeffs # lj\/charmm\/coul\/charmm/' mix.data > charmm.data
 expect_exit 1 "unknown pair style" md-run --units lj --data charmm.data
+msg=$(md-run --units lj --data charmm.data 2>&1 >/dev/null)
+case $msg in *"pair style 'lj/charmm/coul/charmm'"*) ok "unknown pair style is named" ;;
+	*) notok "unknown pair style: '$msg'" ;; esac
 awk '/^Pair Coeffs/{skip=1} /^Atoms/{skip=0} !skip' mix.data > nopair.data
 expect_exit 1 "missing Pair Coeffs" md-run --units lj --data nopair.data
 # two atoms on top of each other: infinite force
