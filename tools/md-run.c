@@ -90,6 +90,9 @@ struct tool_ctx {
 	struct integrator_opts *io;
 	struct min_opts *mo;
 	int have_press;
+	/* Options given that belong to one ensemble (an O_* code each): a
+	 * run of another ensemble warns that it does not use them. */
+	int given[O_VERSION - O_ENS + 1];
 };
 
 static int tool_option(void *ctx, int c, const char *a, struct err *e)
@@ -98,6 +101,8 @@ static int tool_option(void *ctx, int c, const char *a, struct err *e)
 	struct integrator_opts *io = t->io;
 	struct min_opts *mo = t->mo;
 	long l;
+	if (c >= O_ENS && c <= O_VERSION)
+		t->given[c - O_ENS] = 1;
 	switch (c) {
 	case O_ENS:
 		if (!strcmp(a, "min")) io->ens = ENS_MIN;
@@ -132,6 +137,37 @@ static int tool_option(void *ctx, int c, const char *a, struct err *e)
 	case O_MAXITER: return cli_long("--maxiter", a, 1, &mo->maxiter, e);
 	}
 	return err_set(e, "internal: unhandled option");
+}
+
+/* An option of another ensemble is most often a mistyped --ensemble
+ * (nvt for npt): say that it is not used rather than run silently. */
+static void warn_unused(const struct tool_ctx *t, enum ensemble ens)
+{
+	static const struct { int code; const char *name; } ens_opts[] = {
+		{O_PRESS, "press"}, {O_PCOUPLE, "pcouple"}, {O_PDAMP, "pdamp"},
+		{O_TDAMP, "tdamp"}, {O_TCHAIN, "tchain"},
+		{O_MINSTYLE, "min-style"}, {O_ETOL, "etol"}, {O_FTOL, "ftol"},
+		{O_MAXITER, "maxiter"}};
+	static const char *const ens_name[] = {
+		[ENS_MIN] = "min", [ENS_NVE] = "nve", [ENS_NVT] = "nvt",
+		[ENS_NPT] = "npt", [ENS_LANGEVIN] = "langevin"};
+	for (size_t k = 0; k < sizeof ens_opts / sizeof *ens_opts; k++) {
+		int c = ens_opts[k].code, used;
+		if (!t->given[c - O_ENS])
+			continue;
+		if (c == O_PRESS || c == O_PCOUPLE || c == O_PDAMP)
+			used = ens == ENS_NPT;
+		else if (c == O_TDAMP)
+			used = ens == ENS_NVT || ens == ENS_NPT || ens == ENS_LANGEVIN;
+		else if (c == O_TCHAIN)
+			used = ens == ENS_NVT || ens == ENS_NPT;
+		else
+			used = ens == ENS_MIN;
+		if (!used)
+			fprintf(stderr, "%s: warning: --%s is not used by "
+				"--ensemble %s\n", tool, ens_opts[k].name,
+				ens_name[ens]);
+	}
 }
 
 int main(int argc, char **argv)
@@ -172,6 +208,7 @@ int main(int argc, char **argv)
 			"--constrain (minimise the flexible model first)\n", tool);
 		return ERR_USAGE;
 	}
+	warn_unused(&tc, io.ens);
 	if (io.ens == ENS_MIN)
 		ec.temp = -1; /* a minimisation creates no velocities */
 	int code = engine_cli_setup(&ec, &e);

@@ -51,6 +51,9 @@ expect_exit 1 "unknown pair style" md-run --units lj --data charmm.data
 msg=$(md-run --units lj --data charmm.data 2>&1 >/dev/null)
 case $msg in *"pair style 'lj/charmm/coul/charmm'"*) ok "unknown pair style is named" ;;
 	*) notok "unknown pair style: '$msg'" ;; esac
+msg=$(md-run --units lj --data small.data --ensemble nvt --temp 1 --press 1 --steps 2 -q 2>&1 >/dev/null)
+[ "$msg" = "md-run: warning: --press is not used by --ensemble nvt" ] &&
+	ok "an option of another ensemble draws a warning" || notok "--press with nvt: '$msg'"
 awk '/^Pair Coeffs/{skip=1} /^Atoms/{skip=0} !skip' mix.data > nopair.data
 expect_exit 1 "missing Pair Coeffs" md-run --units lj --data nopair.data
 # two atoms on top of each other: infinite force
