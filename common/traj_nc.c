@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <unistd.h>
@@ -746,6 +747,20 @@ static int find_var(struct traj_nc *t, const char *name, int frame_dim,
 			return nc_fail(e, t->path, name, s);
 	} else if (s != NC_ENOTATT) {
 		return nc_fail(e, t->path, name, s);
+	}
+	/* AMBER's units are ps and A/ps, but LAMMPS dump netcdf writes a
+	 * real-units run in its own fs and A/fs and says so in the units
+	 * attribute: read as ps, velocities would be 1000 times too small. */
+	char u[32];
+	s = nc_inq_att(t->ncid, id, "units", &ty, &alen);
+	if (s == NC_NOERR && ty == NC_CHAR && alen < sizeof u &&
+	    nc_get_att_text(t->ncid, id, "units", u) == NC_NOERR) {
+		u[alen] = '\0';
+		if (!strcmp(name, "velocities") &&
+		    !strcasecmp(u, "angstrom/femtosecond"))
+			v->scale *= 1000.0;
+		else if (!strcmp(name, "time") && !strcasecmp(u, "femtosecond"))
+			v->scale *= 0.001;
 	}
 	return 0;
 shape:

@@ -138,4 +138,27 @@ expect_ok "rigid water: --dof-per-atom 2" profile-bin --data "$C/rigid-water.dat
 expect_grep "provenance states the degrees of freedom" '2 N - 3' "$T/out"
 expect_close "rigid water: slab temperature equals md-run's" \
 	"$(grep -v '^#' "$T/out" | awk '{print $3}')" "$tmd" 1e-8
+# The same frames as LAMMPS dump netcdf writes a real-units run: its own
+# units (velocities in angstrom/femtosecond, time in femtosecond, said in
+# the units attributes), no soretkit attributes. Read as A/ps, T would be
+# 10^6 times too low.
+ncdump w.nc | awk '
+	/velocities:units/ {sub(/angstrom\/picosecond/, "angstrom/femtosecond")}
+	/time:units/ {sub(/picosecond/, "femtosecond")}
+	/:soretkit_units|:program =|:title =/ {next}
+	/^ *velocities =/ {v = 1}
+	/^ *time =/ {tm = 1}
+	v || tm {
+		for (i = 1; i <= NF; i++) if ($i ~ /^-?[0-9.]+(e[-+]?[0-9]+)?[,;]?$/) {
+			p = $i; s = ""
+			if (p ~ /[,;]$/) {s = substr(p, length(p)); p = substr(p, 1, length(p) - 1)}
+			$i = sprintf("%.9g%s", v ? p / 1000 : p * 1000, s)
+		}
+		if (/;/) v = tm = 0
+	}
+	{print}' | ncgen -k nc6 -o lmp.nc
+expect_ok "LAMMPS-style trajectory (A/fs)" profile-bin --data "$C/rigid-water.data" \
+	--bins 1 --blocks 1 --first 1 --dof-per-atom 2 -q lmp.nc
+expect_close "A/fs velocities: the same temperature" \
+	"$(grep -v '^#' "$T/out" | awk '{print $3}')" "$tmd" 1e-5
 finish
