@@ -1,6 +1,7 @@
 /* ehex-gradient: NVE molecular dynamics with eHEX (or HEX) heat exchange
  * between a cold and a hot slab, to set up a steady temperature gradient.
  * A front end of the same engine as md-run. See man/man1/ehex-gradient.1. */
+#include <limits.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -103,7 +104,14 @@ static int tool_option(void *ctx, int c, const char *a, struct err *e)
 	case O_HOT: t->have_hot = 1; return cli_range("--hot", a, &t->hz0, &t->hz1, e);
 	case O_FLUX: t->have_flux = 1; return cli_positive("--flux", a, &t->flux, e);
 	case O_HEX: t->hex = 1; return 0;
-	case O_MINATOMS: return cli_long("--min-atoms", a, 2, &t->min_atoms, e);
+	case O_MINATOMS:
+		if (cli_long("--min-atoms", a, 2, &t->min_atoms, e) != 0)
+			return -1;
+		/* stored as int: a larger value would wrap, not refuse */
+		if (t->min_atoms > INT_MAX)
+			return err_set(e, "--min-atoms: %ld is more than %d",
+				       t->min_atoms, INT_MAX);
+		return 0;
 	}
 	return err_set(e, "internal: unhandled option");
 }

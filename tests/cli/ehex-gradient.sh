@@ -12,6 +12,7 @@ expect_exit 2 "missing --flux" $E --steps 10
 expect_exit 2 "overlapping slabs" ehex-gradient --units lj --data mix.data --cold 10:20 --hot 15:25 --flux 5
 expect_exit 2 "bad range" ehex-gradient --units lj --data mix.data --cold 14.5:10.5 --hot 35.5:39.5 --flux 5
 expect_exit 2 "negative flux" $E --flux -5
+expect_exit 2 "--min-atoms beyond int (would wrap to 10)" $E --flux 5 --min-atoms 4294967306
 expect_exit 2 "slab outside the box" ehex-gradient --units lj --data mix.data --cold 10:14 --hot 48:55 --flux 5
 expect_exit 1 "empty slab" ehex-gradient --units lj --data mix.data --from nvt.nc.rst --cold 10:10.001 --hot 35.5:39.5 --flux 5 --steps 10 -o empty.nc
 expect_absent "no output after an empty slab" empty.nc
