@@ -232,6 +232,7 @@ int main(int argc, char **argv)
 	struct profile_opts po = {.axis = 2, .nblocks = 5, .dof_per_atom = 3.0,
 				  .conc = PROFILE_CONC_MOLEFRAC};
 	int solute[MAXT], solvent[MAXT], quiet = 0, force_progress = 0, c;
+	int have_conc = 0;
 	long bins = 0, first = 0, last = -1, stride = 1, blocks = 5;
 	const char *data = NULL, *out = NULL, *units = "real";
 	while ((c = getopt_long(argc, argv, "o:qh", lo, NULL)) != -1) {
@@ -255,7 +256,10 @@ int main(int argc, char **argv)
 		case O_SOLVENT:
 			rc = parse_types("--solvent", optarg, solvent, &po.nsolvent, &e);
 			break;
-		case O_CONC: rc = profile_conc_parse(optarg, &po.conc, &e); break;
+		case O_CONC:
+			rc = profile_conc_parse(optarg, &po.conc, &e);
+			have_conc = 1;
+			break;
 		case O_BLOCKS: rc = cli_long("--blocks", optarg, 1, &blocks, &e); break;
 		case O_PROGRESS: force_progress = 1; break;
 		case O_DOF:
@@ -287,6 +291,17 @@ int main(int argc, char **argv)
 		err_set(&e, "--last %ld is before --first %ld", last, first);
 		return die(ERR_USAGE, &e);
 	}
+	if (po.nsolute == 0 && po.nsolvent == 0 && have_conc) {
+		err_set(&e, "--conc needs --solute");
+		return die(ERR_USAGE, &e);
+	}
+	for (size_t i = 0; i < po.nsolute; i++)
+		for (size_t j = 0; j < po.nsolvent; j++)
+			if (solute[i] == solvent[j]) {
+				err_set(&e, "atom type %d is in both --solute and "
+					"--solvent", solute[i]);
+				return die(ERR_USAGE, &e);
+			}
 	if (po.nsolute == 0 && po.nsolvent == 0)
 		po.conc = PROFILE_CONC_NONE;
 	else if (po.nsolute == 0) {

@@ -121,6 +121,8 @@ run2 "--solute not a type" $P --solute 1.5 --solvent 1 prod.nc
 run2 "--conc molality in lj units" $P --solute 2 --solvent 1 --conc molality prod.nc
 run2 "--conc molefrac without --solvent" $P --solute 2 prod.nc
 run2 "--conc bogus" $P --solute 2 --solvent 1 --conc ppm prod.nc
+run2 "a type both solute and solvent" $P --solute 2 --solvent 1,2 prod.nc
+run2 "--conc without --solute (was ignored)" $P --conc density prod.nc
 run2 "--blocks 0" $P --blocks 0 prod.nc
 run2 "--dof-per-atom 0" $P --dof-per-atom 0 prod.nc
 run2 "--dof-per-atom 4" $P --dof-per-atom 4 prod.nc
