@@ -478,7 +478,19 @@ int msd_fit_window(const double *msd, size_t n, double dt, int dim,
 		return err_set(e, "out of memory");
 	double *y = x + n;
 	size_t k = 0;
-	double eps = 1e-9 * dt;   /* a window edge on a lag counts */
+	/* a window edge on a lag counts: lags come from float frame times,
+	 * a few parts in 1e7 of the time itself */
+	double eps = 1e-9 * dt + 1e-6 * fabs(t1);
+	double tmax = (double)(n ? n - 1 : 0) * dt;
+	/* fitting only the part of the window the data reach would give a D
+	 * of another window than asked (and replicas of different length
+	 * fitted over different windows). Half a lag of slack: float times
+	 * far from 0 put the longest lag a little off its nominal value. */
+	if (t1 > tmax + 0.5 * dt) {
+		free(x);
+		return err_set(e, "fit window %g:%g ends after the longest lag %g",
+			       t0, t1, tmax);
+	}
 	for (size_t m = 0; m < n; m++) {
 		double t = (double)m * dt;
 		if (t >= t0 - eps && t <= t1 + eps) {
@@ -578,6 +590,10 @@ int msd_regime(const double *msd, size_t n, double dt, size_t hw, double *t,
 	       struct err *e)
 {
 	*t = NAN;
+	/* a sign change needs the curvature at two lags, m + hw < n */
+	if (n < hw + 2)
+		return err_set(e, "smoothing half-width %zu needs at least %zu lags; "
+			       "the MSD has %zu", hw, hw + 2, n);
 	double *d2 = malloc((n ? n : 1) * sizeof *d2);
 	if (!d2)
 		return err_set(e, "out of memory");

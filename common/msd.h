@@ -156,7 +156,8 @@ int msd_curvature(const double *msd, size_t n, double dt, size_t hw,
  * between the two lags. 1 when there is none (*t = NaN); 2 when it lies
  * within the first hw lags (*t set), where the frames do not resolve the
  * ballistic regime: an MSD linear from its first lag has a kink at 0 that
- * the even extension turns into positive curvature. */
+ * the even extension turns into positive curvature. -1 (message) when the
+ * MSD has fewer than hw + 2 lags: no sign change can be seen. */
 int msd_regime(const double *msd, size_t n, double dt, size_t hw, double *t,
 	       struct err *e);
 

@@ -238,6 +238,10 @@ static int derive(const double *avg, size_t n, double dt,
 					nr++;
 				}
 			}
+			if (nr < nin)
+				fprintf(stderr, "%s: warning: group %s: D_err_rep from %zu "
+					"of %zu replicas: the others end before the fit "
+					"window %g:%g\n", tool, gn, nr, nin, o->t0, o->t1);
 			if (nr >= 2) {
 				double mean = sum / (double)nr;
 				double var = (sum2 - (double)nr * mean * mean) / (double)(nr - 1);

@@ -69,6 +69,14 @@ cmp <(grep -v '^#' fft.txt) <(grep -v '^#' two.txt | awk '{print $1, $2}') >/dev
 sumc=$(awk '!/^#/ && $1 == 5 {d = $3 + $4 + $5 - $2; if (d < 0) d = -d; print d / $2}' two.txt)
 awk -v s="$sumc" 'BEGIN{exit !(s < 1e-8)}' && ok "msdx + msdy + msdz = msd ($sumc)" ||
 	notok "components ($sumc)"
+# a shorter replica (2.5 tau) ends inside the window 1:5: not fitted over
+# a shorter window, but left out of D_err_rep with a warning
+md-run --units lj --data mix.data --temp 1 --ensemble nvt --steps 500 --dump 10 \
+	-o short.nc -q >/dev/null 2>&1
+expect_ok "replicas of different length" msd --units lj --data mix.data --fit 1:5 \
+	--summary ds.txt -o ms.txt t.nc short.nc
+expect_grep "warning: the short replica is not in D_err_rep" 'D_err_rep from 1 of 2 replicas' "$T/err"
+expect_grep "D_err_rep NaN from one replica" '^all [0-9.e+-]+ [0-9.e+-]+ nan ' ds.txt
 # --com on an atomic data file: every atom its own molecule, same MSD
 expect_ok "--com on atoms" msd --units lj --data mix.data --com -o com.txt t.nc
 cmp <(grep -v '^#' fft.txt) <(grep -v '^#' com.txt) >/dev/null &&
@@ -140,6 +148,9 @@ run1 "not a NetCDF file" msd --units lj --data mix.data -o out.txt text.nc
 run1 "atom count differs from the data file" msd --units lj --data small.data -o out.txt t.nc
 run1 "units differ" msd --units real --data mix.data -o out.txt t.nc
 run1 "fit window beyond the run" msd --units lj --data mix.data --fit 20:30 -o out.txt t.nc
+run1 "fit window ending after the run" msd --units lj --data mix.data --fit 5:20 -o out.txt t.nc
+expect_grep "the message names the longest lag" 'ends after the longest lag 10' "$T/err"
+run1 "regime width beyond the lags" msd --units lj --data mix.data --regime --regime-width 300 -o out.txt t.nc
 run1 "--at beyond the longest lag" msd --units lj --data mix.data --at 50 -o out.txt t.nc
 rm -f d2.txt
 run1 "summary fails: no MSD table either" msd --units lj --data mix.data --at 50 --summary d2.txt -o out.txt t.nc

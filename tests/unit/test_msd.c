@@ -366,6 +366,11 @@ static void test_derived(void)
 	CHECK(f.D_err < 1e-12, "no scatter, no regression error (%.3g)", f.D_err);
 	CHECK(msd_fit_window(msd, N, dt, 3, 30.0, 40.0, &f, &e) != 0,
 	      "a window beyond the data is refused: %s", e.msg);
+	CHECK(msd_fit_window(msd, N, dt, 3, 10.0, 30.0, &f, &e) != 0,
+	      "a window ending after the longest lag (20) is refused: %s", e.msg);
+	CHECK(msd_fit_window(msd, N, dt, 3, 10.0, 20.0, &f, &e) == 0 &&
+	      f.npts == 1001, "a window ending on the longest lag holds it (%zu)",
+	      f.npts);
 	double v;
 	CHECK(msd_at(msd, N, dt, 0.125, &v, &e) == 0, "MSD at 0.125");
 	CHECK_CLOSE(v, 0.3 + 1.5 * 0.125, 1e-12, 0, "interpolated MSD at 0.125");
@@ -402,6 +407,8 @@ static void test_derived(void)
 		msd[m] = (double)(m * m);
 	CHECK(msd_regime(msd, N, dt, 2, &t, &e) == 1 && isnan(t), "a parabola "
 	      "has no regime change");
+	CHECK(msd_regime(msd, 5, dt, 4, &t, &e) < 0, "5 lags, half-width 4: "
+	      "no curvature at two lags, refused: %s", e.msg);
 }
 
 /* 6. Refusals: uneven frame times, too few frames, triclinic cells. */
