@@ -22,7 +22,14 @@ double corr_pearson(const double *x, const double *y, size_t n)
 		syy += b * b;
 		sxy += a * b;
 	}
-	double r = sxy / sqrt(sxx * syy);
+	/* values near the ends of the double range: the sums overflow (or
+	 * underflow to 0), and r would be 0 or NaN instead of an error */
+	if (!isfinite(sxx) || !isfinite(syy) || !isfinite(sxy) ||
+	    !(sxx > 0.0) || !(syy > 0.0))
+		return NAN;
+	double d = sxx * syy;   /* the product alone may leave the range */
+	double r = isfinite(d) && d > 0.0 ? sxy / sqrt(d)
+					  : sxy / (sqrt(sxx) * sqrt(syy));
 	return r > 1.0 ? 1.0 : r < -1.0 ? -1.0 : r;
 }
 
@@ -94,6 +101,9 @@ int correlate(const double *x, const double *y, const double *yerr,
 	if (!vx || !vy)
 		return err_set(e, "%s is constant: no correlation", vx ? "y" : "x");
 	c->r = corr_pearson(x, y, n);
+	if (isnan(c->r))
+		return err_set(e, "sums of squares out of the range of double "
+			       "precision: rescale the values");
 	c->rho = corr_spearman(x, y, n);
 	if (isnan(c->rho))
 		return err_set(e, "out of memory");

@@ -17,6 +17,7 @@
 #include "linfit.h"
 #include "table.h"
 
+/* NaN when x or y is constant or their sums of squares overflow. */
 double corr_pearson(const double *x, const double *y, size_t n);
 /* Ranks 1..n, ties averaged; rank[] of size n. 0, or -1 out of memory. */
 int corr_ranks(const double *x, size_t n, double *rank);

@@ -43,8 +43,11 @@ int linfit(const double *x, const double *y, const double *sy, size_t n,
 		if (n == 2)   /* no degree of freedom left for the scatter */
 			f->cov00 = f->cov01 = f->cov11 = NAN;
 	}
-	if (s != GSL_SUCCESS || !isfinite(f->c0) || !isfinite(f->c1))
+	if (s != GSL_SUCCESS)
 		return err_set(e, "least-squares fit failed: %s", gsl_strerror(s));
+	if (!isfinite(f->c0) || !isfinite(f->c1))
+		return err_set(e, "least-squares fit failed: sums out of the range "
+			       "of double precision (rescale the values)");
 	return 0;
 }
 

@@ -71,6 +71,9 @@ run1 "too few rows" correlate --key id --x x --y y -o out.txt two.txt
 run1 "constant y" correlate --key id --x x --y y -o out.txt const.txt
 run1 "repeated key" correlate --key id --x x --y y -o out.txt dup.txt
 run1 "missing file" correlate --key id --x x --y y -o out.txt nope.txt
+# sums of squares that overflow: an error, not r = 0
+printf '# id x y\na 1 1e160\nb 2 2e160\nc 3 4e160\n' >huge.txt
+run1 "y^2 overflows" correlate --key id --x x --y y -o out.txt huge.txt
 expect_exit 2 "no --key" correlate --x x --y y ax.txt
 expect_exit 2 "no --y" correlate --key id --x x ax.txt
 expect_exit 2 "bad figure name" correlate --key id --x x --y y --plot f.pdf ax.txt ay.txt
