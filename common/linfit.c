@@ -54,6 +54,10 @@ int linfit(const double *x, const double *y, const double *sy, size_t n,
 void linfit_x0(const struct linfit *f, double *x0, double *err)
 {
 	*x0 = -f->c0 / f->c1;
+	if (!isfinite(*x0)) {   /* a flat line (c1 = 0) has no crossing */
+		*x0 = *err = NAN;
+		return;
+	}
 	double v = f->cov00 + 2.0 * *x0 * f->cov01 + *x0 * *x0 * f->cov11;
 	*err = v >= 0.0 ? sqrt(v) / fabs(f->c1) : NAN;
 }

@@ -26,7 +26,8 @@ struct linfit {
 int linfit(const double *x, const double *y, const double *sy, size_t n,
 	   struct linfit *f, struct err *e);
 /* x where the line crosses y = 0, -c0/c1, with its error by propagation:
- * var = (cov00 + 2 x0 cov01 + x0^2 cov11)/c1^2. */
+ * var = (cov00 + 2 x0 cov01 + x0^2 cov11)/c1^2. Both NaN when the line is
+ * flat (c1 = 0: no crossing). */
 void linfit_x0(const struct linfit *f, double *x0, double *err);
 
 #endif

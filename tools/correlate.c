@@ -324,6 +324,9 @@ int main(int argc, char **argv)
 	}
 	int rc = correlate(x, y, ye, j.n, &res, &e);
 	free(x);
+	if (rc == 0 && isnan(res.x0) && !o.quiet)
+		fprintf(stderr, "%s: note: the fitted line is flat (slope 0): it does "
+			"not cross y = 0, x0 and x0_err are NaN\n", tool);
 	/* the figure first: a failed gnuplot leaves no result table */
 	if (rc != 0 || (o.plot && plot(&o, &res, &j, &e) != 0) ||
 	    write_result(&o, &res, &j, files, nf, argc, argv, &e) != 0)

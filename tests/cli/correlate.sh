@@ -71,6 +71,13 @@ run1 "too few rows" correlate --key id --x x --y y -o out.txt two.txt
 run1 "constant y" correlate --key id --x x --y y -o out.txt const.txt
 run1 "repeated key" correlate --key id --x x --y y -o out.txt dup.txt
 run1 "missing file" correlate --key id --x x --y y -o out.txt nope.txt
+# y = 0 + 0 x exactly: a flat line never crosses y = 0, x0 is NaN (not inf)
+printf '# id x y\na 0 1\nb 1 0\nc 2 0\nd 3 1\n' >flat.txt
+expect_ok "flat line" correlate --key id --x x --y y -o flat.out flat.txt
+expect_grep "flat line: a note" 'flat \(slope 0\)' "$T/err"
+grep -v '^#' flat.out | grep -qi inf && notok "flat line: no inf in the table" ||
+	ok "flat line: no inf in the table"
+expect_grep "flat line: x0 and x0_err NaN" ' nan nan [0-9.e+-]+$' flat.out
 # sums of squares that overflow: an error, not r = 0
 printf '# id x y\na 1 1e160\nb 2 2e160\nc 3 4e160\n' >huge.txt
 run1 "y^2 overflows" correlate --key id --x x --y y -o out.txt huge.txt

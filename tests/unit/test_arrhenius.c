@@ -89,6 +89,11 @@ int main(void)
 	linfit_x0(&l, &x0, &x0e);
 	CHECK_CLOSE(x0, 1.5, 1e-14, 0, "y = 2x - 3 crosses 0 at 1.5");
 	CHECK(x0e < 1e-7, "exact line: x0 error %.3g", x0e);
+	double yf[4] = {1, 0, 0, 1}, xf[4] = {0, 1, 2, 3};
+	CHECK(linfit(xf, yf, NULL, 4, &l, &e) == 0 && l.c1 == 0.0, "flat line");
+	linfit_x0(&l, &x0, &x0e);
+	CHECK(isnan(x0) && isnan(x0e), "a flat line has no crossing: x0 %g, "
+	      "error %g (NaN, not inf)", x0, x0e);
 	double xs[2] = {1, 1};
 	CHECK(linfit(xs, y, NULL, 2, &l, &e) != 0, "no slope from one x: %s",
 	      e.msg);
