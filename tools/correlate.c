@@ -319,8 +319,13 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < j.n; i++) {
 		x[i] = j.val[i * ncol];
 		y[i] = j.val[i * ncol + 1];
-		if (ye)
-			ye[i] = j.val[i * ncol + iye];
+		if (ye && !((ye[i] = j.val[i * ncol + iye]) > 0)) {
+			/* linfit would name the joined row's index, not its key */
+			err_set(&e, "key '%s': %s = %g is not a positive error",
+				j.key[i], o.yerr, ye[i]);
+			free(x);
+			goto fail;
+		}
 	}
 	int rc = correlate(x, y, ye, j.n, &res, &e);
 	free(x);

@@ -81,6 +81,10 @@ expect_grep "flat line: x0 and x0_err NaN" ' nan nan [0-9.e+-]+$' flat.out
 # sums of squares that overflow: an error, not r = 0
 printf '# id x y\na 1 1e160\nb 2 2e160\nc 3 4e160\n' >huge.txt
 run1 "y^2 overflows" correlate --key id --x x --y y -o out.txt huge.txt
+# a bad y error names its row's key (not the index of the joined row)
+printf '# id x y e\na 1 1 1\nc 3 4 1\nb 2 2 -1\n' >negerr.txt
+run1 "negative y error" correlate --key id --x x --y y --yerr e -o out.txt negerr.txt
+expect_grep "negative y error: key named" "key 'b': e = -1 is not a positive error" "$T/err"
 expect_exit 2 "no --key" correlate --x x --y y ax.txt
 expect_exit 2 "no --y" correlate --key id --x x ax.txt
 expect_exit 2 "bad figure name" correlate --key id --x x --y y --plot f.pdf ax.txt ay.txt
