@@ -71,14 +71,32 @@ static int column(const struct table *t, const char *name, struct err *e)
 	return c;
 }
 
-/* Fits per key (or one "all"); fits[] has room for t->nrow entries. */
-static int fit_table(const struct table *t, const struct opts *o, double R,
-		     struct fit *fits, size_t *nfit, struct err *e)
+/* kB of the wrong unit style (LJ data without --units lj) would be off by
+ * orders of magnitude: trust a temperature column's unit when it has one. */
+static int temp_unit(const struct table *t, int col, const char *name,
+		     const struct units *u, struct err *e)
 {
+	const char *tu = t->unit[col];
+	if (tu[0] && strcmp(tu, u->u_temp) &&
+	    !(u->style == UNITS_LJ && !strcmp(tu, "T*")))
+		return err_set(e, "%s: column %s is in %s; --units %s expects %s%s",
+			       t->source, name, tu, u->name, u->u_temp,
+			       u->style == UNITS_LJ ? " or T*" : "");
+	return 0;
+}
+
+/* Fits per key (or one "all"); fits[] has room for t->nrow entries. */
+static int fit_table(const struct table *t, const struct opts *o,
+		     const struct units *u, struct fit *fits, size_t *nfit,
+		     struct err *e)
+{
+	double R = u->boltz;
 	int ct = column(t, o->tcol, e), cd = ct < 0 ? -1 : column(t, o->dcol, e);
 	int ce = cd < 0 || !o->ecol ? -1 : column(t, o->ecol, e);
 	int ck = cd < 0 || !o->key ? -1 : table_column(t, o->key, e);
 	if (ct < 0 || cd < 0 || (o->ecol && ce < 0) || (o->key && ck < 0))
+		return -1;
+	if (temp_unit(t, ct, o->tcol, u, e) != 0)
 		return -1;
 	for (size_t r = 0; r < t->nrow; r++) {
 		double T = table_get(t, r, (size_t)ct), D = table_get(t, r, (size_t)cd);
@@ -145,7 +163,8 @@ static int fit_dg(const struct opts *o, const struct units *u,
 	int ce = cg < 0 || !o->dge ? -1 : column(&t, o->dge, e);
 	int rc = -1;
 	double *x = malloc(3 * (t.nrow ? t.nrow : 1) * sizeof *x);
-	if (ct < 0 || cg < 0 || (o->dge && ce < 0) || !x) {
+	if (ct < 0 || cg < 0 || (o->dge && ce < 0) || !x ||
+	    temp_unit(&t, ct, o->dgt, u, e) != 0) {
 		if (!x)
 			err_set(e, "out of memory");
 		goto out;
@@ -408,7 +427,7 @@ int main(int argc, char **argv)
 			err_set(&e, "out of memory");
 			goto fail;
 		}
-		if (fit_table(&t, &o, u.boltz, fits, &nfit, &e) != 0)
+		if (fit_table(&t, &o, &u, fits, &nfit, &e) != 0)
 			goto fail;
 		int cd = table_column(&t, o.dcol, NULL);
 		dunit = cd >= 0 ? t.unit[cd] : "";

@@ -89,6 +89,13 @@ run1 "text in D" arrhenius -o out.txt text.txt
 run1 "solute key without rows" arrhenius --key species --temp 330 --solute glucose --solvent water -o out.txt d.txt
 run1 "missing dG column" arrhenius --dg lj.txt --dg-kind solvation --temp 1 -o out.txt
 run1 "missing file" arrhenius -o out.txt nope.txt
+# LJ data without --units lj: R in kcal/mol/K applied to reduced T
+printf '# T[eps/kB] D[sigma^2/tau]\n0.9 0.05\n1.0 0.06\n1.1 0.07\n' >ljunits.txt
+run1 "T in eps/kB, --units real" arrhenius -o out.txt ljunits.txt
+expect_grep "the message names the unit" 'column T is in eps/kB; --units real expects K' "$T/err"
+printf '# T[eps/kB] dG[kT]\n0.9 1\n1.0 2\n1.1 3\n' >ljdg.txt
+run1 "--dg T in eps/kB, --units real" arrhenius --dg ljdg.txt --dg-kind solvation --temp 1 -o out.txt
+expect_ok "T in eps/kB, --units lj" arrhenius --units lj ljunits.txt
 expect_exit 2 "--dg without --dg-kind" arrhenius --dg dg.txt --temp 330
 expect_exit 2 "models without --temp" arrhenius --key species --solute urea --solvent water d.txt
 expect_exit 2 "--solute without --key" arrhenius --temp 330 --solute urea --solvent water d.txt
