@@ -118,12 +118,32 @@ static double grad_max(const struct ws *w, double *g2)
 	return mx;
 }
 
-/* Self-consistent update (eq. C3): f_k <- -ln sum_n exp(-u_kn - log D_n)
- * = f_k - ln sum_n W_nk, then re-gauge f_0 = 0. */
-static void sc_step(const struct ws *w, const double *f, double *out)
+/* Self-consistent update (eq. C3): f_k <- -ln sum_n exp(-u_kn - log D_n),
+ * with log D_n of the last pass, then re-gauge f_0 = 0. Summed in log
+ * space, not as f_k - ln sum_n W_nk: far from the answer (states hundreds
+ * of kT apart, f = 0 to start) every W_nk of a state underflows to 0 and
+ * ln 0 would end the solve. */
+static void sc_step(const struct ws *w, double *out)
 {
+	double *s = w->ex;   /* out[j] holds the running maximum */
+	for (size_t j = 0; j < w->Ks; j++) {
+		out[j] = -INFINITY;
+		s[j] = 0;
+	}
+	for (size_t n = 0; n < w->N; n++)
+		for (size_t j = 0; j < w->Ks; j++) {
+			double x = -w->u[n * w->K + w->sk[j]] - w->logD[n];
+			if (x == -INFINITY)
+				continue;
+			if (x > out[j]) {
+				s[j] = s[j] * exp(out[j] - x) + 1.0;
+				out[j] = x;
+			} else {
+				s[j] += exp(x - out[j]);
+			}
+		}
 	for (size_t j = 0; j < w->Ks; j++)
-		out[j] = f[j] - log(w->wsum[j]);
+		out[j] = -(out[j] + log(s[j]));
 	double f0 = out[0];
 	for (size_t j = 0; j < w->Ks; j++)
 		out[j] -= f0;
@@ -197,11 +217,9 @@ static int solve(struct ws *w, double *f, const struct mbar_opts *o,
 {
 	size_t Ks = w->Ks;
 	double *d = malloc(Ks * sizeof *d), *fo = malloc(Ks * sizeof *fo);
-	double *wo = malloc(Ks * sizeof *wo);
-	if (!d || !fo || !wo) {
+	if (!d || !fo) {
 		free(d);
 		free(fo);
-		free(wo);
 		return err_set(e, "MBAR: out of memory");
 	}
 	int rc = -1;
@@ -221,13 +239,12 @@ static int solve(struct ws *w, double *f, const struct mbar_opts *o,
 			break;
 		}
 		if (it < o->min_sc_iter) {
-			sc_step(w, f, f);
+			sc_step(w, f);
 			pass(w, f, it + 1 >= o->min_sc_iter);
 		} else {
 			if (newton_dir(w, d, e))
 				break;
 			memcpy(fo, f, Ks * sizeof *f);
-			memcpy(wo, w->wsum, Ks * sizeof *wo);
 			double g2o = g2, t = 1;
 			int ok = 0;
 			for (int tries = 0; tries < 5 && !ok; tries++, t *= 0.5) {
@@ -241,8 +258,8 @@ static int solve(struct ws *w, double *f, const struct mbar_opts *o,
 				r->newton_steps++;
 			} else {
 				/* self-consistent step from the old point */
-				memcpy(w->wsum, wo, Ks * sizeof *wo);
-				sc_step(w, fo, f);
+				pass(w, fo, 0);
+				sc_step(w, f);
 				pass(w, f, 1);
 			}
 		}
@@ -258,7 +275,6 @@ static int solve(struct ws *w, double *f, const struct mbar_opts *o,
 	r->grad = gmax;
 	free(d);
 	free(fo);
-	free(wo);
 	return rc;
 }
 

@@ -300,6 +300,38 @@ static void test_two_state(void)
 	free(u);
 }
 
+/* States hundreds of kT apart in free energy but with the same overlap
+ * (constants c_k added to u_k): MBAR must start from f = 0 and still
+ * converge, to the shift-free answer plus the constants. The weights of
+ * the far states underflow at the start, so the first self-consistent
+ * steps have to be summed in log space. */
+static void test_offsets(void)
+{
+	size_t K = 5, N_k[5] = {300, 300, 300, 300, 300}, N = 1500;
+	struct ho s[5];
+	gentle(s);
+	double *x = xmalloc(N * sizeof *x), *u = xmalloc(K * N * sizeof *u);
+	struct rng r;
+	rng_seed(&r, 11);
+	draw(&r, s, K, N_k, 0, x);
+	fill_u(s, K, x, N, u);
+	struct est plain, far;
+	int ok = estimate(K, N, u, N_k, &plain) == 0;
+	for (size_t k = 0; k < K; k++)
+		for (size_t n = 0; n < N; n++)
+			u[k * N + n] += 300.0 * (double)k;
+	ok = ok && estimate(K, N, u, N_k, &far) == 0;
+	CHECK(ok, "offsets of 300 kT per state: MBAR converges");
+	if (ok) {
+		CHECK_CLOSE(far.mbar, plain.mbar + 1200.0, 0, 1e-7,
+			    "offsets of 300 kT per state: MBAR shifts by 1200");
+		CHECK_CLOSE(far.mbar_err, plain.mbar_err, 1e-6, 0,
+			    "offsets of 300 kT per state: same MBAR error");
+	}
+	free(x);
+	free(u);
+}
+
 /* MBAR does not care which state a sample came from, nor where it is:
  * a random permutation of the N columns of u_kn changes nothing but
  * rounding. */
@@ -872,6 +904,7 @@ int main(int argc, char **argv)
 	test_repeats(path, "path A->B", (double[]){0.8, 0.8, 0.8, 0.8},
 		     (double[]){1.25, 1.6, 1.25, 1.6});
 	test_two_state();
+	test_offsets();
 	test_order();
 	test_unsampled();
 	test_mbar_refusals();
