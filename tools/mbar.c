@@ -171,8 +171,12 @@ static int write_results(const struct out_opts *oo,
 	return table_writer_close(&tw, e);
 }
 
+/* Written but left open in tw: main closes it (renames it into place)
+ * only once the results table is in place too, so that a failure leaves
+ * neither file behind. */
 static int write_overlap(const char *path, const struct fe_analysis *r,
-			 int argc, char **argv, struct err *e)
+			 int argc, char **argv, struct table_writer *ptw,
+			 struct err *e)
 {
 	size_t K = r->K;
 	struct table_writer tw;
@@ -206,7 +210,8 @@ static int write_overlap(const char *path, const struct fe_analysis *r,
 		memcpy(row + 1, r->overlap + i * K, K * sizeof *row);
 		table_writer_row(&tw, row, 0);
 	}
-	rc = table_writer_close(&tw, e);
+	*ptw = tw;
+	rc = 0;
 out:
 	if (names)
 		for (size_t k = 0; k <= K; k++)
@@ -349,8 +354,14 @@ int main(int argc, char **argv)
 	}
 	secs[1] = wall_seconds() - t0 - secs[0];
 	notes(&w, &r, &ao, quiet, secs);
-	if ((oo.overlap && write_overlap(oo.overlap, &r, argc, argv, &e)) ||
-	    write_results(&oo, &w, &r, &ao, argc, argv, &e))
+	struct table_writer otw = {0};
+	if (oo.overlap && write_overlap(oo.overlap, &r, argc, argv, &otw, &e))
+		fprintf(stderr, "%s: %s\n", tool, e.msg);
+	else if (write_results(&oo, &w, &r, &ao, argc, argv, &e)) {
+		fprintf(stderr, "%s: %s\n", tool, e.msg);
+		if (oo.overlap)
+			table_writer_abort(&otw);
+	} else if (oo.overlap && table_writer_close(&otw, &e))
 		fprintf(stderr, "%s: %s\n", tool, e.msg);
 	else
 		code = 0;

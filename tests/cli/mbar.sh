@@ -97,6 +97,10 @@ expect_ok "--overlap" mbar -q --overlap ovl.txt -o /dev/null w/win_*.txt
 expect_grep "overlap header" '^# state O_0 O_1 O_2 O_3 O_4$' ovl.txt
 awk '!/^#/ {s = 0; for (i = 2; i <= NF; i++) s += $i; d = s - 1; if (d < 0) d = -d; if (d > 1e-8) bad++; n++}
 	END {exit !(n == 5 && !bad)}' ovl.txt && ok "overlap rows sum to 1" || notok "overlap rows"
+# a results table that cannot be written: the overlap file is not left
+# behind either ("nothing is written on failure")
+expect_exit 1 "-o in a missing directory" mbar -q --overlap ovl2.txt -o nodir/res.txt w/win_*.txt
+expect_absent "-o fails: no overlap file left" ovl2.txt
 expect_ok "--tol and --max-iter" mbar -q --tol 1e-12 --max-iter 50 -o /dev/null w/win_*.txt
 expect_exit 1 "--max-iter 1: MBAR does not converge" mbar -q --max-iter 1 -o out.txt w/win_*.txt
 expect_grep "not converged: said" 'did not converge' "$T/err"
