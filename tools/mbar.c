@@ -253,8 +253,12 @@ static void notes(const struct fe_windows *w, const struct fe_analysis *r,
 				"dG across them is undetermined and its errors "
 				"meaningless" : "estimates across them are unreliable");
 	}
-	for (size_t k = 0; k < K && ao->subsample; k++)
-		if (r->st[k].kept < 50)
+	for (size_t k = 0; k < K; k++)
+		if (r->st[k].kept < 2)   /* also with --no-subsample */
+			fprintf(stderr, "%s: warning: state %zu: one sample "
+				"used: its variance is undefined, errors through "
+				"it are nan (TI) or meaningless\n", tool, k);
+		else if (ao->subsample && r->st[k].kept < 50)
 			fprintf(stderr, "%s: warning: state %zu: only %zu "
 				"uncorrelated samples; errors are unreliable\n",
 				tool, k, r->st[k].kept);

@@ -122,6 +122,11 @@ expect_grep "poor overlap warned even with -q" '^mbar: warning: overlap of state
 mbar -q w/win_*.txt >/dev/null 2>good.err
 grep -q 'overlap of states' good.err && notok "overlap warning on a good schedule" || ok "no overlap warning on a good schedule"
 
+# a window of one sample: TI's error is nan, and a warning says why
+mkdir one && cp w/win_*.txt one/ && awk '/^#/ || !n++' w/win_2.txt >one/win_2.txt
+expect_ok "one-sample window estimated" mbar -q --no-subsample -o one.txt one/win_*.txt
+expect_grep "one-sample window warned" '^mbar: warning: state 2: one sample used' "$T/err"
+
 # ---- man page examples --------------------------------------------
 mkdir ex && cd ex || exit 1
 expect_ok "example: write windows" "$UNIT/test_mbar" --write-windows . 5 500
