@@ -238,6 +238,11 @@ int main(int argc, char **argv)
 	if (widom_estimate(n, vol, wb, wbn, (size_t)o.blocks, &bmu, &berr,
 			   &ncoord, &e) != 0)
 		goto fail;
+	if (isnan(berr))   /* the table says nan: say why */
+		fprintf(stderr, "%s: warning: err is nan (no error estimate): %s\n",
+			tool, n < 2 ? "one frame" : o.blocks < 2 ? "--blocks 1" :
+			"a block of frames has no accepted insertion; give more "
+			"--insert or fewer --blocks");
 	for (size_t k = 0; k < n; k++)
 		vmean += vol[k] / (double)n;
 	double rho = (double)w.nenv / vmean, kt = 1.0 / beta;

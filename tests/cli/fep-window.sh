@@ -72,6 +72,11 @@ w=$(awk '$1 == "WIDOM" {print $2}' wid.txt)
 j=$(awk '$1 == "JZG-CUT" {print $2}' wid.txt)
 awk -v w="$w" -v j="$j" 'BEGIN { d = w - j; exit !(d < 0.5 && d > -0.5) }' \
 	&& ok "Widom mu_ex $w kT within 0.5 of the EOS $j" || notok "Widom $w vs EOS $j"
+# one frame: no error estimate; the nan in the table comes with a warning
+expect_ok "widom on one frame" widom --units lj --data sys.data --traj w2.nc \
+	--decouple type:2 --type 1 --temp 1 --first 60 --insert 100 -q -o wid1.txt
+expect_grep "widom on one frame: err nan" '^WIDOM [-0-9.e]+ nan ' wid1.txt
+expect_grep "widom on one frame: warned" '^widom: warning: err is nan .*one frame' "$T/err"
 
 # exact resume with --decouple: SIGTERM, rerun, same bytes
 run() { md-run --units lj --data sys.data --from min.nc.rst --ensemble nvt --temp 1 \
