@@ -1,5 +1,6 @@
 #include "build.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 
@@ -93,25 +94,45 @@ static int fill_random(const double len[3], size_t n, double dmin,
 }
 
 /* fcc lattice with the smallest cubic-ish cell count giving >= n sites;
- * n sites drawn at random without replacement. */
-static int fill_fcc(const double len[3], size_t n, struct rng *r, double *x,
-		    double *y, double *z, struct err *e)
+ * n sites drawn at random without replacement. Sites closer than min_dist
+ * (too many atoms for the box) are an error, as for random positions. */
+static int fill_fcc(const double len[3], size_t n, double min_dist,
+		    struct rng *r, double *x, double *y, double *z,
+		    struct err *e)
 {
 	double vol = len[0] * len[1] * len[2];
 	double a = cbrt(4.0 * vol / (double)n); /* cell edge for density n/V */
+	if (!(a > 0) || !isfinite(a))   /* else the loop below never ends */
+		return err_set(e, "box %g x %g x %g: volume %g is not a finite "
+			       "positive number", len[0], len[1], len[2], vol);
+	double mmax = n < INT_MAX ? (double)n : (double)INT_MAX;
 	int m[3];
 	size_t nsite;
 	for (;;) {
 		for (int k = 0; k < 3; k++) {
-			m[k] = (int)floor(len[k] / a);
-			if (m[k] < 1)
-				m[k] = 1;
+			double q = floor(len[k] / a);
+			m[k] = q < 1 ? 1 : q > mmax ? (int)mmax : (int)q;
 		}
 		nsite = 4 * (size_t)m[0] * m[1] * m[2];
 		if (nsite >= n)
 			break;
 		a *= 0.99;
 	}
+	/* nearest sites: a face diagonal over 2, or a cell edge (in a
+	 * direction of one cell that is a site's own image: not counted, as
+	 * for random positions) */
+	double h[3], dnn = INFINITY;
+	for (int k = 0; k < 3; k++) {
+		h[k] = len[k] / m[k];
+		if (m[k] > 1)
+			dnn = fmin(dnn, h[k]);
+	}
+	for (int k = 0; k < 3; k++)
+		dnn = fmin(dnn, 0.5 * hypot(h[k], h[(k + 1) % 3]));
+	if (dnn < min_dist)
+		return err_set(e, "%zu atoms on an fcc lattice are %.3g apart, "
+			       "closer than the minimum distance %.3g: a larger "
+			       "box or fewer atoms", n, dnn, min_dist);
 	size_t *pick = malloc(nsite * sizeof *pick);
 	if (!pick)
 		return err_set(e, "out of memory");
@@ -148,6 +169,6 @@ int build_positions(enum build_method method, const double len[3],
 		return err_set(e, "no atoms to place");
 	shuffle_types(type, n, r);
 	if (method == BUILD_FCC)
-		return fill_fcc(len, n, r, x, y, z, e);
+		return fill_fcc(len, n, min_dist, r, x, y, z, e);
 	return fill_random(len, n, min_dist, r, x, y, z, e);
 }

@@ -14,7 +14,8 @@
 enum build_method { BUILD_RANDOM = 0, BUILD_FCC = 1 };
 
 /* Fill x,y,z[n] inside [0,len) and type[n] (1-based) from count[ntypes].
- * min_dist applies to BUILD_RANDOM (periodic minimum image). */
+ * min_dist applies to BUILD_RANDOM (periodic minimum image) and, as the
+ * closest allowed site spacing, to BUILD_FCC. */
 int build_positions(enum build_method method, const double len[3],
 		    const long *count, int ntypes, double min_dist,
 		    struct rng *r, double *x, double *y, double *z, int *type,

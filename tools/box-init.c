@@ -2,6 +2,7 @@
  * mixture in a rectangular box (random non-overlapping or fcc positions,
  * seeded). See man/man1/box-init.1. */
 #include <getopt.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,7 +47,7 @@ int main(int argc, char **argv)
 		{"min-dist", 1, 0, O_MIN}, {"seed", 1, 0, O_SEED}, {"help", 0, 0, 'h'},
 		{"version", 0, 0, O_VER}, {0, 0, 0, 0}};
 	struct err e = {{0}};
-	double box[3], cnt[MAXT], mass[MAXT], eps[MAXT], sig[MAXT], dmin = -1;
+	double box[3], cnt[MAXT], mass[MAXT], eps[MAXT], sig[MAXT], dmin = NAN;
 	int nbox = 0, nt = 0, nm = 0, ne = 0, ns = 0, lattice = 0, c;
 	long seed = 12345;
 	const char *out = NULL;
@@ -59,7 +60,11 @@ int main(int argc, char **argv)
 		case O_EPS: rc = cli_list("--eps", optarg, eps, MAXT, &ne, &e); break;
 		case O_SIG: rc = cli_list("--sigma", optarg, sig, MAXT, &ns, &e); break;
 		case O_LAT: lattice = 1; break;
-		case O_MIN: rc = cli_double("--min-dist", optarg, &dmin, &e); break;
+		case O_MIN:
+			rc = cli_double("--min-dist", optarg, &dmin, &e);
+			if (rc == 0 && dmin < 0)
+				rc = err_set(&e, "--min-dist: '%s' is negative", optarg);
+			break;
 		case O_SEED: rc = cli_long("--seed", optarg, 0, &seed, &e); break;
 		case 'o': out = optarg; break;
 		case 'h': usage(stdout); return 0;
@@ -108,7 +113,7 @@ int main(int argc, char **argv)
 				return die(ERR_USAGE, &e);
 			}
 	}
-	if (dmin < 0) {
+	if (isnan(dmin)) {
 		double smin = sig[0];
 		for (int t = 1; t < nt; t++)
 			if (sig[t] < smin)

@@ -16,6 +16,11 @@ expect_exit 2 "box-init: missing --count" box-init --box 1,1,1 -o x.data
 expect_exit 2 "box-init: bad number" box-init --box 1,abc,1 --count 3 -o x.data
 expect_exit 1 "box-init: cannot place atoms" box-init --box 2,2,2 --count 500 --min-dist 1 -o x.data
 expect_absent "box-init: no file after failure" x.data
+expect_exit 1 "box-init: too many atoms for an fcc lattice" box-init --box 5,5,5 --count 1000 --lattice -o x.data
+expect_absent "box-init: no file after a lattice too dense" x.data
+expect_exit 1 "box-init: box volume overflows (--lattice)" timeout 20 box-init --box 5,5,1e308 --count 100 --lattice -o x.data
+expect_exit 2 "box-init: negative --min-dist" box-init --box 5,5,5 --count 10 --min-dist -1 -o x.data
+expect_ok "box-init: lattice at liquid density" box-init --box 7.65,7.65,50 --count 2048,80 --lattice -o lat.data
 
 # --steps 0 evaluates the input state: one thermo row
 expect_ok "md-run --steps 0" md-run --units lj --data mix.data -q
