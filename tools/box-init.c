@@ -26,7 +26,8 @@ static void usage(FILE *fp)
 "  --eps E1,E2,...     LJ epsilon per type (default 1 each)\n"
 "  --sigma S1,S2,...   LJ sigma per type (default 1 each)\n"
 "  --lattice           fcc sites chosen at random instead of random positions\n"
-"  --min-dist D        minimum distance for random placement (default 0.8*min sigma)\n"
+"  --min-dist D        minimum distance of random positions or lattice sites\n"
+"                      (default 0.8*min sigma)\n"
 "  --seed S            random seed (default 12345)\n"
 "  -o FILE             output data file (required; written atomically)\n"
 "  -h, --help  --version\n");
