@@ -3,7 +3,9 @@
  * algorithm"; notes/algorithms.md section 5. */
 #include "msd.h"
 
+#include <float.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -405,6 +407,21 @@ int msd_replica_add(struct msd_replica *r, const struct frame *f,
 	return 0;
 }
 
+/* AMBER files store frame times as floats, so the mean spacing of n frames
+ * carries their rounding (1 fs came out as 0.9999999776 fs in the lag
+ * column). A decimal of 7 significant digits that the times cannot tell
+ * from it (within twice their float resolution over the span) is the
+ * spacing that was written; otherwise the spacing is kept as measured. */
+static double snap_spacing(double h, double t0, double t1, size_t n)
+{
+	char buf[32];
+	snprintf(buf, sizeof buf, "%.6e", h);
+	double d = strtod(buf, NULL);
+	double tmax = fmax(fabs(t0), fabs(t1));
+	double tol = 2.0 * FLT_EPSILON * tmax / (double)(n - 1);
+	return fabs(d - h) <= tol ? d : h;
+}
+
 int msd_replica_finish(struct msd_replica *r, int direct, double time_rtol,
 		       double *dt, double *out, struct err *e)
 {
@@ -425,7 +442,7 @@ int msd_replica_finish(struct msd_replica *r, int direct, double time_rtol,
 				       "evenly spaced (mean spacing %g)", k, r->time[k],
 				       r->time[k - 1], h);
 	}
-	*dt = h;
+	*dt = snap_spacing(h, r->time[0], r->time[n - 1], n);
 	struct msd_plan plan = {0};
 	double *acc = malloc(n * sizeof *acc);
 	if (!acc)

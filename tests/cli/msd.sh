@@ -152,6 +152,15 @@ run1 "fit window ending after the run" msd --units lj --data mix.data --fit 5:20
 expect_grep "the message names the longest lag" 'ends after the longest lag 10' "$T/err"
 run1 "regime width beyond the lags" msd --units lj --data mix.data --regime --regime-width 300 -o out.txt t.nc
 run1 "--at beyond the longest lag" msd --units lj --data mix.data --at 50 -o out.txt t.nc
+# Real units: frame times are floats in ps, 1 fs apart; the lag column
+# gives the spacing that was written (1, 2, 3 fs), not its float rounding
+# (0.9999999776 fs)
+md-run --data "$FIX/molecular/mix.data" --cutoff 8 --skin 2 --dt 1 --temp 300 \
+	--steps 40 --dump 1 -q -o real.nc >/dev/null
+msd --data "$FIX/molecular/mix.data" -o real.txt real.nc
+awk '!/^#/ && NR > 1 {n++; if ($1 != n - 1) bad = 1} END {exit bad || n != 41}' real.txt &&
+	ok "real units: lags are whole fs" ||
+	notok "real units: lags $(awk '!/^#/ {printf "%s ", $1}' real.txt | head -c 80)"
 rm -f d2.txt
 run1 "summary fails: no MSD table either" msd --units lj --data mix.data --at 50 --summary d2.txt -o out.txt t.nc
 expect_absent "no summary left" d2.txt
