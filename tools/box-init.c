@@ -91,8 +91,9 @@ int main(int argc, char **argv)
 	long count[MAXT];
 	size_t n = 0;
 	for (int t = 0; t < nt; t++) {
-		if (cnt[t] < 0 || cnt[t] != (long)cnt[t]) {
-			err_set(&e, "--count: '%g' is not a non-negative integer", cnt[t]);
+		/* range first: converting a double beyond long is undefined */
+		if (!(cnt[t] >= 0 && cnt[t] <= 1e12) || cnt[t] != (long)cnt[t]) {
+			err_set(&e, "--count: '%g' is not an integer from 0 to 1e12", cnt[t]);
 			return die(ERR_USAGE, &e);
 		}
 		count[t] = (long)cnt[t];

@@ -22,6 +22,7 @@ box-init --box 7.65,7.65,50 --count 2048,80 --eps 1,1.5 --seed 3 -o mix2.data
 if cmp -s mix.data mix2.data; then ok "box-init: same seed, same file"; else notok "box-init: same seed, same file"; fi
 expect_exit 2 "box-init: missing --count" box-init --box 1,1,1 -o x.data
 expect_exit 2 "box-init: bad number" box-init --box 1,abc,1 --count 3 -o x.data
+expect_exit 2 "box-init: --count beyond a long (undefined conversion)" box-init --box 5,5,5 --count 1e30 -o x.data
 expect_exit 1 "box-init: cannot place atoms" box-init --box 2,2,2 --count 500 --min-dist 1 -o x.data
 expect_absent "box-init: no file after failure" x.data
 expect_exit 1 "box-init: too many atoms for an fcc lattice" box-init --box 5,5,5 --count 1000 --lattice -o x.data
