@@ -68,6 +68,15 @@ static int profile_box(struct soret_profile *p, const struct table *t,
 		       double box_lo, double box_len, struct err *e)
 {
 	if (box_len > 0.0) {
+		/* A box that does not hold the slabs' centres is not this
+		 * profile's (a wrong --box would wrap them into other windows). */
+		double tol = 1e-9 * box_len;
+		for (size_t i = 0; i < p->n; i++)
+			if (!(p->z[i] >= box_lo - tol &&
+			      p->z[i] <= box_lo + box_len + tol))
+				return err_set(e, "%s:%ld: z = %g is outside the box "
+					       "%g:%g", t->source, p->line[i], p->z[i],
+					       box_lo, box_lo + box_len);
 		p->lo = box_lo;
 		p->len = box_len;
 		return 0;

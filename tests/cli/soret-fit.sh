@@ -109,6 +109,10 @@ expect_grep "missing column: named" "'c'" "$T/err"
 run1 "non-number" $F text.txt
 expect_grep "non-number: file and line" 'text\.txt:20' "$T/err"
 run1 "empty table" $F empty.txt
+run1 "--box that does not hold the slabs" $F --box 0:40 a.txt
+expect_grep "box: file, line and z named" "a\.txt:44: z = 40\.5 is outside the box 0:40" "$T/err"
+expect_ok "--box of the profile's box" soret-fit $W --box 0:50 a.txt
+expect_close "S_T with --box 0:50" "$(col "$T/out" a.txt S_T)" 0.0075 1e-8
 run1 "missing file" $F nosuch.txt
 run1 "c = 0 in a fitted slab" $F zero.txt
 expect_grep "c = 0: line and slab" 'zero\.txt:24: c = 0 in slab z = 20\.5' "$T/err"
