@@ -156,9 +156,16 @@ static long match(const struct table *a, size_t ra, const int *ka,
 		if (!key_eq(a, ra, ka, b, r, kb, nkey))
 			continue;
 		if (found >= 0) {
+			/* the whole key, as --key names it: 1,2 for --key e,m */
+			char key[128];
+			size_t len = 0;
+			key[0] = '\0';
+			for (size_t k = 0; k < nkey && len < sizeof key; k++)
+				len += (size_t)snprintf(key + len, sizeof key - len,
+							"%s%s", k ? "," : "",
+							table_cell(b, r, (size_t)kb[k]));
 			err_set(e, "%s:%ld: key '%s' repeats (line %ld)", b->source,
-				b->line[r], table_cell(b, r, (size_t)kb[0]),
-				b->line[found]);
+				b->line[r], key, b->line[found]);
 			return -2;
 		}
 		found = (long)r;
@@ -198,6 +205,14 @@ int corr_join(struct table *const *t, size_t nt, const char *const *keys,
 	for (size_t i = 0; i < nt; i++)
 		for (size_t k = 0; used[i] && k < nkey; k++)
 			if ((kc[i * nkey + k] = table_column(t[i], keys[k], e)) < 0)
+				goto out;
+	/* A repeated key is an error in every table read, also where its
+	 * rows find no partner (they would be dropped, but the table is
+	 * not what its writer meant). */
+	for (size_t i = 0; i < nt; i++)
+		for (size_t r = 0; used[i] && r < t[i]->nrow; r++)
+			if (match(t[i], r, kc + i * nkey, t[i], kc + i * nkey, nkey,
+				  e) == -2)
 				goto out;
 	const struct table *base = t[src[0]];
 	const int *kb = kc + src[0] * nkey;

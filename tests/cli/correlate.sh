@@ -70,6 +70,15 @@ run1 "missing key column" correlate --key nope --x x --y y -o out.txt ax.txt ay.
 run1 "too few rows" correlate --key id --x x --y y -o out.txt two.txt
 run1 "constant y" correlate --key id --x x --y y -o out.txt const.txt
 run1 "repeated key" correlate --key id --x x --y y -o out.txt dup.txt
+# a key repeated in rows the other table has no partner for, and a
+# two-column key named whole
+printf '# id x\na 1\nb 2\nc 3\nd 4\n' >jx.txt
+printf '# id y\na 1\nb 3\nc 2\nz 4\nz 5\n' >jy.txt
+run1 "repeated key without partner" correlate --key id --x x --y y -o out.txt jx.txt jy.txt
+expect_grep "repeat named with its lines" "jy\.txt:6: key 'z' repeats \(line 5\)" "$T/err"
+printf '# e m x y\n1 1 1 2\n1 2 2 3\n2 1 3 1\n1 2 4 4\n' >dup2.txt
+run1 "repeated two-column key" correlate --key e,m --x x --y y -o out.txt dup2.txt
+expect_grep "both key columns named" "key '1,2' repeats" "$T/err"
 run1 "missing file" correlate --key id --x x --y y -o out.txt nope.txt
 # y = 0 + 0 x exactly: a flat line never crosses y = 0, x0 is NaN (not inf)
 printf '# id x y\na 0 1\nb 1 0\nc 2 0\nd 3 1\n' >flat.txt
