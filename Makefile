@@ -103,12 +103,12 @@ check-slurm: deps
 	@tests/slurm/run
 
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
-	install -m 755 $(addprefix bin/,$(TOOLS)) $(DESTDIR)$(PREFIX)/bin
-	install -m 644 $(wildcard man/man1/*.1) $(DESTDIR)$(PREFIX)/share/man/man1
-	install -d $(DESTDIR)$(PREFIX)/share/soretkit/ff
-	install -m 644 $(wildcard share/ff/*.data) share/ff/README.md $(DESTDIR)$(PREFIX)/share/soretkit/ff
-	install -m 755 share/ff/gen-templates.py $(DESTDIR)$(PREFIX)/share/soretkit/ff
+	install -d "$(DESTDIR)$(PREFIX)/bin" "$(DESTDIR)$(PREFIX)/share/man/man1"
+	install -m 755 $(addprefix bin/,$(TOOLS)) "$(DESTDIR)$(PREFIX)/bin"
+	install -m 644 $(wildcard man/man1/*.1) "$(DESTDIR)$(PREFIX)/share/man/man1"
+	install -d "$(DESTDIR)$(PREFIX)/share/soretkit/ff"
+	install -m 644 $(wildcard share/ff/*.data) share/ff/README.md "$(DESTDIR)$(PREFIX)/share/soretkit/ff"
+	install -m 755 share/ff/gen-templates.py "$(DESTDIR)$(PREFIX)/share/soretkit/ff"
 
 clean:
 	rm -rf build bin
