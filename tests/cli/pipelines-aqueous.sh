@@ -10,7 +10,7 @@
 export OMP_NUM_THREADS=1
 # the studies without anything a run in the source tree left there
 mkdir -p "$T/pipelines"
-(cd "$TOP/pipelines" && tar cf - --exclude=runs aqueous.mk slurm.mk scale-mass dof-per-atom aqueous-*) |
+(cd "$TOP/pipelines" && tar cf - --exclude=runs aqueous.mk slurm.mk check.mk scale-mass dof-per-atom aqueous-*) |
 	(cd "$T/pipelines" && tar xf -)
 M="make -s --no-print-directory TINY=1 BIN=$BIN FF=$TOP/share/ff"
 P=$T/pipelines
