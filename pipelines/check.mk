@@ -21,3 +21,24 @@ check_numbers_or = $(call check_list,$(2))$(foreach v,$(2),$(foreach w,$(filter-
   $(error $(v): '$(w)' is not a positive number))))
 
 check_numbers = $(call check_numbers_or,,$(1))
+
+# $(call check_protocol,VARS): runs/protocol records the values of VARS
+# (QUICK, TINY, the run lengths and system sizes: what a run IS, not which
+# runs there are) that runs/ was made with. A make with other values stops
+# instead of taking the other protocol's finished runs as its own: without
+# it, `make demo` (QUICK=1) then the paper's `make` reused the quick
+# prod.nc of eps 0.5 and 1.5 in the full results. Not checked for the
+# goals clean and demo (demo's own make, QUICK=1, checks), not written by
+# make -n.
+protocol_now = $(strip $(foreach v,$(1),$(v)=$(strip $($(v)))))
+protocol_old = $(strip $(shell cat runs/protocol 2>/dev/null))
+protocol_only = $(filter-out $(2),$(1))
+check_protocol = $(if $(filter-out clean demo,$(or $(MAKECMDGOALS),all)),$(call \
+  protocol_check_,$(call protocol_now,$(1)),$(protocol_old)))
+protocol_check_ = $(if $(2),$(if $(call protocol_only,$(1),$(2))$(call \
+  protocol_only,$(2),$(1)),$(error runs/ holds the runs of another protocol \
+  ($(call protocol_only,$(2),$(1)): runs/protocol) and this make has \
+  $(call protocol_only,$(1),$(2)): \
+  `make clean` first, or give the same variables)),$(if $(findstring \
+  n,$(firstword -$(MAKEFLAGS))),,$(shell mkdir -p runs && printf '%s\n' '$(1)' \
+  > runs/protocol)))

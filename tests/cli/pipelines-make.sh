@@ -60,6 +60,21 @@ for g in "lj-correlations corr_t1.txt fig4b.png" "lj-correlations corr_msd.txt f
 	else notok "$d: make -j2 $* ran correlate $n times"; fi
 done
 
+# runs/ keeps the protocol it was made with (runs/protocol): the runs of
+# QUICK=1 (make demo) are not taken for the paper's protocol's (make).
+d=$P/lj-soret
+make -s -C "$d" clean
+make -n -C "$d" QUICK=1 BIN="$BIN" all >/dev/null 2>&1
+[ -e "$d/runs/protocol" ] && notok "make -n wrote runs/protocol" || ok "make -n writes no protocol"
+expect_ok "QUICK=1: a run's first file" make -s -C "$d" QUICK=1 BIN="$BIN" runs/e0.5_m1_r1/init.data
+expect_exit 2 "the full protocol then stops at once" make -s -C "$d" BIN="$BIN" runs/e0.5_m1_r1/init.data
+expect_grep "the message names both protocols" 'another protocol \(QUICK=1 .*runs/protocol\) and this make has QUICK=0 ' "$T/err"
+expect_exit 2 "a changed run length stops too" make -s -C "$d" QUICK=1 PROD_STEPS=1000 BIN="$BIN" runs/e0.5_m1_r1/init.data
+expect_ok "the same protocol carries on" make -s -C "$d" QUICK=1 REPLICAS=2 BIN="$BIN" runs/e0.5_m1_r2/init.data
+make -s -C "$d" clean
+expect_ok "after make clean the full protocol runs" make -s -C "$d" BIN="$BIN" runs/e0.5_m1_r1/init.data
+make -s -C "$d" clean
+
 # make install quotes PREFIX and DESTDIR: a path with a space installs there
 # (and leaves nothing in the source tree).
 before=$(cd "$TOP" && git status --porcelain 2>/dev/null)
