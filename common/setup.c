@@ -61,6 +61,10 @@ int setup_from_traj(const struct system *sys, struct state *st,
 	if (frame_alloc(&f, st->n, hv, e) != 0 ||
 	    traj_nc_read(t, nf - 1, &f, e) != 0)
 		goto out;
+	if (frame_check(&f, e) != 0) {
+		err_prefix(e, "%s: frame %zu", path, nf - 1);
+		goto out;
+	}
 	for (size_t i = 0; i < st->n; i++) {
 		st->x[i] = f.x[i];
 		st->y[i] = f.y[i];

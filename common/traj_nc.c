@@ -6,6 +6,7 @@
 #include "traj_nc.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -153,6 +154,31 @@ void frame_free(struct frame *f)
 	free(f->vz);
 	memset(f, 0, sizeof *f);
 	f->angle[0] = f->angle[1] = f->angle[2] = 90.0;
+}
+
+/* Angles within this many degrees of 90 are orthorhombic: float storage
+ * and LAMMPS's acos(0) * 180 / pi give 90 to far better than that. */
+#define ANGLE_TOL 1e-3
+
+int frame_check(const struct frame *f, struct err *e)
+{
+	if (f->has_cell)
+		for (int a = 0; a < 3; a++)
+			if (!(fabs(f->angle[a] - 90.0) <= ANGLE_TOL))
+				return err_set(e, "cell angles %g %g %g: only "
+					       "orthorhombic boxes are supported",
+					       f->angle[0], f->angle[1], f->angle[2]);
+	const double *arr[6] = { f->x, f->y, f->z, f->vx, f->vy, f->vz };
+	for (int k = 0; k < 6; k++) {
+		if (!arr[k])
+			continue;
+		for (size_t i = 0; i < f->natoms; i++)
+			if (!isfinite(arr[k][i]))
+				return err_set(e, "atom %zu: %s %c is %g", i + 1,
+					       k < 3 ? "position" : "velocity",
+					       "xyz"[k % 3], arr[k][i]);
+	}
+	return 0;
 }
 
 /* Read or write one frame of a variable: frame index k along the frame

@@ -37,6 +37,10 @@ struct frame {
 
 int frame_alloc(struct frame *f, size_t natoms, int with_vel, struct err *e);
 void frame_free(struct frame *f);
+/* Can the engine use f as it is? Refuses a cell that is not orthorhombic
+ * (traj_nc reads any angles; soretkit's boxes have none but 90 degrees)
+ * and non-finite positions or velocities (a blown-up run). 0 or -1. */
+int frame_check(const struct frame *f, struct err *e);
 
 struct traj_nc; /* opaque */
 

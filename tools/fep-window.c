@@ -203,6 +203,10 @@ int main(int argc, char **argv)
 	for (size_t k = (size_t)o.first; k <= last; k += (size_t)o.stride) {
 		if (traj_nc_read(t, k, &f, &e) != 0)
 			goto fail;
+		if (frame_check(&f, &e) != 0) {
+			err_prefix(&e, "%s: frame %zu", o.traj, k);
+			goto fail;
+		}
 		if (!f.has_cell && !isnan(o.press)) {
 			err_set(&e, "%s: frame %zu has no cell, needed for p V", o.traj, k);
 			goto fail;

@@ -219,6 +219,10 @@ int main(int argc, char **argv)
 	for (size_t k = (size_t)o.first; k <= last; k += (size_t)o.stride, n++) {
 		if (traj_nc_read(t, k, &f, &e) != 0)
 			goto fail;
+		if (frame_check(&f, &e) != 0) {
+			err_prefix(&e, "%s: frame %zu", o.traj, k);
+			goto fail;
+		}
 		memcpy(ec.st.x, f.x, natoms * sizeof *f.x);
 		memcpy(ec.st.y, f.y, natoms * sizeof *f.y);
 		memcpy(ec.st.z, f.z, natoms * sizeof *f.z);

@@ -3,7 +3,8 @@
 #   1. our trajectory (real units, float, velocities, cell) read by
 #      MDAnalysis: positions, velocities [A/ps], box, time [ps];
 #   2. MDAnalysis trajectories (plain, and with scale_factor attributes)
-#      read by us: the same numbers, in engine units (A, fs, A/fs).
+#      read by us: the same numbers, in engine units (A, fs, A/fs);
+#   5. foreign frames through the tools: triclinic and NaN refused.
 # Tolerance: float32 storage, relative 2^-24 (plus a few double roundings).
 # Uses the Debian python (/usr/bin/python3), which has MDAnalysis; the
 # `python3` on PATH may be a shim without it.
@@ -241,4 +242,75 @@ cp ours.nc cut.nc
 truncate -s $(( $(stat -c %s ours.nc) * 2 / 3 )) cut.nc
 expect_exit 1 "truncated trajectory refused" "$prog" --read cut.nc
 expect_grep "message names the file and frame" 'cut\.nc: frame [0-9]+: ' "$T/err"
+
+# --- 5. frames of other programs through the tools ----------------------------
+# A triclinic cell (traj_nc reads its angles) and a NaN position are
+# refused by every tool that takes the box or positions from a trajectory,
+# naming file and frame (they ran on an orthorhombic box of the wrong
+# volume; widom blamed the number of insertions).
+export OMP_NUM_THREADS=1
+box-init --box 7,7,7 --count 250,20 --seed 4 -o lj.data
+md-run --units lj --data lj.data --ensemble min -o ljmin.nc -q >/dev/null
+md-run --units lj --data lj.data --from ljmin.nc.rst --ensemble nvt --temp 1 \
+	--steps 200 --dump 50 -o lj.nc -q >/dev/null
+pycheck <<'EOF2'
+import sys
+import numpy as np, netCDF4
+src = netCDF4.Dataset("lj.nc"); src.set_auto_mask(False)
+X, V = src["coordinates"][:], src["velocities"][:]
+T, L = src["time"][:], src["cell_lengths"][:]
+nf, n = X.shape[:2]
+def write(name, angles=90.0, nan=False, lammps=False):
+    ds = netCDF4.Dataset(name, "w", format="NETCDF3_64BIT_DATA" if lammps
+                         else "NETCDF3_64BIT_OFFSET")
+    ds.Conventions = "AMBER"; ds.ConventionVersion = "1.0"
+    ds.program = "LAMMPS" if lammps else "test"; ds.programVersion = "1"
+    if not lammps:
+        ds.soretkit_units = "lj"
+    for d, k in (("frame", None), ("atom", n), ("spatial", 3),
+                 ("cell_spatial", 3), ("cell_angular", 3)):
+        ds.createDimension(d, k)
+    u = "lj" if lammps else None
+    t = ds.createVariable("time", "f4", ("frame",))
+    c = ds.createVariable("coordinates", "f4", ("frame", "atom", "spatial"))
+    v = ds.createVariable("velocities", "f4", ("frame", "atom", "spatial"))
+    cl = ds.createVariable("cell_lengths", "f8", ("frame", "cell_spatial"))
+    ca = ds.createVariable("cell_angles", "f8", ("frame", "cell_angular"))
+    for var, un in ((t, "picosecond"), (c, "angstrom"), (cl, "angstrom"),
+                    (v, "angstrom/picosecond"), (ca, "degree")):
+        var.units = u if u and var is not ca else un
+    if lammps:  # time = step, scale_factor dt (dump_netcdf.cpp)
+        t.scale_factor = np.float32(0.005)
+        t.set_auto_scale(False)
+        t[:] = np.round(T / 0.005)
+    else:
+        t[:] = T
+    xx = X.copy()
+    if nan:
+        xx[-1, 3, 1] = np.nan
+    c[:] = xx; v[:] = V; cl[:] = L
+    ca[:] = np.broadcast_to(np.asarray(angles, float), (nf, 3))
+    ds.close()
+write("tric.nc", angles=[90, 90, 100])
+write("nan.nc", nan=True)
+write("lmp_lj.nc", lammps=True)
+print("ok - foreign frames written")
+EOF2
+for f in tric nan; do
+	what="cell angles 90 90 100: only orthorhombic"
+	[ $f = nan ] && what="atom 4: position y is nan"
+	expect_exit 1 "md-run --from $f.nc refused" md-run --units lj --data lj.data \
+		--from $f.nc --steps 0 -q
+	expect_grep "md-run: names $f.nc, frame and cause" "$f\.nc: frame 4: $what" "$T/err"
+	expect_exit 1 "ehex-gradient --from $f.nc refused" ehex-gradient --units lj \
+		--data lj.data --from $f.nc --cold 0:1.5 --hot 3.5:5 --flux 0.1 --steps 0 -q
+	expect_grep "ehex-gradient: names $f.nc, frame and cause" "$f\.nc: frame 4: $what" "$T/err"
+	expect_exit 1 "fep-window on $f.nc refused" fep-window --units lj --data lj.data \
+		--traj $f.nc --decouple type:2 --lambdas 1,0 --state 0 --temp 1 -q -o fw.txt
+	expect_grep "fep-window: names $f.nc, frame and cause" "$f\.nc: frame [04]: $what" "$T/err"
+	expect_absent "fep-window on $f.nc: no table left" fw.txt
+	expect_exit 1 "widom on $f.nc refused" widom --units lj --data lj.data \
+		--traj $f.nc --temp 1 --insert 20 -q
+	expect_grep "widom: names $f.nc, frame and cause" "$f\.nc: frame [04]: $what" "$T/err"
+done
 finish
