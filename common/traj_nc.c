@@ -793,6 +793,23 @@ shape:
 	return err_set(e, "%s: variable %s has unexpected dimensions", t->path, name);
 }
 
+/* Does the coordinates variable say its units are "lj"? LAMMPS dump
+ * netcdf marks an lj-units run only so (units attribute "lj" on every
+ * variable, no soretkit_units); read as real, its time and velocities
+ * would be converted by 1000 and every tool would refuse --units lj. */
+static int lj_coordinates(int ncid)
+{
+	int id;
+	nc_type ty;
+	size_t len;
+	char u[3];
+	return nc_inq_varid(ncid, "coordinates", &id) == NC_NOERR &&
+	       nc_inq_att(ncid, id, "units", &ty, &len) == NC_NOERR &&
+	       ty == NC_CHAR && len == 2 &&
+	       nc_get_att_text(ncid, id, "units", u) == NC_NOERR &&
+	       u[0] == 'l' && u[1] == 'j';
+}
+
 /* Conventions and soretkit_units: what kind of file, in which units. */
 static int read_globals(int ncid, const char *path, int *restart,
 			enum units_style *style, struct err *e)
@@ -813,8 +830,11 @@ static int read_globals(int ncid, const char *path, int *restart,
 	free(conv);
 	if (rc < 0)
 		return -1;
-	*style = UNITS_REAL; /* files of other programs are in Å, ps */
+	/* files of other programs are in Å, ps, unless LAMMPS says lj */
+	*style = UNITS_REAL;
 	rc = get_gtext(ncid, path, "soretkit_units", &ustr, e);
+	if (rc == 1 && lj_coordinates(ncid))
+		*style = UNITS_LJ;
 	if (rc != 0)
 		return rc < 0 ? -1 : 0;
 	if (strcmp(ustr, "lj") == 0)

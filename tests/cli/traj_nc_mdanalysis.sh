@@ -4,7 +4,8 @@
 #      MDAnalysis: positions, velocities [A/ps], box, time [ps];
 #   2. MDAnalysis trajectories (plain, and with scale_factor attributes)
 #      read by us: the same numbers, in engine units (A, fs, A/fs);
-#   5. foreign frames through the tools: triclinic and NaN refused.
+#   5. foreign frames through the tools: triclinic and NaN refused, a
+#      LAMMPS lj-units dump netcdf read in lj units.
 # Tolerance: float32 storage, relative 2^-24 (plus a few double roundings).
 # Uses the Debian python (/usr/bin/python3), which has MDAnalysis; the
 # `python3` on PATH may be a shim without it.
@@ -247,7 +248,9 @@ expect_grep "message names the file and frame" 'cut\.nc: frame [0-9]+: ' "$T/err
 # A triclinic cell (traj_nc reads its angles) and a NaN position are
 # refused by every tool that takes the box or positions from a trajectory,
 # naming file and frame (they ran on an orthorhombic box of the wrong
-# volume; widom blamed the number of insertions).
+# volume; widom blamed the number of insertions). A LAMMPS `dump netcdf`
+# file of an lj run (units attributes "lj", no soretkit_units) is read in
+# lj units: the same profile and MSD as our own file of the same frames.
 export OMP_NUM_THREADS=1
 box-init --box 7,7,7 --count 250,20 --seed 4 -o lj.data
 md-run --units lj --data lj.data --ensemble min -o ljmin.nc -q >/dev/null
@@ -312,5 +315,21 @@ for f in tric nan; do
 	expect_exit 1 "widom on $f.nc refused" widom --units lj --data lj.data \
 		--traj $f.nc --temp 1 --insert 20 -q
 	expect_grep "widom: names $f.nc, frame and cause" "$f\.nc: frame [04]: $what" "$T/err"
+done
+for tool in profile-bin msd; do
+	opt=; [ $tool = profile-bin ] && opt="--bins 4"
+	$tool --units lj --data lj.data $opt lj.nc -q | grep -v '^#' >ours.txt
+	expect_ok "$tool --units lj reads LAMMPS lj-units dump netcdf" \
+		$tool --units lj --data lj.data $opt lmp_lj.nc -q
+	# LAMMPS's time is step * float(dt): lags agree to float precision
+	if grep -v '^#' "$T/out" | paste -d' ' - ours.txt | awk '
+		{ h = NF / 2; if (h < 2 || h != int(h)) exit 1
+		  for (i = 1; i <= h; i++) { d = $i - $(i + h); a = $(i + h)
+		    if (d < 0) d = -d; if (a < 0) a = -a; if (d > 1e-7 * a) exit 1 } }
+		END { if (NR == 0) exit 1 }'; then
+		ok "$tool: LAMMPS lj file gives our numbers"
+	else
+		notok "$tool: LAMMPS lj file: $(grep -v '^#' "$T/out" | head -2) vs $(head -2 ours.txt)"
+	fi
 done
 finish
