@@ -30,6 +30,8 @@ struct reader {
 	char *pending;     /* last comment line seen before data (after '#') */
 	long pending_line;
 	int in_data;       /* first data row seen: header fixed, meta closed */
+	char *later;       /* last plain comment line after the data started */
+	long later_line;
 	size_t row_cap;    /* rows allocated in t->text/num/line */
 	size_t meta_cap;
 };
@@ -227,10 +229,63 @@ static int add_row(struct reader *r, char *s)
 	return 0;
 }
 
+/* Is comment text s a header too (of a second table after the first, as
+ * `cat a b` gives)? Yes when most of its words name columns of the
+ * header: a note that mentions one column ("# T drifts") is not. */
+static int names_columns(const struct table *t, char *s)
+{
+	size_t words = 0, names = 0;
+	for (s = skip_ws(s); *s; s = skip_ws(s), words++) {
+		char *end = skip_token(s);
+		size_t n = (size_t)(end - s);
+		const char *open = memchr(s, '[', n);
+		if (open)
+			n = (size_t)(open - s);
+		for (size_t c = 0; c < t->ncol; c++)
+			if (strlen(t->name[c]) == n && !strncmp(t->name[c], s, n)) {
+				names++;
+				break;
+			}
+		s = end;
+	}
+	return 2 * names > words;
+}
+
+/* Is comment text s the header, token for token? */
+static int same_header(const struct table *t, char *s)
+{
+	size_t c = 0;
+	for (s = skip_ws(s); *s; s = skip_ws(s), c++) {
+		if (c >= t->ncol)
+			return 0;
+		char *end = skip_token(s);
+		size_t n = (size_t)(end - s), ln = strlen(t->name[c]);
+		if (n < ln || strncmp(s, t->name[c], ln))
+			return 0;
+		const char *u = t->unit[c];
+		if (*u ? (n != ln + strlen(u) + 2 || s[ln] != '[' ||
+			  strncmp(s + ln + 1, u, strlen(u)) || s[n - 1] != ']')
+		       : n != ln)
+			return 0;
+		s = end;
+	}
+	return c == t->ncol;
+}
+
 static int comment_line(struct reader *r, char *text)
 {
-	if (r->in_data)
-		return 0; /* notes after the data start are not provenance */
+	if (r->in_data) {
+		/* notes after the data start are not provenance; "# key:
+		 * value" lines are never a header */
+		char *k = skip_ws(text), *kend = skip_token(k);
+		if (kend - k >= 2 && kend[-1] == ':')
+			return 0;
+		free(r->later);
+		r->later = dup_range(text, strlen(text));
+		r->later_line = r->lineno;
+		return r->later ? 0 : err_set(r->e, "%s: out of memory",
+					      r->t->source);
+	}
 	if (r->pending) {
 		/* An earlier comment line was not the header after all. */
 		int rc = add_meta(r, r->pending);
@@ -256,6 +311,19 @@ static int data_line(struct reader *r, char *s)
 		if (set_header(r) < 0)
 			return -1;
 		r->in_data = 1;
+	} else if (r->later) {
+		/* A header repeated before more rows (two tables joined by
+		 * cat) must be the same: the rows below a different one
+		 * would be read under the wrong names or units. */
+		int bad = names_columns(r->t, r->later) &&
+			  !same_header(r->t, r->later);
+		free(r->later);
+		r->later = NULL;
+		if (bad)
+			return err_set(r->e, "%s:%ld: column header differs from "
+				       "line %ld's (two tables joined?)",
+				       r->t->source, r->later_line,
+				       r->pending_line);
 	}
 	return add_row(r, s);
 }
@@ -311,6 +379,7 @@ int table_read_stream(struct table *t, FILE *fp, const char *source,
 	struct reader r = {.t = t, .e = e};
 	int rc = read_lines(&r, fp);
 	free(r.pending);
+	free(r.later);
 	if (rc < 0)
 		table_free(t);
 	return rc;

@@ -461,6 +461,34 @@ static void test_numbers(void)
 	table_free(&t);
 }
 
+/* Two tables joined by `cat a b`: the second's provenance is a note, its
+ * header must be the first's (rows under another one would be misread). */
+static void test_concatenated(void)
+{
+	struct table t;
+	struct err e = {""};
+	const char *same = "# tool: a\n# t[fs] T[K]\n1 2\n"
+			   "# tool: b\n# t[fs]\tT[K]\n3 4\n";
+	int rc = read_text(&t, same, &e);
+	CHECK(rc == 0 && t.nrow == 2 && table_get(&t, 1, 1) == 4.0 &&
+	      t.nmeta == 1, "same header repeated: rows joined (%s)", e.msg);
+	if (rc == 0)
+		table_free(&t);
+	rc = read_text(&t, "# t[fs] T[K]\n1 2\n# tool: b\n# T[K] t[fs]\n3 4\n", &e);
+	CHECK(rc < 0 && !strcmp(e.msg, "mem:4: column header differs from line "
+				"1's (two tables joined?)"),
+	      "columns swapped in the second table refused (%s)", e.msg);
+	rc = read_text(&t, "# t[fs] T[K]\n1 2\n# t[tau] T[K]\n3 4\n", &e);
+	CHECK(rc < 0 && contains(e.msg, "mem:3: column header differs"),
+	      "other units in the second table refused (%s)", e.msg);
+	rc = read_text(&t, "# method dG[kT]\nMBAR 1\n# method changed\n"
+		       "# late: x\nBAR 2\n", &e);
+	CHECK(rc == 0 && t.nrow == 2, "notes between rows are no header (%s)",
+	      e.msg);
+	if (rc == 0)
+		table_free(&t);
+}
+
 static void test_crlf_and_layout(void)
 {
 	struct table t;
@@ -545,6 +573,7 @@ int main(void)
 	test_errors();
 	test_numbers();
 	test_crlf_and_layout();
+	test_concatenated();
 	test_long_line();
 	CHECK(count_entries(dir) == 0, "no scratch file left behind");
 	remove_all(dir);
