@@ -148,3 +148,8 @@ void progress_end(struct progress *p, long done)
 	if (p->enabled)
 		progress_print(p, done, 1);
 }
+
+void cli_try_help(const char *tool)
+{
+	fprintf(stderr, "Try '%s --help' for the options.\n", tool);
+}

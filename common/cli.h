@@ -34,6 +34,9 @@ struct progress {
 	const char *rate_unit;
 	const char *what;
 };
+/* After getopt's own message for an unknown option or a missing argument:
+ * one line pointing at --help, not the whole usage (errors are one line). */
+void cli_try_help(const char *tool);
 double wall_seconds(void);
 void progress_init(struct progress *p, int enabled, const char *what,
 		   long start, long total, double rate_scale,

@@ -655,7 +655,7 @@ int engine_cli_getopt(struct engine_cli *c, int argc, char **argv,
 		else
 			r = engine_cli_option(c, code, optarg, &e);
 		if (r == 0) {
-			usage(stderr);
+			cli_try_help(tool);
 			return ERR_USAGE;
 		}
 		if (r < 0) {

@@ -366,7 +366,7 @@ static int parse(int argc, char **argv, struct opts *o, const char **units,
 			printf("%s (soretkit) %s\n", tool, SK_VERSION);
 			*exit_now = 1;
 			return 0;
-		default: usage(stderr); e->msg[0] = '\0'; return -1;
+		default: cli_try_help(tool); e->msg[0] = '\0'; return -1;
 		}
 		if (rc)
 			return -1;

@@ -310,7 +310,7 @@ int main(int argc, char **argv)
 		case 'q': quiet = 1; break;
 		case 'h': usage(stdout); code = 0; goto done;
 		case O_VER: printf("%s (soretkit) %s\n", tool, SK_VERSION); code = 0; goto done;
-		default: usage(stderr); goto done;
+		default: cli_try_help(tool); goto done;
 		}
 		if (rc) {
 			die(ERR_USAGE, &e);

@@ -266,7 +266,7 @@ int main(int argc, char **argv)
 		case 'q': o.quiet = 1; break;
 		case 'h': usage(stdout); return 0;
 		case O_VER: printf("%s (soretkit) %s\n", tool, SK_VERSION); return 0;
-		default: usage(stderr); return ERR_USAGE;
+		default: cli_try_help(tool); return ERR_USAGE;
 		}
 		if (rc) {
 			fprintf(stderr, "%s: %s\n", tool, e.msg);

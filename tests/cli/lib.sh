@@ -49,6 +49,9 @@ std_cli() {
 	expect_ok "$tool --version exits 0" "$tool" --version
 	expect_grep "$tool --version names the tool" "$tool" "$T/out"
 	expect_exit 2 "$tool rejects an unknown option" "$tool" --no-such-option
+	[ "$(wc -l <"$T/err")" -eq 2 ] && grep -q "^Try '$tool --help'" "$T/err" &&
+		ok "$tool: an unknown option gives getopt's line and a pointer to --help" ||
+		notok "$tool: unknown option: $(head -c 200 "$T/err")"
 }
 # signal_after_checkpoint SIG RST CMD...: run CMD in the background and
 # send it SIG a moment after its first checkpoint RST appears (written by
