@@ -20,7 +20,7 @@ int widom_init(struct widom *w, size_t natoms, size_t ntypes,
 {
 	memset(w, 0, sizeof *w);
 	if (!(rc > 0.0))
-		return err_set(e, "widom: cutoff %g must be positive", rc);
+		return err_set(e, "cutoff %g must be positive", rc);
 	w->natoms = natoms;
 	w->ntypes = ntypes;
 	w->type = type;
@@ -151,9 +151,9 @@ int widom_estimate(size_t nf, const double *vol, const double *wb,
 		   double *ncoord, struct err *e)
 {
 	if (nf == 0)
-		return err_set(e, "widom: no frames");
+		return err_set(e, "no frames");
 	if (block_mu(0, nf, vol, wb, bmu) != 0)
-		return err_set(e, "widom: every insertion overlapped (exp(-beta "
+		return err_set(e, "every insertion overlapped (exp(-beta "
 				  "dU) = 0): too few insertions for this density");
 	double svw = 0.0, svwn = 0.0;
 	for (size_t i = 0; i < nf; i++) {
