@@ -14,6 +14,11 @@
 #endif
 
 #define PI 3.14159265358979323846
+/* Largest kmax per direction: the half-space tables then hold up to
+ * (2*100+1)^3/2 = 4.1e6 k-vectors (about 200 MB, and as many terms per
+ * atom per step). More means an accuracy no Ewald run can afford (1e-300
+ * asked for kmax ~ 500: tens of GB); pppm is the method for that. */
+#define EWALD_KMAX 100
 
 struct ewald {
 	struct ewald_opts o;
@@ -53,14 +58,28 @@ int ewald_setup(struct ewald *ew, const double len[3], struct err *e)
 		ew->kx = ew->o.kmax[0];
 		ew->ky = ew->o.kmax[1];
 		ew->kz = ew->o.kmax[2];
+		for (int d = 0; d < 3; d++)
+			if (ew->o.kmax[d] > EWALD_KMAX)
+				return err_set(e, "ewald: kmax %d along %c is "
+					       "above %d", ew->o.kmax[d],
+					       "xyz"[d], EWALD_KMAX);
 	} else {
 		int *km[3] = { &ew->kx, &ew->ky, &ew->kz };
 		for (int d = 0; d < 3; d++) {
 			int k = 1;
 			while (rms(ew, k, len[d]) > ew->accuracy) {
-				if (++k > 100000)
-					return err_set(e, "ewald: kmax diverges "
-						       "(accuracy %g)", ew->o.accuracy);
+				if (++k > EWALD_KMAX)
+					return err_set(e, "ewald: accuracy %g "
+						       "needs kmax above %d "
+						       "along %c (over %d "
+						       "k-vectors): too many; "
+						       "ask for a coarser "
+						       "accuracy or use pppm",
+						       ew->o.accuracy,
+						       EWALD_KMAX, "xyz"[d],
+						       (2 * EWALD_KMAX + 1) *
+						       (2 * EWALD_KMAX + 1) *
+						       (2 * EWALD_KMAX + 1) / 2);
 			}
 			*km[d] = k;
 		}

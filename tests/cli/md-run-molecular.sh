@@ -50,6 +50,11 @@ expect_exit 2 "bad --kspace" md-run $W --kspace p3m
 expect_exit 2 "bad --special-lj" md-run $W --special-lj 0,0
 expect_exit 2 "--special-coul out of range" md-run $W --special-coul 0,0,2
 expect_exit 2 "bad --kspace-accuracy" md-run $W --kspace-accuracy -1
+# an accuracy Ewald cannot afford is refused at once (1e-300 wanted kmax
+# ~500: it filled tens of GB of k-vector tables and never started)
+expect_exit 1 "ewald: an unaffordable --kspace-accuracy" timeout -s KILL 20 md-run $W --kspace ewald --kspace-accuracy 1e-300 -o ew.nc
+expect_grep "message says ewald cannot and names pppm" 'ewald: accuracy 1e-300 needs kmax above 100 .*use pppm' "$T/err"
+expect_absent "no trajectory after the refusal" ew.nc
 
 # --from a trajectory frame (no image flags, wrapped positions): molecules
 # cut by the box are made whole again; step 0 equals the frame's energy
