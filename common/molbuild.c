@@ -131,6 +131,35 @@ static int check_template(struct molbuild *mb, size_t k, struct err *e)
 	if (bonded_from_data(&b, t, NULL, p, e))
 		return -1;
 	bonded_free(&b);
+	/* The copies are the template's unwrapped atoms (tcoord). A bond
+	 * longer than half the template's box along an axis has a closer
+	 * image, the one LAMMPS takes: the image flags leave the molecule cut
+	 * by the box, and its copies would be broken (thousands of kcal/mol
+	 * of bond energy). Only bonds: a box fitted to the molecule is fine. */
+	for (size_t n = 0; n < t->bonds.n; n++) {
+		long i = lmp_data_index(t, t->bonds.atom[2 * n]);
+		long j = lmp_data_index(t, t->bonds.atom[2 * n + 1]);
+		for (int a = 0; a < 3; a++) {
+			double d = fabs(tcoord(t, (size_t)i, a) -
+					tcoord(t, (size_t)j, a));
+			double len = t->hi[a] - t->lo[a];
+			if (d > 0.5 * len)
+				return err_set(e, "%s: bond %ld (atoms %ld %ld) "
+					       "spans %g along %c, more than "
+					       "half the template's box (%g): "
+					       "its image flags do not keep the "
+					       "molecule whole", p,
+					       t->bonds.id[n],
+					       t->bonds.atom[2 * n],
+					       t->bonds.atom[2 * n + 1], d,
+					       "xyz"[a], len);
+		}
+	}
+	for (size_t i = 1; i < t->natoms; i++)
+		if (t->mol[i] != t->mol[0])
+			return err_set(e, "%s: atoms of molecule ids %ld and "
+				       "%ld: a template holds one molecule",
+				       p, t->mol[0], t->mol[i]);
 	double cm[3] = {0, 0, 0}, best = INFINITY, dmax = 0, m = 0;
 	for (size_t i = 0; i < t->natoms; i++) {
 		for (int a = 0; a < 3; a++)

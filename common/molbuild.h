@@ -52,8 +52,9 @@ void molbuild_spec_free(struct molbuild_spec *s);
 
 /* Read and check every template (atom_style full, Masses, Pair Coeffs,
  * coefficients and a supported style for every bonded type, one style per
- * kind across templates, one molecule's worth of atoms whose image flags
- * keep it whole). Takes ownership of spec[] (its paths). */
+ * kind across templates, one molecule id, and image flags that keep each
+ * bond shorter than half the template box). Takes ownership of spec[]
+ * (its paths). */
 int molbuild_load(struct molbuild *mb, struct molbuild_spec *spec,
 		  size_t nspec, struct err *e);
 void molbuild_free(struct molbuild *mb);

@@ -87,6 +87,18 @@ expect_absent "no output after a template without coefficients" r2.data
 awk '/^Pair Coeffs/{skip=1; next} skip && /^[A-Z]/{skip=0} !skip' "$FF/methanol.data" > nopair.data
 expect_exit 1 "template without Pair Coeffs" box-build --box 20,20,30 --mol nopair.data:3 -o r3.data
 expect_grep "message says Pair Coeffs" 'nopair.data: no Pair Coeffs' "$T/err"
+# a template whose molecule is cut by its box (positions wrapped, image
+# flags 0) was copied broken: bonds of 28 A, thousands of kcal/mol
+awk '/^Atoms/{a=1} /^Bonds/{a=0} a && NF >= 10 {x = $5 + 14.5; if (x >= 15) x -= 30; $5 = x} {print}' \
+	"$FF/methanol.data" > cut.data
+expect_exit 1 "template cut by its box" box-build --box 40,40,40 --mol cut.data:3 -o r9.data
+expect_grep "message names the bond and the image flags" \
+	'^box-build: cut.data: bond 4 \(atoms 1 5\) spans .* along x, more than half the template.s box \(30\): its image flags do not keep the molecule whole$' "$T/err"
+expect_absent "no output after a cut template" r9.data
+awk '/^Atoms/{a=1} /^Bonds/{a=0} a && $1 == 6 {$2 = 2} {print}' "$FF/methanol.data" > twomol.data
+expect_exit 1 "template of two molecule ids" box-build --box 20,20,30 --mol twomol.data:3 -o r9.data
+expect_grep "message says one molecule" 'twomol.data: atoms of molecule ids 1 and 2: a template holds one molecule' "$T/err"
+expect_absent "no output after a two-molecule template" r9.data
 expect_exit 2 "count 0" box-build --box 20,20,30 --mol "$FF/spce.data:0" -o r4.data
 expect_exit 2 "count -3" box-build --box 20,20,30 --mol "$FF/spce.data:-3" -o r4.data
 expect_exit 2 "count not a number" box-build --box 20,20,30 --mol "$FF/spce.data:many" -o r4.data
