@@ -512,6 +512,10 @@ int engine_cli_setup(struct engine_cli *c, struct err *e)
 	int had_vel = c->had_vel;
 	if (c->from && setup_from_traj(&c->sys, &c->st, c->from, &had_vel, e) != 0)
 		return ERR_DATA;
+	if (!c->from && setup_whole_zero_images(&c->sys, &c->st, e) != 0) {
+		err_prefix(e, "%s", c->data);
+		return ERR_DATA;
+	}
 	/* A minimised state carries zero velocities: treat it as having none,
 	 * so that --temp starts the dynamics (a thermostat cannot heat a
 	 * system at rest). */

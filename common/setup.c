@@ -33,6 +33,17 @@ static int molecules_whole(const struct system *sys, struct state *st,
 	return 0;
 }
 
+int setup_whole_zero_images(const struct system *sys, struct state *st,
+			    struct err *e)
+{
+	if (!sys->mol)
+		return 0;
+	for (size_t i = 0; i < st->n; i++)
+		if (st->ix[i] || st->iy[i] || st->iz[i])
+			return 0;
+	return molecules_whole(sys, st, e);
+}
+
 int setup_from_traj(const struct system *sys, struct state *st,
 		    const char *path, int *had_vel, struct err *e)
 {

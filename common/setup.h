@@ -14,4 +14,14 @@
 int setup_from_traj(const struct system *sys, struct state *st,
 		    const char *path, int *had_vel, struct err *e);
 
+/* A data file whose image flags are all zero (or absent, which LAMMPS
+ * reads as zero) but whose positions are wrapped has molecules cut by the
+ * box; LAMMPS's bonded terms take closest images and do not mind. Each
+ * atom then gets the image that keeps its molecule whole, as for a
+ * trajectory frame (a whole molecule keeps zero images). Any non-zero flag
+ * means the file states its images: they are kept (bonded_check judges
+ * them). */
+int setup_whole_zero_images(const struct system *sys, struct state *st,
+			    struct err *e);
+
 #endif

@@ -56,6 +56,20 @@ expect_exit 1 "ewald: an unaffordable --kspace-accuracy" timeout -s KILL 20 md-r
 expect_grep "message says ewald cannot and names pppm" 'ewald: accuracy 1e-300 needs kmax above 100 .*use pppm' "$T/err"
 expect_absent "no trajectory after the refusal" ew.nc
 
+# a data file without image flags (LAMMPS reads them as 0) whose
+# molecules are cut by the box: LAMMPS runs it (closest images), and so
+# must md-run, with the same energy as the file with its image flags.
+# Stated non-zero flags that break a molecule are still refused.
+awk '/^Atoms/{a=1} /^Velocities/{a=0} {if (a && NF == 10) NF = 7; print}' "$M/opls.data" > noimg.data
+expect_ok "opls: the file with image flags" md-run $O --kspace ewald --kspace-accuracy 1e-6 -q
+pe_img=$(grep -v '^#' "$T/out" | awk '{print $4}')
+expect_ok "opls without image flags, molecules cut by the box" md-run ${O/$M\/opls.data/noimg.data} --kspace ewald --kspace-accuracy 1e-6 -q
+expect_close "no image flags: pe equals the file's with them" "$(grep -v '^#' "$T/out" | awk '{print $4}')" "$pe_img" 1e-12
+sed 's/^8 2 1 \(.*\) -1 0 0$/8 2 1 \1 1 0 0/' "$M/opls.data" > badimg.data
+expect_exit 1 "stated image flags that break a molecule" md-run ${O/$M\/opls.data/badimg.data} -o bi.nc
+expect_grep "message names the bond and the image flags" 'badimg.data: bond 6 \(atoms 7 8\) spans .* with the image flags' "$T/err"
+expect_absent "no trajectory after the refusal" bi.nc
+
 # --from a trajectory frame (no image flags, wrapped positions): molecules
 # cut by the box are made whole again; step 0 equals the frame's energy
 expect_ok "water: 20 steps, double-precision frames" md-run $W --steps 20 --dump 10 --thermo 20 --double -o fr.nc
