@@ -241,10 +241,10 @@ static int build_kind(struct bonded *b, int k, const struct lmp_data *d,
 			       given);
 	name = co->style[0] ? co->style : given;
 	if (!name || !name[0])
-		return err_set(e, "%s: %s has no style comment ('%s # "
-			       "style') and no %s style was given "
-			       "(supported: %s)", path, kd->sec, kd->sec,
-			       kd->word, kd->supported);
+		return err_set(e, "%s: %s has no style comment to say what "
+			       "its numbers are: write it as LAMMPS "
+			       "write_data does, '%s # STYLE' (supported: "
+			       "%s)", path, kd->sec, kd->sec, kd->supported);
 	for (size_t s = 0; s < sizeof styles / sizeof *styles; s++)
 		if (styles[s].kind == k && !strcmp(styles[s].name, name))
 			t->style = styles[s].style;

@@ -39,6 +39,13 @@ sed 's/^Dihedral Coeffs # opls/Dihedral Coeffs # table/' "$M/opls.data" > bad.da
 expect_exit 1 "unknown dihedral style" md-run --data bad.data --cutoff 9 --skin 1 -o bad.nc
 expect_grep "message names the style and the file" "bad.data: Dihedral Coeffs style 'table'" "$T/err"
 expect_absent "no trajectory after failure" bad.nc
+# no style comment: the message says where to write it (it spoke of a
+# style "given", which no option gives)
+sed 's/^Bond Coeffs # harmonic/Bond Coeffs/' "$M/water.data" > nostyle.data
+expect_exit 1 "Bond Coeffs without a style comment" md-run --data nostyle.data --cutoff 9 --skin 0.3 -o ns.nc
+expect_grep "message says to write the comment" "nostyle.data: Bond Coeffs has no style comment .*'Bond Coeffs # STYLE' \\(supported: harmonic\\)$" "$T/err"
+if grep -q 'was given' "$T/err"; then notok "message names no option md-run lacks"; else ok "message names no option md-run lacks"; fi
+expect_absent "no trajectory after the refusal" ns.nc
 sed '0,/ -0.8476 /s// -0.8 /' "$M/water.data" > charged.data
 expect_exit 1 "non-neutral system with pppm refused" md-run --data charged.data --cutoff 9 --skin 0.3 -o q.nc
 expect_grep "message says --allow-charged" 'not charge neutral.*--allow-charged' "$T/err"
