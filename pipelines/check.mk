@@ -28,12 +28,14 @@ check_numbers = $(call check_numbers_or,,$(1))
 # instead of taking the other protocol's finished runs as its own: without
 # it, `make demo` (QUICK=1) then the paper's `make` reused the quick
 # prod.nc of eps 0.5 and 1.5 in the full results. Not checked for the
-# goals clean and demo (demo's own make, QUICK=1, checks), not written by
-# make -n.
+# goals that make no run (demo's own make, QUICK=1, checks), not written
+# by make -n.
+# goals that make no run: they work whatever runs/ holds
+protocol_free_goals = clean demo estimate slurm-status slurm-summary slurm-cancel
 protocol_now = $(strip $(foreach v,$(1),$(v)=$(strip $($(v)))))
 protocol_old = $(strip $(shell cat runs/protocol 2>/dev/null))
 protocol_only = $(filter-out $(2),$(1))
-check_protocol = $(if $(filter-out clean demo,$(or $(MAKECMDGOALS),all)),$(call \
+check_protocol = $(if $(filter-out $(protocol_free_goals),$(or $(MAKECMDGOALS),all)),$(call \
   protocol_check_,$(call protocol_now,$(1)),$(protocol_old)))
 protocol_check_ = $(if $(2),$(if $(call protocol_only,$(1),$(2))$(call \
   protocol_only,$(2),$(1)),$(error runs/ holds the runs of another protocol \

@@ -367,9 +367,12 @@ static void test_table_input(void)
 	      p.len == 8 && p.n == 4 && p.c_err && p.T_err && p.line[0] == 5 &&
 	      isnan(p.c[3]), "profile with axis_lo/axis_len provenance: %s", e.msg);
 	soret_profile_free(&p);
-	CHECK(soret_profile_from_table(&p, &t, 1, 9, &e) == 0 && p.lo == 1 &&
-	      p.len == 9, "given box overrides the provenance");
+	CHECK(soret_profile_from_table(&p, &t, -3, 9, &e) == 0 && p.lo == -3 &&
+	      p.len == 9, "given box overrides the provenance: %s", e.msg);
 	soret_profile_free(&p);
+	CHECK(soret_profile_from_table(&p, &t, 1, 9, &e) != 0 &&
+	      strstr(e.msg, ":5: z = -1 is outside the box 1:10"),
+	      "a given box must hold the slab centres: %s", e.msg);
 	table_free(&t);
 
 	const char *plain = "# z T c\n0.25 1 1\n0.75 1 1\n1.25 1 1\n1.75 1 1\n";
