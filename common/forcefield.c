@@ -148,7 +148,7 @@ int forcefield_prepare(struct forcefield *ff, const struct system *sys,
 				       .fftw_measure = ff->fftw_measure};
 		ff->pppm = pppm_create(&po, st->len, sys->q, sys->natoms, e);
 		if (!ff->pppm)
-			return err_prefix(e, "pppm");
+			return -1; /* pppm.c's messages say "pppm: " */
 		struct pppm_info pi;
 		pppm_get_info(ff->pppm, &pi);
 		ff->g_ewald = pi.g_ewald;
@@ -158,7 +158,7 @@ int forcefield_prepare(struct forcefield *ff, const struct system *sys,
 					.qqr2e = ff->qqrd2e};
 		if (ewald_create(&ff->ewald, &eo, st->len, sys->q, sys->natoms,
 				 e) != 0)
-			return err_prefix(e, "ewald");
+			return -1; /* ewald.c's messages say "ewald: " */
 		struct ewald_info ei;
 		ewald_get_info(ff->ewald, &ei);
 		ff->g_ewald = ei.g_ewald;
