@@ -57,4 +57,33 @@ W="ehex-gradient --data $FIX/constrain/rigid-water.data --cutoff 9 --skin 0.3 --
 expect_ok "rigid water: eHEX with constraints" $W --cold 0:3 --hot 9.3:12.3 --flux 0.01 --steps 20 --thermo 10 -q
 expect_grep "rigid water: heat moved (20 x 0.01 kcal/mol)" '^20 .* 0\.2 0\.2 [-0-9.e]+$' "$T/out"
 expect_exit 1 "rigid water: slab without a whole molecule" $W --cold 0:0.01 --hot 9.3:12.3 --flux 0.01 --steps 2
+# ---- man page: options both ways, the example as written ----
+# ehex-gradient.1 documents the tool's own options (those --help lists
+# before --units) and defers the engine's to md-run.1: every option of
+# --help is in one of the two, the own ones in ehex-gradient.1, and every
+# option the page's OPTIONS section describes is one --help lists.
+MAN=$TOP/man/man1/ehex-gradient.1
+manopt() { grep -qF -- "\\-\\-$(echo "${1#--}" | sed 's/-/\\-/g')" "$2"; }
+missing=
+for o in $(ehex-gradient --help | grep -oE -- '--[a-z][a-z-]+' | sort -u); do
+	manopt "$o" "$MAN" || manopt "$o" "$TOP/man/man1/md-run.1" || missing="$missing $o"
+done
+for o in $(ehex-gradient --help | sed '/^  --units/,$d' | grep -oE -- '--[a-z][a-z-]+' | sort -u); do
+	manopt "$o" "$MAN" || missing="$missing $o"
+done
+[ -z "$missing" ] && ok "ehex-gradient.1 (+ md-run.1) documents the options of --help" ||
+	notok "ehex-gradient.1 lacks$missing"
+extra=
+for o in $(sed -n '/^\.SH OPTIONS/,/^\.SH /p' "$MAN" | sed 's/\\-/-/g' | grep -oE -- '--[a-z][a-z-]+' | sort -u); do
+	ehex-gradient --help | grep -qE -- "$o( |$)" || extra="$extra $o"
+done
+[ -z "$extra" ] && ok "ehex-gradient.1's OPTIONS are all in --help" ||
+	notok "ehex-gradient.1 documents options --help lacks:$extra"
+mkdir ex && cd ex || exit 1
+sed -n '/^\.SH EXAMPLES/,/^\.SH SEE ALSO/p' "$MAN" |
+	sed -n '/^\.nf/,/^\.fi/p' | grep -v -e '^\.nf' -e '^\.fi' | sed 's/\\\\/\\/g' >example.sh
+expect_grep "example runs ehex-gradient" '^ehex-gradient ' example.sh
+expect_ok "ehex-gradient.1 example runs" sh -e example.sh
+expect_grep "example: thermo reaches step 2000, 50 eps moved each way" '^2000 .* 50 50 [-0-9.e]+$' grad.txt
+cd "$T" || exit 1
 finish
