@@ -57,6 +57,9 @@ EOF
 		else notok "$m: $1 equals LAMMPS (got $got want $want)"; fi
 	done
 done
+# share/ff/README.md says to regenerate by running share/ff/gen-templates.py
+[ -x "$FF/gen-templates.py" ] && ok "gen-templates.py is executable, as README.md runs it" ||
+	notok "gen-templates.py is not executable (README.md runs it as a command)"
 # the generator's output is what is committed (only when the GROMACS tables
 # and lmp are here to regenerate it)
 if [ -d /usr/share/gromacs/top/oplsaa.ff ]; then
