@@ -192,6 +192,28 @@ use "--tol zero" mbar --tol 0 -o out.txt w/win_*.txt
 use "--max-iter 0" mbar --max-iter 0 -o out.txt w/win_*.txt
 use "stdin twice" mbar -o out.txt - - </dev/null
 
+# ---- TI and TI-CUBIC against numpy / scipy --------------------------
+# pymbar has no TI: numpy's trapezoid and scipy's natural cubic spline on
+# the states' mean dU/dlambda (every sample), errors from the weights
+# each rule gives a state (mbar_ti_check.py); on the uniform schedule and
+# on a non-uniform one (the windows' lambdas line rewritten)
+if "$PY" -c 'import scipy' 2>/dev/null; then
+	mkdir -p nu
+	for k in 0 1 2 3 4; do
+		sed 's/^# lambdas: .*/# lambdas: 0 0.1 0.3 0.7 1/' w/win_$k.txt >nu/win_$k.txt
+	done
+	for d in w nu; do
+		mbar -q --no-subsample -o ti.txt $d/win_*.txt
+		"$PY" "$TOP/tests/cli/mbar_ti_check.py" $d/win_*.txt >tiref.txt
+		for m in TI TI-CUBIC; do
+			expect_close "$d: $m = numpy/scipy (1e-9 relative)" "$(col ti.txt $m 2)" \
+				"$(awk -v m=$m '$1 == m {print $2}' tiref.txt)" 1e-9
+			expect_close "$d: $m error = numpy/scipy's" "$(col ti.txt $m 3)" \
+				"$(awk -v m=$m '$1 == m {print $3}' tiref.txt)" 1e-9
+		done
+	done
+fi
+
 # ---- cross-check with pymbar ---------------------------------------
 # same u_kn (every sample): MBAR dG to 1e-6 kT and its error to 1e-4
 # relative; BAR and EXP likewise (printed with 10 digits here). Then the
