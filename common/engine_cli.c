@@ -4,6 +4,7 @@
 #include <omp.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -476,6 +477,25 @@ static int import_wisdom(struct engine_cli *c, struct err *e)
 	return 0;
 }
 
+/* The trajectory, checkpoint and thermo table are written to PATH.tmp and
+ * renamed into place: a device or FIFO would be replaced by a regular file
+ * (as root, `-o /dev/null` would delete /dev/null), and NetCDF cannot
+ * stream to stdout. Refused before any work. */
+static int check_output(const char *opt, const char *path, int dash_ok,
+			struct err *e)
+{
+	struct stat st;
+	if (!path || (dash_ok && !strcmp(path, "-")))
+		return 0;
+	if (!strcmp(path, "-"))
+		return err_set(e, "%s -: a NetCDF file cannot be written to "
+			       "stdout; give a file name", opt);
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+		return err_set(e, "%s %s: not a regular file (written to a "
+			       "temporary and renamed into place)", opt, path);
+	return 0;
+}
+
 int engine_cli_setup(struct engine_cli *c, struct err *e)
 {
 	/* Dynamics: PPPM plans by timing unless --fftw estimate (analysis
@@ -509,6 +529,10 @@ int engine_cli_setup(struct engine_cli *c, struct err *e)
 		snprintf(c->restart_default, n, "%s.rst", c->out);
 		c->restart = c->restart_default;
 	}
+	if (check_output("-o", c->out, 0, e) ||
+	    check_output("--restart", c->restart, 0, e) ||
+	    check_output("--thermo-file", c->thermo_file, 1, e))
+		return ERR_USAGE;
 	int had_vel = c->had_vel;
 	if (c->from && setup_from_traj(&c->sys, &c->st, c->from, &had_vel, e) != 0)
 		return ERR_DATA;

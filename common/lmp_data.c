@@ -1804,12 +1804,36 @@ int lmp_data_write_stream(const struct lmp_data *d, FILE *fp,
 	return 0;
 }
 
+FILE *lmp_data_open_stream(const char *path, int *to_close)
+{
+	struct stat st;
+	*to_close = 0;
+	if (!strcmp(path, "-"))
+		return stdout;
+	if (stat(path, &st) != 0 || S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)) {
+		errno = 0;
+		return NULL;
+	}
+	*to_close = 1;
+	return fopen(path, "w");
+}
+
 int lmp_data_write(const struct lmp_data *d, const char *path, struct err *e)
 {
 	size_t n = strlen(path);
-	char *tmp = malloc(n + 8);
-	int fd, rc;
-	FILE *fp;
+	char *tmp;
+	int fd, rc, to_close;
+	FILE *fp = lmp_data_open_stream(path, &to_close);
+	if (fp || errno) {
+		if (!fp)
+			return err_set(e, "%s: %s", path, strerror(errno));
+		rc = lmp_data_write_stream(d, fp, path, e);
+		if (to_close && fclose(fp) && !rc)
+			rc = err_set(e, "%s: write error: %s", path,
+				     strerror(errno));
+		return rc;
+	}
+	tmp = malloc(n + 8);
 	if (!tmp)
 		return err_set(e, "%s: out of memory", path);
 	if (check_writable(d, path, e)) {

@@ -84,12 +84,18 @@ int lmp_data_read_stream(struct lmp_data *d, FILE *fp, const char *name,
 			 struct err *e);
 /* Write in the layout of LAMMPS write_data (Masses, Pair Coeffs or PairIJ
  * Coeffs, Bond/Angle/... Coeffs, Atoms # style with image flags,
- * Velocities, Bonds, ...). Written to a temporary and renamed. */
+ * Velocities, Bonds, ...). Written to a temporary and renamed; "-", a
+ * device or a FIFO in place. */
 int lmp_data_write(const struct lmp_data *d, const char *path, struct err *e);
 /* The same body to an open stream (flushed, not closed); name is used in
  * messages. Nothing is written when d fails the checks. */
 int lmp_data_write_stream(const struct lmp_data *d, FILE *fp,
 			  const char *name, struct err *e);
+/* PATH "-" (stdout), a device or a FIFO has no temporary to rename over
+ * it: the open stream to write in place (*to_close: fclose it after), or
+ * NULL with errno 0 for an ordinary file name (NULL and errno: cannot
+ * open). */
+FILE *lmp_data_open_stream(const char *path, int *to_close);
 /* Index (0-based) of atom id, or -1. Binary search over the sorted ids. */
 long lmp_data_index(const struct lmp_data *d, long id);
 void lmp_data_free(struct lmp_data *d);

@@ -649,6 +649,26 @@ int molbuild_write(const struct lmp_data *d, const char *comments,
 		return -1;
 	}
 	fclose(mem);
+	int to_close;
+	FILE *out = lmp_data_open_stream(path, &to_close);
+	if (out || errno) {
+		if (!out) {
+			free(buf);
+			return err_set(e, "%s: %s", path, strerror(errno));
+		}
+		size_t tl = strcspn(buf, "\n") + 1;
+		fwrite(buf, 1, tl, out);
+		if (comments)
+			fputs(comments, out);
+		fwrite(buf + tl, 1, len - tl, out);
+		int bad = fflush(out) || ferror(out);
+		if ((to_close && fclose(out)) || bad)
+			err_set(e, "%s: write error: %s", path, strerror(errno));
+		else
+			rc = 0;
+		free(buf);
+		return rc;
+	}
 	if (!(tmp = malloc(n + 8))) {
 		free(buf);
 		return err_set(e, "%s: out of memory", path);

@@ -30,6 +30,17 @@ expect_absent "box-init: no file after a lattice too dense" x.data
 expect_exit 1 "box-init: box volume overflows (--lattice)" timeout 20 box-init --box 5,5,1e308 --count 100 --lattice -o x.data
 expect_exit 2 "box-init: negative --min-dist" box-init --box 5,5,5 --count 10 --min-dist -1 -o x.data
 expect_ok "box-init: lattice at liquid density" box-init --box 7.65,7.65,50 --count 2048,80 --lattice -o lat.data
+# -o - is stdout; a FIFO (or device) is written in place, not replaced by
+# a regular file renamed over it
+expect_ok "box-init -o -: data file on stdout" box-init --box 5,5,5 --count 10 -o -
+expect_grep "box-init -o -: stdout has the atoms" '^10 atoms' "$T/out"
+[ ! -e ./- ] && ok "box-init -o -: no file named -" || notok "box-init -o - wrote a file named -"
+mkfifo fifo.data
+timeout 20 cat fifo.data >fromfifo.data &
+expect_ok "box-init -o FIFO" box-init --box 5,5,5 --count 10 -o fifo.data
+wait
+[ -p fifo.data ] && grep -q '^10 atoms' fromfifo.data && ok "box-init -o FIFO: written through, FIFO kept" ||
+	notok "box-init -o FIFO: FIFO replaced or nothing read"
 
 # --steps 0 evaluates the input state: one thermo row
 expect_ok "md-run --steps 0" md-run --units lj --data mix.data -q
@@ -76,6 +87,16 @@ expect_exit 1 "overlapping atoms" md-run --units lj --data overlap.data --steps 
 expect_absent "no output after overlapping atoms" ov.nc
 sed '0,/^1 [12] /s/^\(1 [12]\) [^ ]*/\1 nan/' mix.data > nan.data
 expect_exit 1 "NaN coordinate" md-run --units lj --data nan.data
+# NetCDF outputs are renamed into place: a FIFO or device must not be
+# replaced (as root, -o /dev/null would delete /dev/null); no stdout
+mkfifo fifo.nc
+expect_exit 2 "-o a FIFO is refused" md-run --units lj --data small.data --steps 2 -o fifo.nc
+expect_exit 2 "--restart a FIFO is refused" md-run --units lj --data small.data --steps 2 -o f.nc --restart fifo.nc
+expect_exit 2 "--thermo-file a FIFO is refused" md-run --units lj --data small.data --steps 2 --thermo-file fifo.nc
+[ -p fifo.nc ] && ok "the FIFO is still a FIFO" || notok "the FIFO was replaced by a regular file"
+expect_absent "no trajectory after a refused --restart" f.nc
+expect_exit 2 "-o - (NetCDF to stdout) is refused" md-run --units lj --data small.data --steps 2 -o -
+[ ! -e ./- ] && ok "-o -: no file named -" || notok "-o - wrote a file named -"
 
 # exact resume: an uninterrupted run, a run stopped by SIGTERM and one
 # killed by SIGKILL, each rerun to completion, give the same bytes.
