@@ -14,6 +14,7 @@
 #ifndef SK_INTEGRATE_H
 #define SK_INTEGRATE_H
 
+#include <signal.h>
 #include "err.h"
 #include "md.h"
 #include "rng.h"
@@ -105,6 +106,8 @@ struct min_opts {
 	long maxiter, maxeval;
 	double dmax;              /* max displacement per iteration (distance) */
 	double dt;                /* FIRE initial timestep */
+	/* set (by a signal handler) to stop between iterations; NULL: never */
+	volatile sig_atomic_t *stop;
 };
 struct min_result {
 	long iters, evals;

@@ -48,7 +48,7 @@
 
 enum stop {
 	MAXITER, MAXEVAL, ETOL, FTOL, DOWNHILL, ZEROALPHA, ZEROFORCE,
-	ZEROQUAD, MAXVDOTF
+	ZEROQUAD, MAXVDOTF, INTERRUPTED
 };
 
 static const char *const stop_strings[] = {
@@ -56,6 +56,7 @@ static const char *const stop_strings[] = {
 	"force tolerance", "search direction is not downhill",
 	"linesearch alpha is zero", "forces are zero",
 	"quadratic factors are zero", "max iterations with v.f negative",
+	"signal",
 };
 
 struct minimizer {
@@ -129,6 +130,8 @@ static int fire_iterate(struct minimizer *mn, long maxiter)
 
 	memset(mn->v, 0, 3 * n * sizeof *mn->v);
 	for (long iter = 0; iter < maxiter; iter++) {
+		if (mn->o->stop && *mn->o->stop)
+			return INTERRUPTED;
 		ntimestep++;
 		mn->niter++;
 
@@ -373,6 +376,8 @@ static int cg_iterate(struct minimizer *mn, long maxiter)
 	double gg = fnorm_sqr(st);
 
 	for (long iter = 0; iter < maxiter; iter++) {
+		if (mn->o->stop && *mn->o->stop)
+			return INTERRUPTED;
 		mn->niter++;
 		mn->eprevious = mn->ecurrent;
 		int fail = linemin_quadratic(mn, mn->ecurrent);

@@ -253,8 +253,17 @@ int main(int argc, char **argv)
 	struct integrator it;
 	if (io.ens == ENS_MIN) {
 		struct min_result mr;
+		mo.stop = &stop_requested;
 		if (md_forces(m, &e) != 0 || minimize_run(m, &mo, &mr, &e) != 0)
 			goto fail;
+		if (stop_requested) {
+			/* nothing to resume from: no partial state is written */
+			fprintf(stderr, "%s: stopped by signal after %ld "
+				"minimiser iterations; nothing written\n", tool,
+				mr.iters);
+			code = ERR_DATA;
+			goto done;
+		}
 		if (!ec.quiet)
 			fprintf(stderr, "%s: minimised: %ld iterations, %ld force "
 				"evaluations, energy %.10g -> %.10g, |f| %.3g; "

@@ -52,6 +52,20 @@ expect_ok "minimise" md-run --units lj --data mix.data --ensemble min -o min.nc 
 expect_ok "nvt from the minimised state" md-run --units lj --data mix.data --from min.nc \
 	--ensemble nvt --temp 1 --steps 400 --thermo 100 --dump 100 -o nvt.nc -q
 expect_grep "nvt thermo reaches step 400" '^400 ' "$T/out"
+# SIGTERM during a long minimisation is honoured at once (a batch system
+# sends TERM, then KILL after a grace period): exit 1, nothing written
+timeout 30 md-run --units lj --data mix.data --ensemble min --min-style fire --etol 0 \
+	--ftol 0 --maxiter 100000000 -o longmin.nc -q >/dev/null 2>minterm.err &
+pid=$!
+sleep 2
+kill -TERM $pid
+wait $pid
+rc=$?
+[ $rc -eq 1 ] && grep -q 'stopped by signal' minterm.err &&
+	ok "SIGTERM during minimisation: exit 1 with a message" ||
+	notok "SIGTERM during minimisation: exit $rc, $(head -c 200 minterm.err)"
+expect_absent "SIGTERM during minimisation: no trajectory" longmin.nc
+[ ! -e longmin.nc.rst ] && ok "SIGTERM during minimisation: no restart" || notok "SIGTERM during minimisation: restart written"
 [ -f nvt.nc ] && [ -f nvt.nc.rst ] && ok "trajectory and restart written" || notok "trajectory and restart written"
 
 # bad input
