@@ -2,6 +2,7 @@
  * a lambda schedule at every state, and write the window table of
  * DESIGN.md that mbar reads. See man/man1/fep-window.1 and common/fep.h. */
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,14 @@
 #include "traj_nc.h"
 
 static const char *tool = "fep-window";
+/* SIGTERM/SIGINT: stop between frames and remove the temporary table */
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
 
 static void usage(FILE *fp)
 {
@@ -193,6 +202,10 @@ int main(int argc, char **argv)
 		.state = (size_t)o.state, .K = sch.K, .ncomp = sch.ncomp,
 		.lambda = sch.lambda, .temperature = o.temp, .units = un->name,
 		.time_unit = un->u_time, .ndudl = sch.ncomp};
+	struct sigaction sa = {0};
+	sa.sa_handler = on_signal;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
 	if (fe_window_begin(&tw, o.out, &h, tool, SK_VERSION, argc, argv, &e) != 0)
 		goto fail;
 	open_out = 1;
@@ -201,6 +214,10 @@ int main(int argc, char **argv)
 	progress_init(&pr, prog && !ec.quiet, tool, (long)o.first, (long)last + 1,
 		      1.0, "frames/s");
 	for (size_t k = (size_t)o.first; k <= last; k += (size_t)o.stride) {
+		if (stop_requested) {
+			err_set(&e, "stopped by signal at frame %zu", k);
+			goto fail;
+		}
 		if (traj_nc_read(t, k, &f, &e) != 0)
 			goto fail;
 		if (frame_check(&f, &e) != 0) {

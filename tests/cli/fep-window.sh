@@ -96,6 +96,33 @@ if cmp -s <(grep -v '^#' a/thermo.txt) <(grep -v '^#' b/thermo.txt); then
 	ok "resume with --decouple: thermo (with dudl) identical"
 else notok "resume with --decouple: thermo differs"; fi
 
+# SIGTERM and SIGINT while the frames are evaluated: exit 1, and the
+# temporary table is removed (no OUT.tmp.* left for nobody to clean up)
+md-run --units lj --data sys.data --from min.nc.rst --ensemble nvt --temp 1 \
+	--decouple type:2 --lambda 0.3 --steps 8000 --dump 1 --thermo 8000 \
+	--threads 1 -q -o many.nc >/dev/null
+for sig in TERM INT; do
+	(set -m; exec fep-window --units lj --data sys.data --traj many.nc --decouple type:2 \
+		--windows 50 --state 1 --temp 1 --absolute -q -o sig.txt 2>sig.err) &
+	pid=$!
+	i=0
+	while ! ls sig.txt.tmp* >/dev/null 2>&1 && kill -0 $pid 2>/dev/null && [ $i -lt 2000 ]; do
+		sleep 0.01
+		i=$((i + 1))
+	done
+	kill -s $sig $pid 2>/dev/null
+	wait $pid
+	rc=$?
+	if [ -f sig.txt ]; then notok "SIG$sig: fep-window finished before the signal (make it longer)"
+	else
+		[ $rc -eq 1 ] && grep -q 'stopped by signal' sig.err &&
+			ok "SIG$sig: fep-window exits 1 with a message" ||
+			notok "SIG$sig: fep-window exit $rc: $(head -c 200 sig.err)"
+		expect_absent "SIG$sig: no table nor temporary left" sig.txt
+	fi
+	rm -f sig.txt sig.txt.tmp*
+done
+
 # bad input: one-line message, exit 1 (data) or 2 (usage), no output left
 fw() { fep-window --units lj --data sys.data --traj w1.nc --temp 1 "$@"; }
 expect_exit 2 "state index past the schedule" fw --decouple type:2 --lambdas 1,0.5,0 --state 3 -o bad.txt
