@@ -17,13 +17,64 @@
 #define RUN_LAYOUT 1.0
 #define HOOK_PACK_MAX 256
 
+/* FNV-1a of n bytes into h. */
+static uint64_t fnv_bytes(uint64_t h, const unsigned char *b, size_t n)
+{
+	for (size_t k = 0; k < n; k++) {
+		h ^= b[k];
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+/* The input file behind --data or --from, into the hash: the same command
+ * line over a regenerated file (make rebuilds init.data after a kill) must
+ * not resume the old checkpoint. Its size, and its bytes up to 2 MiB
+ * (a data file is read whole), else the first and the last MiB (a --from
+ * trajectory can be large; a different one differs in its last frame). A
+ * file that cannot be read adds nothing: the tool reports it itself. */
+static uint64_t hash_input_file(uint64_t h, const char *path)
+{
+	enum { PART = 1 << 20 };
+	FILE *fp = fopen(path, "rb");
+	if (!fp)
+		return h;
+	unsigned char *buf = malloc(PART);
+	long size = -1;
+	if (buf && fseek(fp, 0, SEEK_END) == 0 && (size = ftell(fp)) >= 0 &&
+	    fseek(fp, 0, SEEK_SET) == 0) {
+		h = fnv_bytes(h, (const unsigned char *)&size, sizeof size);
+		size_t n;
+		if (size <= 2L * PART) {
+			while ((n = fread(buf, 1, PART, fp)) > 0)
+				h = fnv_bytes(h, buf, n);
+		} else {
+			n = fread(buf, 1, PART, fp);
+			h = fnv_bytes(h, buf, n);
+			if (fseek(fp, size - PART, SEEK_SET) == 0) {
+				n = fread(buf, 1, PART, fp);
+				h = fnv_bytes(h, buf, n);
+			}
+		}
+	}
+	free(buf);
+	fclose(fp);
+	return h;
+}
+
 double run_command_hash(int argc, char **argv)
 {
-	/* FNV-1a over the arguments, truncated to 52 bits so that it is exact
-	 * in a double. */
+	/* FNV-1a over the arguments and the contents of the input files,
+	 * truncated to 52 bits so that it is exact in a double. */
 	uint64_t h = 1469598103934665603ULL;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
+		if ((!strcmp(a, "--data") || !strcmp(a, "--from")) && i + 1 < argc)
+			h = hash_input_file(h, argv[i + 1]);
+		else if (!strncmp(a, "--data=", 7))
+			h = hash_input_file(h, a + 7);
+		else if (!strncmp(a, "--from=", 7))
+			h = hash_input_file(h, a + 7);
 		if (!strcmp(a, "-q") || !strcmp(a, "--progress") ||
 		    !strcmp(a, "--quiet"))
 			continue;
@@ -478,7 +529,8 @@ static int load_checkpoint(struct md *m, struct integrator *it,
 		goto out;
 	if (v[0] != hash) {
 		rc = err_set(e, "%s: checkpoint was written by a different "
-				"command; remove it to start over", rst);
+				"command or from other input files (--data, --from); "
+				"remove it to start over", rst);
 		goto out;
 	}
 	free(v);

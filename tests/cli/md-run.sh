@@ -131,6 +131,22 @@ for sig in TERM KILL; do
 	if cmp -s <(grep -v '^#' a/thermo.txt) <(grep -v '^#' "$d/thermo.txt"); then ok "SIG$sig: resumed thermo identical"
 	else notok "SIG$sig: resumed thermo differs"; fi
 done
+# the checkpoint belongs to the command AND its input files: the same
+# command over a data file regenerated after the kill (as make would
+# rebuild init.data) is refused, not resumed with the old state
+mkdir -p dd
+cp mix.data mixd.data
+signal_after_checkpoint TERM dd/t.nc.rst md-run --units lj --data mixd.data --from nvt.nc \
+	--steps 6000 --checkpoint 500 --threads 1 -q -o dd/t.nc >/dev/null 2>&1
+awk '/^Masses/ {m = 1} /^Pair/ {m = 0} m && $1 == 2 && NF == 2 {$2 = 2} {print}' mix.data >mixd.data
+cmp -s mix.data mixd.data && notok "test set-up: the data file did not change"
+expect_exit 1 "resume over a changed --data file is refused" md-run --units lj --data mixd.data \
+	--from nvt.nc --steps 6000 --checkpoint 500 --threads 1 -q -o dd/t.nc
+expect_grep "the message names the input files" 'different command or from other input files' "$T/err"
+cp mix.data mixd.data
+expect_ok "the original file again: the run resumes" md-run --units lj --data mixd.data \
+	--from nvt.nc --steps 6000 --checkpoint 500 --threads 1 -q -o dd/t.nc
+
 # provenance of the cost: one "# segment:" line per process that ran (a
 # SIGKILLed one cannot write it), the total wall time, before the header
 expect_grep "thermo: segment line (steps, wall, cpus, host)" '^# segment: steps=0-6000 wall=[0-9.]+s cpus=1 threads=1 host=' a/thermo.txt
