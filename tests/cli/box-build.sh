@@ -8,13 +8,7 @@ FF=$TOP/share/ff
 export OMP_NUM_THREADS=1
 std_cli box-build
 # every long option of --help is documented in the man page
-missing=
-for o in $(box-build --help | grep -oE -- '--[a-z][a-z-]+' | sort -u); do
-	grep -qF -- "\\-\\-$(echo "${o#--}" | sed 's/-/\\-/g')" "$TOP/man/man1/box-build.1" ||
-		missing="$missing $o"
-done
-[ -z "$missing" ] && ok "box-build: man page documents the options of --help" ||
-	notok "box-build: man page lacks$missing"
+man_lists_help box-build
 if ! command -v packmol >/dev/null; then
 	notok "packmol is installed (scripts/install-deps)"; finish
 fi

@@ -6,13 +6,7 @@
 MAN=$TOP/man/man1/correlate.1
 
 std_cli correlate
-missing=
-for o in $(correlate --help | grep -oE -- '--[a-z][a-z-]+' | sort -u); do
-	grep -qF -- "\\-\\-$(echo "${o#--}" | sed 's/-/\\-/g')" "$MAN" ||
-		missing="$missing $o"
-done
-[ -z "$missing" ] && ok "man page documents the options of --help" ||
-	notok "man page lacks$missing"
+man_lists_help correlate
 
 sed -n '/^\.SH EXAMPLES/,/^\.SH SEE ALSO/p' "$MAN" |
 	awk '/^\.EX/ {on = 1; next} /^\.EE/ {on = 0} on' |

@@ -40,6 +40,19 @@ expect_close() {
 	if awk -v g="$2" -v w="$3" -v r="$4" 'BEGIN{d=g-w; if(d<0)d=-d; a=w<0?-w:w; exit !(d<=r*a && g==g+0)}'; then
 		ok "$1: $2 ~ $3"; else notok "$1: got $2 want $3 (rtol $4)"; fi
 }
+# man_lists_help TOOL [MAN]: every long option of TOOL --help is in its man
+# page (written \-\-name, its inner hyphens as - or \-)
+man_lists_help() {
+	local tool=$1 man=${2:-$TOP/man/man1/$1.1} missing= o n
+	for o in $("$tool" --help | grep -oE -- '--[a-z][a-z-]+' | sort -u); do
+		n=${o#--}
+		grep -qF -- "\\-\\-$n" "$man" ||
+			grep -qF -- "\\-\\-$(printf %s "$n" | sed 's/-/\\-/g')" "$man" ||
+			missing="$missing $o"
+	done
+	[ -z "$missing" ] && ok "$tool: man page documents the options of --help" ||
+		notok "$tool: man page lacks$missing"
+}
 # standard CLI contract of every tool: --help (stdout, exit 0), --version,
 # unknown option (exit 2)
 std_cli() {

@@ -10,13 +10,7 @@ PY=/usr/bin/python3
 
 std_cli mbar
 # every long option of --help is documented in the man page
-missing=
-for o in $(mbar --help | grep -oE -- '--[a-z][a-z-]+' | sort -u); do
-	grep -qF -- "\\-\\-$(echo "${o#--}" | sed 's/-/\\-/g')" "$TOP/man/man1/mbar.1" ||
-		missing="$missing $o"
-done
-[ -z "$missing" ] && ok "man page documents the options of --help" ||
-	notok "man page lacks$missing"
+man_lists_help mbar
 
 col() { # file method column(2 = dG[kT], 3 = err[kT], 4, 5 energy units)
 	awk -v m="$2" -v c="$3" '!/^#/ && $1 == m {print $c; exit}' "$1"

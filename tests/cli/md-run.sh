@@ -4,13 +4,8 @@
 
 std_cli box-init
 # every long option of --help is documented in the man page
-missing=
-for o in $(box-init --help | grep -oE -- '--[a-z][a-z-]+' | sort -u); do
-	grep -qF -- "\\-\\-$(echo "${o#--}" | sed 's/-/\\-/g')" "$TOP/man/man1/box-init.1" ||
-		missing="$missing $o"
-done
-[ -z "$missing" ] && ok "box-init: man page documents the options of --help" ||
-	notok "box-init: man page lacks$missing"
+man_lists_help box-init
+man_lists_help md-run
 std_cli md-run
 
 # The paper's LJ box

@@ -6,13 +6,7 @@
 export OMP_NUM_THREADS=1   # md-run: one thread (the tests run beside others)
 
 std_cli msd
-missing=
-for o in $(msd --help | grep -oE -- '--[a-z][a-z-]+' | sort -u); do
-	grep -qF -- "\\-\\-$(echo "${o#--}" | sed 's/-/\\-/g')" "$TOP/man/man1/msd.1" ||
-		missing="$missing $o"
-done
-[ -z "$missing" ] && ok "man page documents the options of --help" ||
-	notok "man page lacks$missing"
+man_lists_help msd
 
 # The EXAMPLES of the man page, as written (roff escapes undone): an LJ
 # mixture, 201 frames 0.05 tau apart, then msd on it

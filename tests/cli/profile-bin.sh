@@ -8,12 +8,7 @@ UNIT=${UNIT:-$TOP/build/tests}
 
 std_cli profile-bin
 # every long option of --help is documented in the man page
-missing=
-for o in $(profile-bin --help | grep -oE -- '--[a-z][a-z-]+' | sort -u); do
-	grep -qF -- "\\-\\-${o#--}" "$TOP/man/man1/profile-bin.1" || missing="$missing $o"
-done
-[ -z "$missing" ] && ok "man page documents the options of --help" ||
-	notok "man page lacks$missing"
+man_lists_help profile-bin
 
 if ! "$UNIT/test_profile" --write-fixture . 2>"$T/err"; then
 	notok "write the fixture ($(head -c 300 "$T/err"))"

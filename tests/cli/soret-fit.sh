@@ -7,12 +7,7 @@ UNIT=${UNIT:-$TOP/build/tests}
 
 std_cli soret-fit
 # every long option of --help is documented in the man page
-missing=
-for o in $(soret-fit --help | grep -oE -- '--[a-z][a-z-]+' | sort -u); do
-	grep -qF -- "\\-\\-${o#--}" "$TOP/man/man1/soret-fit.1" || missing="$missing $o"
-done
-[ -z "$missing" ] && ok "man page documents the options of --help" ||
-	notok "man page lacks$missing"
+man_lists_help soret-fit
 
 # synth S TC TH [c at slab k = value]: 50 slabs of 1 in a 50 box, T linear
 # from TC at z = 12.5 to TH at z = 37.5 and back, c = 0.1 exp(-S (T - 300)),
