@@ -29,7 +29,7 @@ check_numbers = $(call check_numbers_or,,$(1))
 # it, `make demo` (QUICK=1) then the paper's `make` reused the quick
 # prod.nc of eps 0.5 and 1.5 in the full results. Not checked for the
 # goals that make no run (demo's own make, QUICK=1, checks), not written
-# by make -n.
+# by make -n; written by rename (a Slurm job array's makes start together).
 # goals that make no run: they work whatever runs/ holds
 protocol_free_goals = clean demo estimate slurm-status slurm-summary slurm-cancel
 protocol_now = $(strip $(foreach v,$(1),$(v)=$(strip $($(v)))))
@@ -42,5 +42,5 @@ protocol_check_ = $(if $(2),$(if $(call protocol_only,$(1),$(2))$(call \
   ($(call protocol_only,$(2),$(1)): runs/protocol) and this make has \
   $(call protocol_only,$(1),$(2)): \
   `make clean` first, or give the same variables)),$(if $(findstring \
-  n,$(firstword -$(MAKEFLAGS))),,$(shell mkdir -p runs && printf '%s\n' '$(1)' \
-  > runs/protocol)))
+  n,$(firstword -$(MAKEFLAGS))),,$(shell mkdir -p runs && t=$$(mktemp \
+  runs/.protocol.XXXXXX) && printf '%s\n' '$(1)' > $$t && mv -f $$t runs/protocol)))
