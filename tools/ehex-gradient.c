@@ -96,12 +96,30 @@ struct tool_ctx {
 	long min_atoms;
 };
 
+/* A slab is one z range of the box, Z0 < Z1: one that wraps through the
+ * periodic boundary (45:5 in a 50 box) is refused as such, not called empty. */
+static int slab_range(const char *opt, const char *s, double *z0, double *z1,
+		      struct err *e)
+{
+	double a = NAN, b = NAN;
+	if (cli_range(opt, s, &a, &b, e) != 0) {
+		if (a > b)
+			err_set(e, "%s: '%s': Z0 > Z1; a slab cannot wrap through the "
+				"periodic boundary (shift the system so that it does not)",
+				opt, s);
+		return -1;
+	}
+	*z0 = a;
+	*z1 = b;
+	return 0;
+}
+
 static int tool_option(void *ctx, int c, const char *a, struct err *e)
 {
 	struct tool_ctx *t = ctx;
 	switch (c) {
-	case O_COLD: t->have_cold = 1; return cli_range("--cold", a, &t->cz0, &t->cz1, e);
-	case O_HOT: t->have_hot = 1; return cli_range("--hot", a, &t->hz0, &t->hz1, e);
+	case O_COLD: t->have_cold = 1; return slab_range("--cold", a, &t->cz0, &t->cz1, e);
+	case O_HOT: t->have_hot = 1; return slab_range("--hot", a, &t->hz0, &t->hz1, e);
 	case O_FLUX: t->have_flux = 1; return cli_positive("--flux", a, &t->flux, e);
 	case O_HEX: t->hex = 1; return 0;
 	case O_MINATOMS:

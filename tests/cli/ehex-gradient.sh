@@ -13,6 +13,10 @@ expect_exit 2 "overlapping slabs" ehex-gradient --units lj --data mix.data --col
 expect_exit 2 "bad range" ehex-gradient --units lj --data mix.data --cold 14.5:10.5 --hot 35.5:39.5 --flux 5
 expect_exit 2 "negative flux" $E --flux -5
 expect_exit 2 "--min-atoms beyond int (would wrap to 10)" $E --flux 5 --min-atoms 4294967306
+# a slab through the periodic boundary is refused as such (it was called
+# "empty", which 45:5 in a 50 box is not); the man page says so
+expect_exit 2 "slab wrapping through the periodic boundary" ehex-gradient --units lj --data mix.data --cold 45:5 --hot 20:30 --flux 5
+expect_grep "wrapping slab: the message says why, not 'empty'" 'wrap through the periodic boundary' "$T/err"
 expect_exit 2 "slab outside the box" ehex-gradient --units lj --data mix.data --cold 10:14 --hot 48:55 --flux 5
 expect_exit 1 "empty slab" ehex-gradient --units lj --data mix.data --from nvt.nc.rst --cold 10:10.001 --hot 35.5:39.5 --flux 5 --steps 10 -o empty.nc
 expect_absent "no output after an empty slab" empty.nc
@@ -49,6 +53,14 @@ signal_after_checkpoint TERM b/g.nc.rst $E $R -o b/g.nc --thermo-file b/th.txt 2
 $E $R -o b/g.nc --thermo-file b/th.txt
 cmp -s a/g.nc b/g.nc && ok "resumed eHEX trajectory bitwise identical" || notok "resumed eHEX trajectory differs"
 cmp -s <(grep -v '^#' a/th.txt) <(grep -v '^#' b/th.txt) && ok "resumed eHEX thermo (heat, drift) identical" || notok "resumed eHEX thermo differs"
+# SIGKILL between checkpoints: the resume starts from the last checkpoint's
+# eHEX accumulators and the rows written after it are rewritten
+mkdir -p k
+signal_after_checkpoint KILL k/g.nc.rst $E $R -o k/g.nc --thermo-file k/th.txt 2>/dev/null
+[ -f k/g.nc ] && notok "run finished before SIGKILL (make it longer)"
+$E $R -o k/g.nc --thermo-file k/th.txt
+cmp -s a/g.nc k/g.nc && ok "eHEX trajectory after SIGKILL and resume bitwise identical" || notok "eHEX trajectory after SIGKILL differs"
+cmp -s <(grep -v '^#' a/th.txt) <(grep -v '^#' k/th.txt) && ok "eHEX thermo after SIGKILL and resume identical" || notok "eHEX thermo after SIGKILL differs"
 
 # rigid water (fix ehex constrain com): the exchange runs, the heat moves,
 # and with 2 constraints per atom the slab temperatures are those of
