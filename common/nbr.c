@@ -953,7 +953,10 @@ static int build_from(struct nbr_list *nl, const double *X, const double *Y,
 				rounded((ngs + 1) * sizeof(int)) * 3 +
 				rounded(6 * maxclust * sizeof(double)) +
 				rounded(ngs * ((size_t)nzt + 1) * sizeof(int)) +
-				rounded(3 * (size_t)nslab * sizeof(double));
+				/* plane and szlo/szhi are two carves, each
+				 * rounded up on its own */
+				rounded((size_t)nslab * sizeof(double)) +
+				rounded(2 * (size_t)nslab * sizeof(double));
 			if (m > (size_t)INT32_MAX / 2 ||
 			    nbucket > (size_t)INT32_MAX)
 				fail = 1;
@@ -975,7 +978,14 @@ static int build_from(struct nbr_list *nl, const double *X, const double *Y,
 				plane = carve(&ar, (size_t)nslab * sizeof *plane);
 				szlo = carve(&ar, 2 * (size_t)nslab * sizeof *szlo);
 				szhi = szlo + nslab;
-				slab_planes(zsum, lo[2], len[2], nslab, nbz, plane);
+				/* need must add up what the carves take, each
+				 * rounded: a term that did not (the slab planes)
+				 * wrote past the buffer when it was sized to need */
+				if (ar.used > need)
+					fail = 3;
+				else
+					slab_planes(zsum, lo[2], len[2], nslab, nbz,
+						    plane);
 			}
 		}
 		if (!fail) {
@@ -1023,6 +1033,9 @@ static int build_from(struct nbr_list *nl, const double *X, const double *Y,
 	}
 	if (fail == 1)
 		return err_set(e, "neighbour list: system too large");
+	if (fail == 3)
+		return err_set(e, "neighbour list: internal error: scratch "
+			       "carved beyond its size");
 	if (fail)
 		return err_set(e, "out of memory for the neighbour list");
 	/* Group (kind, slab s, column): the clusters of the column whose

@@ -415,6 +415,43 @@ static void test_wrap(void)
 	free_sys(&s);
 }
 
+/* A box that shrinks a little at each build (as NPT's does) walks the
+ * build's scratch need through every size up to the capacity of the
+ * buffer, so the sanitizer builds of this test see any part of the build
+ * carved beyond what was asked for (the slab planes were: 64 bytes past
+ * the end at 1 and 2 slabs). Also checks the lists stay right. */
+static void test_shrinking_box(void)
+{
+	struct err e;
+	struct cfg c = {300, 2, {8, 8, 8}, {0, 0, 0}, 2.5, 0.3, 0,
+			MIX_GEOMETRIC};
+	int save = omp_get_max_threads();
+	for (int t = 1; t <= 2; t++) {
+		struct sys s;
+		make_sys(&s, &c, 77);
+		omp_set_num_threads(t);
+		struct nbr_list *nl;
+		nbr_create(&nl, c.n, c.rc, c.skin, &e);
+		int ok = 1;
+		for (int k = 0; k < 400 && ok; k++) {
+			double f = 1.0 - 2.5e-4;
+			for (size_t i = 0; i < c.n; i++) {
+				s.st.x[i] *= f;
+				s.st.y[i] *= f;
+				s.st.z[i] *= f;
+			}
+			for (int d = 0; d < 3; d++)
+				s.st.len[d] *= f;
+			ok = nbr_build(nl, &s.st, &e) == 0;
+		}
+		CHECK(ok, "%d thread(s): 400 builds as the box shrinks 10%%: %s",
+		      t, ok ? "" : e.msg);
+		nbr_free(nl);
+		free_sys(&s);
+	}
+	omp_set_num_threads(save);
+}
+
 /* 1, 2 and 3 threads: same forces to round-off; one count is bitwise
  * reproducible; a restored list gives bitwise the forces of the original. */
 static void test_threads_restore(void)
@@ -915,6 +952,7 @@ int main(void)
 	test_brute();
 	test_skin();
 	test_wrap();
+	test_shrinking_box();
 	test_threads_restore();
 	test_local_order();
 	test_errors();
