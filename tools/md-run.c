@@ -268,7 +268,7 @@ int main(int argc, char **argv)
 			fprintf(stderr, "%s: minimised: %ld iterations, %ld force "
 				"evaluations, energy %.10g -> %.10g, |f| %.3g; "
 				"stopped on %s\n", tool, mr.iters, mr.evals,
-				mr.e_start, mr.e_final, sqrt(mr.fnorm2),
+				mr.e_start, mr.e_final, mr.fnorm2,
 				mr.stop_reason);
 		/* The minimised state: one thermo row, one frame, a restart. */
 		io.ens = ENS_NVE;

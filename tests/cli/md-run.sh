@@ -197,4 +197,13 @@ assert d.max() < tol, (d.max(), tol)
 assert one["coordinates"].shape[1] > 100
 PY
 else ok "skipped: python3 lacks netCDF4"; fi
+# the minimiser's summary reports |F|_2 itself (it printed its square
+# root): a run stopped on --ftol reports a force below it
+md-run --units lj --data small.data --shift --ensemble min --etol 0 --ftol 1e-3 \
+	-o ftol.nc >/dev/null 2>ftol.err
+fnorm=$(sed -n 's/.*|f| \([^;]*\);.*/\1/p' ftol.err)
+grep -q 'stopped on force tolerance' ftol.err &&
+	awk -v f="$fnorm" 'BEGIN { exit !(f != "" && f + 0 < 1e-3) }' &&
+	ok "min: reported |f| below --ftol when stopped on it" ||
+	notok "min: stopped on ftol 1e-3 but reports |f| '$fnorm': $(head -c 200 ftol.err)"
 finish
