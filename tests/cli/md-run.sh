@@ -206,4 +206,11 @@ grep -q 'stopped on force tolerance' ftol.err &&
 	awk -v f="$fnorm" 'BEGIN { exit !(f != "" && f + 0 < 1e-3) }' &&
 	ok "min: reported |f| below --ftol when stopped on it" ||
 	notok "min: stopped on ftol 1e-3 but reports |f| '$fnorm': $(head -c 200 ftol.err)"
+# langevin has no conserved quantity: econserved is nan, and the man
+# page says so (it listed NVE, NVT and NPT only)
+expect_ok "langevin thermo" md-run --units lj --data small.data --ensemble langevin --temp 1 --steps 10 -q
+awk '!/^#/ && $9 != "nan" { bad = 1 } END { exit bad }' "$T/out" &&
+	grep -q 'for langevin' "$TOP/man/man1/md-run.1" &&
+	ok "langevin: econserved nan, documented" ||
+	notok "langevin: econserved not nan or undocumented"
 finish
