@@ -123,16 +123,20 @@ static double grad_max(const struct ws *w, double *g2)
  * space, not as f_k - ln sum_n W_nk: far from the answer (states hundreds
  * of kT apart, f = 0 to start) every W_nk of a state underflows to 0 and
  * ln 0 would end the solve. */
-static void sc_step(const struct ws *w, double *out)
+/* out[j] = -ln sum_n exp(-u_n,col_j - log D_n) for ncol states (col
+ * NULL: states 0..ncol-1), one pass with a running maximum per state;
+ * s: ncol doubles of scratch. */
+static void neg_log_sum(const struct ws *w, const size_t *col, size_t ncol,
+			double *s, double *out)
 {
-	double *s = w->ex;   /* out[j] holds the running maximum */
-	for (size_t j = 0; j < w->Ks; j++) {
-		out[j] = -INFINITY;
+	for (size_t j = 0; j < ncol; j++) {
+		out[j] = -INFINITY;   /* the running maximum */
 		s[j] = 0;
 	}
 	for (size_t n = 0; n < w->N; n++)
-		for (size_t j = 0; j < w->Ks; j++) {
-			double x = -w->u[n * w->K + w->sk[j]] - w->logD[n];
+		for (size_t j = 0; j < ncol; j++) {
+			double x = -w->u[n * w->K + (col ? col[j] : j)] -
+				   w->logD[n];
 			if (x == -INFINITY)
 				continue;
 			if (x > out[j]) {
@@ -142,8 +146,13 @@ static void sc_step(const struct ws *w, double *out)
 				s[j] += exp(x - out[j]);
 			}
 		}
-	for (size_t j = 0; j < w->Ks; j++)
+	for (size_t j = 0; j < ncol; j++)
 		out[j] = -(out[j] + log(s[j]));
+}
+
+static void sc_step(const struct ws *w, double *out)
+{
+	neg_log_sum(w, w->sk, w->Ks, w->ex, out);
 	double f0 = out[0];
 	for (size_t j = 0; j < w->Ks; j++)
 		out[j] -= f0;
@@ -418,31 +427,16 @@ static int finish(struct ws *w, const size_t *N_k, struct mbar_result *r,
 		  double *WtW, struct err *e)
 {
 	size_t K = w->K, N = w->N;
-	double *m = malloc(K * sizeof *m), *s = calloc(K, sizeof *s);
+	double *s = calloc(K, sizeof *s);
 	double *fl = calloc(K, sizeof *fl), *ln = malloc(K * sizeof *ln);
 	double *wn = malloc(K * sizeof *wn), *ws = calloc(K, sizeof *ws);
 	double *wc = calloc(K, sizeof *wc);
 	int rc = -1;
-	if (!m || !s || !fl || !ln || !wn || !ws || !wc) {
+	if (!s || !fl || !ln || !wn || !ws || !wc) {
 		err_set(e, "MBAR: out of memory");
 		goto out;
 	}
-	for (size_t k = 0; k < K; k++)
-		m[k] = -INFINITY;
-	for (size_t n = 0; n < N; n++)
-		for (size_t k = 0; k < K; k++) {
-			double x = -w->u[n * K + k] - w->logD[n];
-			if (x == -INFINITY)
-				continue;
-			if (x > m[k]) {
-				s[k] = s[k] * exp(m[k] - x) + 1.0;
-				m[k] = x;
-			} else {
-				s[k] += exp(x - m[k]);
-			}
-		}
-	for (size_t k = 0; k < K; k++)
-		fl[k] = -(m[k] + log(s[k]));
+	neg_log_sum(w, NULL, K, s, fl);
 	if (!isfinite(fl[0])) {
 		err_set(e, "MBAR: state 0 has infinite energy for every sample");
 		goto out;
@@ -484,7 +478,6 @@ static int finish(struct ws *w, const size_t *N_k, struct mbar_result *r,
 			r->grad = fabs(ws[k] + wc[k] - 1.0);
 	rc = 0;
 out:
-	free(m);
 	free(s);
 	free(fl);
 	free(ln);

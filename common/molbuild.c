@@ -634,6 +634,19 @@ oom:
 	return err_set(e, "out of memory merging %zu atoms", mb->natoms);
 }
 
+/* The data file's title line, then the comments, then the rest; 0 or
+ * -1 when a write failed (errno says why). */
+static int put_with_comments(FILE *fp, const char *buf, size_t len,
+			     const char *comments)
+{
+	size_t tl = strcspn(buf, "\n") + 1;
+	fwrite(buf, 1, tl, fp);
+	if (comments)
+		fputs(comments, fp);
+	fwrite(buf + tl, 1, len - tl, fp);
+	return fflush(fp) || ferror(fp) ? -1 : 0;
+}
+
 int molbuild_write(const struct lmp_data *d, const char *comments,
 		   const char *path, struct err *e)
 {
@@ -656,12 +669,7 @@ int molbuild_write(const struct lmp_data *d, const char *comments,
 			free(buf);
 			return err_set(e, "%s: %s", path, strerror(errno));
 		}
-		size_t tl = strcspn(buf, "\n") + 1;
-		fwrite(buf, 1, tl, out);
-		if (comments)
-			fputs(comments, out);
-		fwrite(buf + tl, 1, len - tl, out);
-		int bad = fflush(out) || ferror(out);
+		int bad = put_with_comments(out, buf, len, comments);
 		if ((to_close && fclose(out)) || bad)
 			err_set(e, "%s: write error: %s", path, strerror(errno));
 		else
@@ -688,13 +696,7 @@ int molbuild_write(const struct lmp_data *d, const char *comments,
 		unlink(tmp);
 		goto out;
 	}
-	/* title line, then the comments, then the rest */
-	size_t tl = strcspn(buf, "\n") + 1;
-	fwrite(buf, 1, tl, fp);
-	if (comments)
-		fputs(comments, fp);
-	fwrite(buf + tl, 1, len - tl, fp);
-	int bad = fflush(fp) || ferror(fp);
+	int bad = put_with_comments(fp, buf, len, comments);
 	if (fclose(fp) || bad) {
 		err_set(e, "%s: write error: %s", path, strerror(errno));
 		unlink(tmp);
