@@ -14,9 +14,6 @@
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_fit.h>
 
-/* cell angles within this many degrees of 90 count as orthorhombic */
-#define ANGLE_TOL 1e-3
-
 /* ------------------------------------------------------------------ */
 /* Kernel                                                             */
 /* ------------------------------------------------------------------ */
@@ -326,16 +323,10 @@ int msd_replica_init(struct msd_replica *r, const struct msd_sel *s,
 static int frame_box(const struct msd_replica *r, const struct frame *f,
 		     double len[3], struct err *e)
 {
-	for (int a = 0; a < 3; a++) {
-		if (!f->has_cell) {
-			len[a] = r->box[a];
-			continue;
-		}
-		if (fabs(f->angle[a] - 90.0) > ANGLE_TOL)
-			return err_set(e, "cell angle %g; only orthorhombic boxes "
-				       "are supported", f->angle[a]);
-		len[a] = f->cell[a];
-	}
+	if (frame_check_cell(f, e) != 0)
+		return -1;
+	for (int a = 0; a < 3; a++)
+		len[a] = f->has_cell ? f->cell[a] : r->box[a];
 	for (int a = 0; a < 3; a++)
 		if (!(len[a] > 0.0) || !isfinite(len[a]))
 			return err_set(e, "box length %g is not positive", len[a]);

@@ -6,10 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Tolerance on cell angles: trajectories store them as doubles, but a
- * writer may have passed them through float (90 is exact in both). */
-#define ANGLE_TOL 1e-4
-
 const char *profile_conc_name(enum profile_conc c)
 {
 	switch (c) {
@@ -275,10 +271,9 @@ static int frame_box(const struct profile *p, const struct frame *f,
 		memcpy(len, p->box, 3 * sizeof *len);
 		return 0;
 	}
+	if (frame_check_cell(f, e) != 0)
+		return -1;
 	for (int a = 0; a < 3; a++) {
-		if (fabs(f->angle[a] - 90.0) > ANGLE_TOL)
-			return err_set(e, "cell angle %g; only orthorhombic boxes "
-				       "are supported", f->angle[a]);
 		if (!(f->cell[a] > 0.0) || !isfinite(f->cell[a]))
 			return err_set(e, "cell length %g is not positive",
 				       f->cell[a]);

@@ -160,7 +160,7 @@ void frame_free(struct frame *f)
  * and LAMMPS's acos(0) * 180 / pi give 90 to far better than that. */
 #define ANGLE_TOL 1e-3
 
-int frame_check(const struct frame *f, struct err *e)
+int frame_check_cell(const struct frame *f, struct err *e)
 {
 	if (f->has_cell)
 		for (int a = 0; a < 3; a++)
@@ -168,6 +168,13 @@ int frame_check(const struct frame *f, struct err *e)
 				return err_set(e, "cell angles %g %g %g: only "
 					       "orthorhombic boxes are supported",
 					       f->angle[0], f->angle[1], f->angle[2]);
+	return 0;
+}
+
+int frame_check(const struct frame *f, struct err *e)
+{
+	if (frame_check_cell(f, e) != 0)
+		return -1;
 	const double *arr[6] = { f->x, f->y, f->z, f->vx, f->vy, f->vz };
 	for (int k = 0; k < 6; k++) {
 		if (!arr[k])

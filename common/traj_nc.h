@@ -41,6 +41,8 @@ void frame_free(struct frame *f);
  * (traj_nc reads any angles; soretkit's boxes have none but 90 degrees)
  * and non-finite positions or velocities (a blown-up run). 0 or -1. */
 int frame_check(const struct frame *f, struct err *e);
+/* The cell part of frame_check alone (a frame without a cell passes). */
+int frame_check_cell(const struct frame *f, struct err *e);
 
 struct traj_nc; /* opaque */
 
