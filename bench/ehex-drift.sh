@@ -2,25 +2,119 @@
 # ehex-drift.sh: total-energy drift of eHEX against plain HEX on the
 # paper's LJ system (2048 + 80 atoms, 7.65 x 7.65 x 50 sigma), cold slab
 # 10.5-14.5, hot slab 35.5-39.5, shifted LJ (so that the cut-off adds no
-# noise), at the paper's flux (5 eps/tau, dt 0.005) and at a stressed one
-# (40 eps/tau, dt 0.01). Reports the slope of edrift(t) from a least-squares
-# fit, in eps/tau, for both. Usage: bench/ehex-drift.sh [STEPS]
+# jumps), side by side with LAMMPS's fix ehex (and fix ehex ... hex, its
+# HEX) from the same states.
+#
+# One run per code says little: the drift of a single trajectory moves by
+# a few 1e-3 eps/tau from start to start at flux 40 (five starts of the
+# thirteenth session: md-run 0.0025-0.0067, LAMMPS 0.0014-0.0021), about
+# the NVE drift of either code at dt 0.01. So each code runs SAMPLES
+# starts (the box minimised and thermalised at T* = 1 by LAMMPS, velocities
+# drawn afresh per start, as nve-drift.sh); the script reports per code
+# and method the mean slope of etotal(t) in eps/tau with its standard
+# error, and the ratio HEX / eHEX of the mean |slope|. The heat added to
+# the hot slab equals the heat taken from the cold one, so etotal itself
+# is the conserved quantity.
+#
+# Usage: bench/ehex-drift.sh [STEPS [SAMPLES [FLUX [DT]]]]
+# (defaults 50000 steps, 4 starts, flux 40 eps/tau, dt 0.01: a stressed
+# flux, where the two methods differ well beyond the NVE drift; at the
+# paper's flux 5 and dt 0.005 both are at the NVE drift's level).
+# Runs go two at a time.
 set -eu
-steps=${1:-100000}
+steps=${1:-50000}
+samples=${2:-4}
+flux=${3:-40}
+dt=${4:-0.01}
 top=$(cd "$(dirname "$0")/.." && pwd)
 bin=$top/bin
+command -v lmp >/dev/null || { echo "ehex-drift.sh: lmp (LAMMPS) not found" >&2; exit 1; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work"
 $bin/box-init --box 7.65,7.65,50 --count 2048,80 --eps 1,1.5 --seed 1 -o mix.data
-$bin/md-run --units lj --data mix.data --ensemble min -o min.nc -q > /dev/null
-$bin/md-run --units lj --data mix.data --from min.nc.rst --ensemble nvt --temp 1 --shift \
-	--steps 4000 --threads 1 -o nvt.nc -q > /dev/null
-slope() { awk '!/^#/ {n++; x=$2; y=$14; sx+=x; sy+=y; sxx+=x*x; sxy+=x*y} END {printf "%.4g", (n*sxy-sx*sy)/(n*sxx-sx*sx)}' "$1"; }
-for cfg in "5 0.005" "40 0.01"; do
-	set -- $cfg
-	E="$bin/ehex-gradient --units lj --data mix.data --from nvt.nc.rst --cold 10.5:14.5 --hot 35.5:39.5 --shift --threads 1 -q --flux $1 --dt $2 --steps $steps --thermo 500"
-	$E > ehex.txt & $E --hex > hex.txt; wait
-	printf 'flux %s eps/tau, dt %s, %s steps: edrift slope eHEX %s, HEX %s eps/tau\n' \
-		"$1" "$2" "$steps" "$(slope ehex.txt)" "$(slope hex.txt)"
+cat > prep.in <<'IN'
+units           lj
+atom_style      atomic
+pair_style      lj/cut 2.5
+read_data       mix.data
+neighbor        0.3 bin
+minimize        1e-8 1e-8 1000 10000
+velocity        all create 1.0 4928 mom yes dist gaussian
+fix             1 all nvt temp 1.0 1.0 0.5
+run             4000
+write_data      start.data
+IN
+lmp -in prep.in -log none -screen none
+: > jobs
+s=1
+while [ "$s" -le "$samples" ]; do
+	cat > vel$s.in <<IN
+units           lj
+atom_style      atomic
+pair_style      lj/cut 2.5
+read_data       start.data
+velocity        all create 1.0 $((4928 + 97 * s)) mom yes dist gaussian
+write_data      start$s.data
+IN
+	lmp -in vel$s.in -log none -screen none
+	for mode in ehex hex; do
+		kw=; [ "$mode" = hex ] && kw=hex
+		cat > $mode$s.in <<IN
+units           lj
+atom_style      atomic
+pair_style      lj/cut 2.5
+pair_modify     shift yes
+read_data       start$s.data
+neighbor        0.3 bin
+neigh_modify    every 1 delay 0 check yes
+timestep        $dt
+region          rcold block INF INF INF INF 10.5 14.5 units box
+region          rhot  block INF INF INF INF 35.5 39.5 units box
+fix             1 all nve
+fix             cold all ehex 1 -$flux region rcold $kw
+fix             hot  all ehex 1 $flux region rhot $kw
+thermo_style    custom step time etotal
+thermo_modify   norm no format float %.12g
+thermo          500
+run             $steps
+IN
+		echo "OMP_NUM_THREADS=1 lmp -in $mode$s.in -log lmp-$mode$s.log -screen none" >> jobs
+	done
+	s=$((s + 1))
 done
+s=1
+while [ "$s" -le "$samples" ]; do
+	for mode in ehex hex; do
+		kw=; [ "$mode" = hex ] && kw=--hex
+		echo "$bin/ehex-gradient --units lj --data start$s.data --cold 10.5:14.5 --hot 35.5:39.5 --shift --threads 1 -q --flux $flux --dt $dt --steps $steps --thermo 500 $kw > sk-$mode$s.txt" >> jobs
+	done
+	s=$((s + 1))
+done
+xargs -P 2 -I CMD sh -c CMD < jobs
+# slope (least squares) of etotal(t), eps/tau
+slope() { awk '{k++; x=$1; y=$2; sx+=x; sy+=y; sxx+=x*x; sxy+=x*y}
+	END {printf "%.6e\n", (k*sxy-sx*sy)/(k*sxx-sx*sx)}' "$1"; }
+for mode in ehex hex; do
+	: > lmp-$mode.fits
+	: > sk-$mode.fits
+	s=1
+	while [ "$s" -le "$samples" ]; do
+		awk '/^ *Step/ {on=1; next} /^Loop/ {on=0} on && NF==3 {print $2, $3}' lmp-$mode$s.log > l.txt
+		awk '!/^#/ {print $2, $6}' sk-$mode$s.txt > k.txt
+		slope l.txt >> lmp-$mode.fits
+		slope k.txt >> sk-$mode.fits
+		s=$((s + 1))
+	done
+done
+# mean slope +- standard error, mean |slope|
+summary() { awk '{k++; b[k]=$1; a+=$1; q+=($1<0?-$1:$1)}
+	END {m=a/k; for (i=1;i<=k;i++) v+=(b[i]-m)^2; se=(k>1)?sqrt(v/(k-1)/k):0;
+	     printf "%.3e +- %.3e (mean |slope| %.3e)", m, se, q/k}' "$1"; }
+absmean() { awk '{q+=($1<0?-$1:$1); k++} END {printf "%.6e", q/k}' "$1"; }
+ratio() { awk -v h="$(absmean "$1")" -v e="$(absmean "$2")" 'BEGIN {printf "%.0f", h/e}'; }
+echo "eHEX / HEX, flux $flux eps/tau, dt $dt, $steps steps, $samples starts each, etotal slope in eps/tau:"
+echo "  md-run (ehex-gradient): eHEX $(summary sk-ehex.fits), HEX $(summary sk-hex.fits); HEX/eHEX $(ratio sk-hex.fits sk-ehex.fits)x"
+echo "    runs eHEX: $(tr '\n' ' ' < sk-ehex.fits)"
+echo "  LAMMPS (fix ehex):      eHEX $(summary lmp-ehex.fits), HEX $(summary lmp-hex.fits); HEX/eHEX $(ratio lmp-hex.fits lmp-ehex.fits)x"
+echo "    runs eHEX: $(tr '\n' ' ' < lmp-ehex.fits)"
