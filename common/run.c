@@ -2,10 +2,13 @@
 #include "run.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -699,8 +702,116 @@ int run_write_state(const struct md *m, const char *traj_path,
 	return 0;
 }
 
+/* The output lock: PATH.lock beside the run's first file output (the
+ * trajectory, else the checkpoint, else the thermo table), held with
+ * flock for the whole run, so that a second run given the same outputs
+ * stops at once instead of writing the same PATH.tmp and checkpoint (as
+ * GROMACS mdrun refuses a second run on a locked log). The kernel drops
+ * the lock when the process dies, even by SIGKILL, so a file left by a
+ * killed run blocks nothing; a finished, failed or stopped run removes
+ * it. */
+struct out_lock {
+	int fd;     /* -1: none held */
+	char *path;
+};
+
+static const char *lock_target(const struct run_opts *o)
+{
+	if (o->traj_path)
+		return o->traj_path;
+	if (o->rst_path)
+		return o->rst_path;
+	if (o->thermo_path && strcmp(o->thermo_path, "-") != 0)
+		return o->thermo_path;
+	return NULL;
+}
+
+static int out_lock_take(struct out_lock *l, const struct run_opts *o,
+			 struct err *e)
+{
+	l->fd = -1;
+	l->path = NULL;
+	const char *target = lock_target(o);
+	if (!target)
+		return 0;
+	size_t n = strlen(target) + 6;
+	if (!(l->path = malloc(n)))
+		return err_set(e, "out of memory");
+	snprintf(l->path, n, "%s.lock", target);
+	/* Taken on a file that another run removed between our open and
+	 * our flock, the lock would guard nothing: retry until the locked
+	 * file is the one the path names. */
+	for (int tries = 0; tries < 100; tries++) {
+		int fd = open(l->path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+		if (fd < 0) {
+			int rc = err_set(e, "%s: cannot create the output lock: %s",
+					 l->path, strerror(errno));
+			free(l->path);
+			l->path = NULL;
+			return rc;
+		}
+		if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+			int er = errno;
+			close(fd);
+			if (er == EWOULDBLOCK) {
+				int rc = err_set(e, "%s: another run is writing "
+						 "these outputs (it holds %s); wait for "
+						 "it to end or give other outputs",
+						 target, l->path);
+				free(l->path);
+				l->path = NULL;
+				return rc;
+			}
+			/* a file system without flock: run unguarded */
+			free(l->path);
+			l->path = NULL;
+			return 0;
+		}
+		struct stat a, b;
+		if (fstat(fd, &a) == 0 && stat(l->path, &b) == 0 &&
+		    a.st_dev == b.st_dev && a.st_ino == b.st_ino) {
+			l->fd = fd;
+			return 0;
+		}
+		close(fd);
+	}
+	int rc = err_set(e, "%s: the output lock keeps changing", l->path);
+	free(l->path);
+	l->path = NULL;
+	return rc;
+}
+
+/* Remove the file while still holding the lock, then drop it: a run
+ * that opened the old file meanwhile sees it is no longer the path's. */
+static void out_lock_drop(struct out_lock *l)
+{
+	if (l->fd >= 0) {
+		unlink(l->path);
+		close(l->fd);
+	}
+	free(l->path);
+	l->fd = -1;
+	l->path = NULL;
+}
+
+static int run_md_locked(struct md *m, struct integrator *it,
+			 const struct run_opts *o, const struct run_hook *hk,
+			 struct err *e);
+
 int run_md(struct md *m, struct integrator *it, const struct run_opts *o,
 	   const struct run_hook *hk, struct err *e)
+{
+	struct out_lock l;
+	if (out_lock_take(&l, o, e) != 0)
+		return -1;
+	int rc = run_md_locked(m, it, o, hk, e);
+	out_lock_drop(&l);
+	return rc;
+}
+
+static int run_md_locked(struct md *m, struct integrator *it,
+			 const struct run_opts *o, const struct run_hook *hk,
+			 struct err *e)
 {
 	struct state *st = m->st;
 	size_t n = st->n;

@@ -125,7 +125,27 @@ for sig in TERM KILL; do
 	else notok "SIG$sig: resumed trajectory differs"; fi
 	if cmp -s <(grep -v '^#' a/thermo.txt) <(grep -v '^#' "$d/thermo.txt"); then ok "SIG$sig: resumed thermo identical"
 	else notok "SIG$sig: resumed thermo differs"; fi
+	[ ! -e "$d/t.nc.lock" ] && ok "SIG$sig: no output lock left after the resumed run" ||
+		notok "SIG$sig: $d/t.nc.lock left behind"
 done
+# the output lock: a second run given the same -o while the first runs
+# stops at once with a message, and touches nothing of the first's
+mkdir -p lk
+md-run --units lj --data mix.data --from nvt.nc --steps 100000000 --checkpoint 500 --threads 1 \
+	-q -o lk/t.nc --thermo-file lk/thermo.txt 2>/dev/null &
+first=$!
+for _ in $(seq 100); do [ -e lk/t.nc.lock ] && break; sleep 0.1; done
+[ -e lk/t.nc.lock ] && ok "a running run holds its output lock" || notok "no lk/t.nc.lock while the run runs"
+expect_exit 1 "a second run on the same outputs is refused" md-run --units lj --data mix.data \
+	--from nvt.nc --steps 100 --threads 1 -q -o lk/t.nc --thermo-file lk/other.txt
+expect_grep "the message says another run writes them" 'lk/t.nc: another run is writing these outputs' "$T/err"
+kill -0 $first 2>/dev/null && [ -e lk/t.nc.tmp ] && ok "the first run goes on, its temporary in place" ||
+	notok "the refused run disturbed the first"
+expect_absent "the refused run wrote no thermo file" lk/other.txt
+kill -TERM $first
+wait $first 2>/dev/null
+[ ! -e lk/t.nc.lock ] && [ -e lk/t.nc.rst ] && ok "SIGTERM: checkpoint kept, lock removed" ||
+	notok "after SIGTERM: lock $( [ -e lk/t.nc.lock ] && echo left || echo gone), checkpoint $( [ -e lk/t.nc.rst ] && echo kept || echo missing)"
 # the checkpoint belongs to the command AND its input files: the same
 # command over a data file regenerated after the kill (as make would
 # rebuild init.data) is refused, not resumed with the old state
