@@ -29,31 +29,9 @@ command -v lmp >/dev/null || { echo "nve-drift.sh: lmp (LAMMPS) not found" >&2; 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work"
-$bin/box-init --box 7.65,7.65,50 --count 2048,80 --eps 1,1.5 --seed 1 -o mix.data
-cat > prep.in <<'IN'
-units           lj
-atom_style      atomic
-pair_style      lj/cut 2.5
-read_data       mix.data
-neighbor        0.3 bin
-minimize        1e-8 1e-8 1000 10000
-velocity        all create 1.0 4928 mom yes dist gaussian
-fix             1 all nvt temp 1.0 1.0 0.5
-run             4000
-write_data      start.data
-IN
-lmp -in prep.in -log none -screen none
+"$top/bench/lj-starts.sh" "$bin" "$samples"
 s=1
 while [ "$s" -le "$samples" ]; do
-	cat > vel$s.in <<IN
-units           lj
-atom_style      atomic
-pair_style      lj/cut 2.5
-read_data       start.data
-velocity        all create 1.0 $((4928 + 97 * s)) mom yes dist gaussian
-write_data      start$s.data
-IN
-	lmp -in vel$s.in -log none -screen none
 	cat > nve$s.in <<IN
 units           lj
 atom_style      atomic
