@@ -10,29 +10,15 @@ atom inside [0, L); image flags 0."""
 import math
 import sys
 
+from lmpdata import DataFile
+
 
 def read(path):
-    sec, atoms, box = None, [], {}
-    with open(path) as fp:
-        next(fp)
-        for raw in fp:
-            line = raw.split("#")[0].strip()
-            if not line:
-                continue
-            f = line.split()
-            if len(f) == 4 and f[2].endswith("lo") and f[3].endswith("hi"):
-                box[f[2][0]] = (float(f[0]), float(f[1]))
-                continue
-            if line in ("Atoms", "Bonds", "Angles", "Dihedrals", "Impropers",
-                        "Masses", "Pair Coeffs", "Bond Coeffs", "Angle Coeffs",
-                        "Dihedral Coeffs", "Improper Coeffs", "Velocities"):
-                sec = line
-                continue
-            if sec == "Atoms":
-                atoms.append((int(f[0]), int(f[1]), int(f[2]), float(f[3]),
-                              float(f[4]), float(f[5]), float(f[6]),
-                              tuple(int(v) for v in f[7:10])))
-    return atoms, [box[a][1] - box[a][0] for a in "xyz"]
+    d = DataFile(path)
+    atoms = [(int(f[0]), int(f[1]), int(f[2]), float(f[3]), float(f[4]),
+              float(f[5]), float(f[6]), tuple(int(v) for v in f[7:10]))
+             for f in d.sections["Atoms"]]
+    return atoms, d.lengths()
 
 
 def main():

@@ -27,27 +27,13 @@ import sys
 import numpy as np
 from netCDF4 import Dataset
 
+from lmpdata import DataFile
+
 
 def read_data(path):
-    masses, pair, atoms, sec = {}, {}, [], None
-    with open(path) as fp:
-        next(fp)
-        for raw in fp:
-            line = raw.split("#")[0].strip()
-            if not line:
-                continue
-            f = line.split()
-            if f[0][0].isalpha():
-                sec = line
-                continue
-            if sec == "Masses":
-                masses[int(f[0])] = float(f[1])
-            elif sec == "Pair Coeffs":
-                pair[int(f[0])] = (float(f[1]), float(f[2]))
-            elif sec == "Atoms":
-                atoms.append((int(f[0]), int(f[1])))
-    atoms.sort()
-    typ = np.array([t for _, t in atoms])
+    d = DataFile(path)
+    masses, pair = d.per_type("Masses"), d.per_type("Pair Coeffs", (1, 2))
+    typ = np.array([int(f[1]) for f in d.atoms()])
     mass = np.array([masses[t] for t in typ])
     eps = np.array([pair[t][0] for t in typ])
     sig = np.array([pair[t][1] for t in typ])

@@ -13,26 +13,10 @@ import sys
 import netCDF4
 import numpy as np
 
+from lmpdata import DataFile
+
 (data, rst, thermo, dump, lthermo, label, ptol, vtol, ertol) = sys.argv[1:10]
 ptol, vtol, ertol = float(ptol), float(vtol), float(ertol)
-
-
-def data_ids_box(path):
-    ids, lo, hi = [], [0.0] * 3, [0.0] * 3
-    lines = open(path).read().split("\n")
-    natoms = 0
-    for k, line in enumerate(lines):
-        w = line.split()
-        if len(w) == 2 and w[1] == "atoms":
-            natoms = int(w[0])
-        for d, ax in enumerate("xyz"):
-            if len(w) >= 4 and w[2] == ax + "lo":
-                lo[d], hi[d] = float(w[0]), float(w[1])
-        if line.startswith("Atoms"):
-            body = [x for x in lines[k + 1:] if x.strip()][:natoms]
-            ids = [int(x.split()[0]) for x in body]
-            break
-    return np.array(ids), np.array(hi) - np.array(lo)
 
 
 def dump_by_id(path):
@@ -52,8 +36,9 @@ def thermo_rows(path, cols):
     return out
 
 
-ids, box = data_ids_box(data)
-ids = np.sort(ids)  # the restart holds atoms in id order
+datafile = DataFile(data)
+ids = [int(f[0]) for f in datafile.atoms()]  # the restart holds atoms in id order
+box = np.array(datafile.lengths())
 nc = netCDF4.Dataset(rst)
 x = np.array(nc.variables["coordinates"][:], dtype=float)
 v = np.array(nc.variables["velocities"][:], dtype=float)

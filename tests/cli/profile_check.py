@@ -25,43 +25,27 @@ import sys
 import numpy as np
 from netCDF4 import Dataset
 
+from lmpdata import DataFile
+
 KB_REAL = 0.0019872067
 RTOL = 1e-9   # the table carries 10 significant digits
 
 
 def read_data(path):
-    masses, atoms, box, sec, style = {}, [], {}, None, None
-    with open(path) as fp:
-        next(fp)
-        for raw in fp:
-            head, _, comment = raw.partition("#")
-            line = head.strip()
-            if not line:
-                continue
-            f = line.split()
-            if len(f) == 4 and f[2].endswith("lo") and f[3].endswith("hi"):
-                box[f[2][0]] = (float(f[0]), float(f[1]))
-                continue
-            if f[0][0].isalpha():
-                sec = line
-                if sec == "Atoms":
-                    style = comment.strip() or None
-                continue
-            if sec == "Masses":
-                masses[int(f[0])] = float(f[1])
-            elif sec == "Atoms":
-                atoms.append(f)
+    d = DataFile(path)
+    atoms = d.atoms()
+    style = d.styles.get("Atoms")
     if style is None:
         style = "full" if len(atoms[0]) in (7, 10) else "atomic"
-    atoms.sort(key=lambda a: int(a[0]))
     if style == "full":
         mol = np.array([int(a[1]) for a in atoms])
         typ = np.array([int(a[2]) for a in atoms])
     else:
         mol = np.zeros(len(atoms), int)
         typ = np.array([int(a[1]) for a in atoms])
+    masses = d.per_type("Masses")
     mass = np.array([masses[t] for t in typ])
-    return typ, mol, mass, box
+    return typ, mol, mass, d.box
 
 
 def make_traj(data, out, nframes, seed):
