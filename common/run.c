@@ -741,31 +741,23 @@ static int out_lock_take(struct out_lock *l, const struct run_opts *o,
 	/* Taken on a file that another run removed between our open and
 	 * our flock, the lock would guard nothing: retry until the locked
 	 * file is the one the path names. */
+	int rc = 0;
 	for (int tries = 0; tries < 100; tries++) {
 		int fd = open(l->path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 		if (fd < 0) {
-			int rc = err_set(e, "%s: cannot create the output lock: %s",
-					 l->path, strerror(errno));
-			free(l->path);
-			l->path = NULL;
-			return rc;
+			rc = err_set(e, "%s: cannot create the output lock: %s",
+				     l->path, strerror(errno));
+			break;
 		}
 		if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-			int er = errno;
+			if (errno == EWOULDBLOCK)
+				rc = err_set(e, "%s: another run is writing these "
+					     "outputs (it holds %s); wait for it to "
+					     "end or give other outputs",
+					     target, l->path);
+			/* else a file system without flock: run unguarded */
 			close(fd);
-			if (er == EWOULDBLOCK) {
-				int rc = err_set(e, "%s: another run is writing "
-						 "these outputs (it holds %s); wait for "
-						 "it to end or give other outputs",
-						 target, l->path);
-				free(l->path);
-				l->path = NULL;
-				return rc;
-			}
-			/* a file system without flock: run unguarded */
-			free(l->path);
-			l->path = NULL;
-			return 0;
+			break;
 		}
 		struct stat a, b;
 		if (fstat(fd, &a) == 0 && stat(l->path, &b) == 0 &&
@@ -774,8 +766,10 @@ static int out_lock_take(struct out_lock *l, const struct run_opts *o,
 			return 0;
 		}
 		close(fd);
+		if (tries == 99)
+			rc = err_set(e, "%s: the output lock keeps changing",
+				     l->path);
 	}
-	int rc = err_set(e, "%s: the output lock keeps changing", l->path);
 	free(l->path);
 	l->path = NULL;
 	return rc;
