@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -152,4 +153,12 @@ void progress_end(struct progress *p, long done)
 void cli_try_help(const char *tool)
 {
 	fprintf(stderr, "Try '%s --help' for the options.\n", tool);
+}
+
+void cli_catch_stop(void (*handler)(int))
+{
+	struct sigaction sa = {0};
+	sa.sa_handler = handler;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
 }

@@ -37,6 +37,10 @@ struct progress {
 /* After getopt's own message for an unknown option or a missing argument:
  * one line pointing at --help, not the whole usage (errors are one line). */
 void cli_try_help(const char *tool);
+/* SIGTERM and SIGINT call handler, which sets the tool's stop flag: its
+ * long loop then stops between steps or frames and cleans up (md-run and
+ * ehex-gradient checkpoint, fep-window removes its temporary). */
+void cli_catch_stop(void (*handler)(int));
 double wall_seconds(void);
 void progress_init(struct progress *p, int enabled, const char *what,
 		   long start, long total, double rate_scale,

@@ -74,9 +74,7 @@ double run_command_hash(int argc, char **argv)
 		const char *a = argv[i];
 		if ((!strcmp(a, "--data") || !strcmp(a, "--from")) && i + 1 < argc)
 			h = hash_input_file(h, argv[i + 1]);
-		else if (!strncmp(a, "--data=", 7))
-			h = hash_input_file(h, a + 7);
-		else if (!strncmp(a, "--from=", 7))
+		else if (!strncmp(a, "--data=", 7) || !strncmp(a, "--from=", 7))
 			h = hash_input_file(h, a + 7);
 		if (!strcmp(a, "-q") || !strcmp(a, "--progress") ||
 		    !strcmp(a, "--quiet"))

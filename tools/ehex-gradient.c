@@ -179,10 +179,7 @@ int main(int argc, char **argv)
 		.thermo_cols = ec.sys.units.style == UNITS_LJ ? thermo_cols_lj : thermo_cols_real,
 		.thermo = hook_thermo, .pack = hook_pack, .unpack = hook_unpack,
 		.describe = hook_describe};
-	struct sigaction sa = {0};
-	sa.sa_handler = on_signal;
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
+	cli_catch_stop(on_signal);
 	struct integrator_opts io = {.ens = ENS_NVE, .dt = ec.dt, .tchain = 3, .pchain = 3};
 	struct integrator it;
 	struct md *m = &ec.md;

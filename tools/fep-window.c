@@ -202,10 +202,7 @@ int main(int argc, char **argv)
 		.state = (size_t)o.state, .K = sch.K, .ncomp = sch.ncomp,
 		.lambda = sch.lambda, .temperature = o.temp, .units = un->name,
 		.time_unit = un->u_time, .ndudl = sch.ncomp};
-	struct sigaction sa = {0};
-	sa.sa_handler = on_signal;
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
+	cli_catch_stop(on_signal);
 	if (fe_window_begin(&tw, o.out, &h, tool, SK_VERSION, argc, argv, &e) != 0)
 		goto fail;
 	open_out = 1;

@@ -219,10 +219,7 @@ int main(int argc, char **argv)
 	if (io.ens != ENS_MIN &&
 	    engine_cli_allow_reorder(&ec, io.ens == ENS_LANGEVIN, &e) != 0)
 		goto fail;
-	struct sigaction sa = {0};
-	sa.sa_handler = on_signal;
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
+	cli_catch_stop(on_signal);
 
 	io.dt = ec.dt;
 	io.temp = io.temp_stop = ec.temp;
