@@ -1804,18 +1804,21 @@ int lmp_data_write_stream(const struct lmp_data *d, FILE *fp,
 	return 0;
 }
 
-FILE *lmp_data_open_stream(const char *path, int *to_close)
+int lmp_data_open_stream(const char *path, FILE **fp, int *to_close)
 {
 	struct stat st;
+	*fp = NULL;
 	*to_close = 0;
-	if (!strcmp(path, "-"))
-		return stdout;
-	if (stat(path, &st) != 0 || S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)) {
-		errno = 0;
-		return NULL;
+	if (!strcmp(path, "-")) {
+		*fp = stdout;
+		return 1;
 	}
+	if (stat(path, &st) != 0 || S_ISREG(st.st_mode) || S_ISDIR(st.st_mode))
+		return 0;
+	if (!(*fp = fopen(path, "w")))
+		return -1;
 	*to_close = 1;
-	return fopen(path, "w");
+	return 1;
 }
 
 int lmp_data_write(const struct lmp_data *d, const char *path, struct err *e)
@@ -1823,10 +1826,11 @@ int lmp_data_write(const struct lmp_data *d, const char *path, struct err *e)
 	size_t n = strlen(path);
 	char *tmp;
 	int fd, rc, to_close;
-	FILE *fp = lmp_data_open_stream(path, &to_close);
-	if (fp || errno) {
-		if (!fp)
-			return err_set(e, "%s: %s", path, strerror(errno));
+	FILE *fp;
+	int in_place = lmp_data_open_stream(path, &fp, &to_close);
+	if (in_place < 0)
+		return err_set(e, "%s: %s", path, strerror(errno));
+	if (in_place) {
 		rc = lmp_data_write_stream(d, fp, path, e);
 		if (to_close && fclose(fp) && !rc)
 			rc = err_set(e, "%s: write error: %s", path,

@@ -663,12 +663,13 @@ int molbuild_write(const struct lmp_data *d, const char *comments,
 	}
 	fclose(mem);
 	int to_close;
-	FILE *out = lmp_data_open_stream(path, &to_close);
-	if (out || errno) {
-		if (!out) {
-			free(buf);
-			return err_set(e, "%s: %s", path, strerror(errno));
-		}
+	FILE *out;
+	int in_place = lmp_data_open_stream(path, &out, &to_close);
+	if (in_place < 0) {
+		free(buf);
+		return err_set(e, "%s: %s", path, strerror(errno));
+	}
+	if (in_place) {
 		int bad = put_with_comments(out, buf, len, comments);
 		if ((to_close && fclose(out)) || bad)
 			err_set(e, "%s: write error: %s", path, strerror(errno));
