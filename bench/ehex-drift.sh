@@ -41,13 +41,7 @@ while [ "$s" -le "$samples" ]; do
 	for mode in ehex hex; do
 		kw=; [ "$mode" = hex ] && kw=hex
 		cat > $mode$s.in <<IN
-units           lj
-atom_style      atomic
-pair_style      lj/cut 2.5
-pair_modify     shift yes
-read_data       start$s.data
-neighbor        0.3 bin
-neigh_modify    every 1 delay 0 check yes
+include         start$s.in
 timestep        $dt
 region          rcold block INF INF INF INF 10.5 14.5 units box
 region          rhot  block INF INF INF INF 35.5 39.5 units box

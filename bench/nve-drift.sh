@@ -33,13 +33,7 @@ cd "$work"
 s=1
 while [ "$s" -le "$samples" ]; do
 	cat > nve$s.in <<IN
-units           lj
-atom_style      atomic
-pair_style      lj/cut 2.5
-pair_modify     shift yes
-read_data       start$s.data
-neighbor        0.3 bin
-neigh_modify    every 1 delay 0 check yes
+include         start$s.in
 timestep        0.005
 fix             1 all nve
 thermo_style    custom step time etotal
