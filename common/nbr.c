@@ -7,15 +7,17 @@
  * i-cluster) is paired with j-clusters, which keeps most computed pairs
  * useful for small clusters.
  *
- * A build (1) wraps atoms into the box, updating image flags; (2) makes the
- * ghosts: images under positive shifts within cutoff+skin of the box; (3)
- * sorts atoms and ghosts into columns (counting sort on column and z bin,
- * then insertion sort on z), cuts clusters and their bounding boxes,
- * and orders them by z slab (one per thread, so that a thread's share of
- * the kernel is a slab whose clusters the other threads barely touch); (4)
- * lists for each local atom the clusters whose bounding box is within
- * cutoff+skin of it, in parallel over local clusters: first the candidates
- * of the whole cluster (box to box), then each atom (point to box).
+ * A build (1) wraps atoms into the box, updating image flags; (2) sorts
+ * the atoms into the columns of a grid that tiles the box (counting sort
+ * on column and z bin, then insertion sort on z), cuts clusters and their
+ * bounding boxes, and orders them by z slab (one per thread, so that a
+ * thread's share of the kernel is a slab whose clusters the other threads
+ * barely touch); (3) lists for each atom the clusters, each under the
+ * periodic shift that brings it near, whose bounding box is within
+ * cutoff+skin of it, in parallel over clusters: first the candidates of
+ * the whole cluster (box to box, the columns and z ranges wrapped), then
+ * each atom (point to box). No periodic images are stored: the kernel
+ * shifts i (nbr_impl.h).
  *
  * Rebuild criterion, LAMMPS `neigh_modify check yes` (neighbor.cpp
  * check_distance): some atom moved more than skin/2 since the last build;
@@ -81,12 +83,9 @@ int nbr_create(struct nbr_list **out, size_t natoms, double cutoff,
 	nl->yhold = xalloc(natoms, sizeof(double));
 	nl->zhold = xalloc(natoms, sizeof(double));
 	nl->lslot = xalloc(natoms, sizeof(int));
-	nl->gcount = xalloc(natoms + 1, sizeof(int));
-	nl->gmask = xalloc(natoms, 1);
-	nl->gopt = xalloc(3 * natoms, 1);
 	nl->newidx = xalloc(natoms, sizeof(int));
 	if (!nl->xhold || !nl->yhold || !nl->zhold || !nl->lslot ||
-	    !nl->gcount || !nl->gmask || !nl->gopt || !nl->newidx) {
+	    !nl->newidx) {
 		nbr_free(nl);
 		return err_set(e, "out of memory for %zu atoms", natoms);
 	}
@@ -104,39 +103,24 @@ void nbr_free(struct nbr_list *nl)
 	free(nl->src);
 	free(nl->lslot);
 	free(nl->newidx);
-	free(nl->xread);
-	free(nl->gcount);
-	free(nl->gmask);
-	free(nl->gopt);
-	free(nl->sh);
 	free(nl->px);
 	free(nl->py);
 	free(nl->pz);
 	free(nl->pt);
 	free(nl->first);
 	free(nl->clist);
-	free(nl->gfirst);
-	free(nl->gslot);
 	free(nl->tstart);
-	free(nl->gstart);
 	free(nl->wpart);
 	free(nl->fbuf);
 	free(nl->touch);
-	free(nl->ipx);
-	free(nl->ipy);
-	free(nl->ipz);
-	free(nl->ipt);
 	free(nl->tlist);
 	free(nl->tlstart);
-	free(nl->cowner);
-	free(nl->goff);
 	free(nl->arange);
 	free(nl->scratch);
 	for (int t = 0; t < nl->tbuf_n; t++)
 		free(nl->tbuf[t]);
 	free(nl->tbuf);
 	free(nl->tcap);
-	free(nl->toff);
 	free(nl->zhist);
 	if (nl->prune) {
 		free(nl->prune->plist);
@@ -260,65 +244,17 @@ static int wrap1(double *x, int *img, double lo, double len)
 }
 
 
-/* Items being sorted into slots: atoms and their ghosts. */
+/* Items being sorted into slots: the atoms. */
 struct item {
 	double x, y, z;
 	int atom;
-	signed char s[3];
 };
 
+/* Whether shift (sx, sy, sz) is "positive": its first non-zero of sz, sy,
+ * sx is +1. Of a shift and its opposite exactly one is. */
 static int positive_shift(int sx, int sy, int sz)
 {
 	return sz > 0 || (sz == 0 && (sy > 0 || (sy == 0 && sx > 0)));
-}
-
-/* The ghosts of one atom: images under positive shifts whose distance to
- * the box is below rcs. Per dimension an atom within rcs of a face has one
- * image option (+1 near lo, -1 near hi; the box is >= 2 rcs wide), so the
- * images are combinations of those options; bit c of the returned mask
- * (c = kx + 2 ky + 4 kz, k = 1: use the dimension's option) marks a ghost,
- * opt[] gets the options. */
-static inline unsigned ghost_mask(const double r[3], const double lo[3],
-				  const double len[3], double rcs,
-				  signed char opt[3])
-{
-	double ex[3];
-	for (int d = 0; d < 3; d++) {
-		double below = r[d] - lo[d], above = lo[d] + len[d] - r[d];
-		opt[d] = below < rcs ? 1 : above < rcs ? -1 : 0;
-		ex[d] = below < rcs ? below : above;
-	}
-	unsigned avail = (opt[0] != 0) | (opt[1] != 0) << 1 | (opt[2] != 0) << 2;
-	unsigned mask = 0;
-	for (unsigned c = avail; c; c = (c - 1) & avail) { /* subsets */
-		int s[3];
-		double d2 = 0.0;
-		for (int d = 0; d < 3; d++) {
-			int use = (c >> d) & 1;
-			s[d] = use ? opt[d] : 0;
-			d2 += use ? ex[d] * ex[d] : 0.0;
-		}
-		if (positive_shift(s[0], s[1], s[2]) && d2 < rcs * rcs)
-			mask |= 1u << c;
-	}
-	return mask;
-}
-
-/* Write the ghosts of atom `atom` at r from its mask and options. */
-static void ghosts_fill(const double r[3], const double len[3], int atom,
-			unsigned mask, const signed char opt[3],
-			struct item *out)
-{
-	for (unsigned c = 1; c < 8; c++) {
-		if (!(mask >> c & 1))
-			continue;
-		signed char s[3];
-		for (int d = 0; d < 3; d++)
-			s[d] = (c >> d) & 1 ? opt[d] : 0;
-		*out++ = (struct item){r[0] + s[0] * len[0], r[1] + s[1] * len[1],
-				       r[2] + s[2] * len[2], atom,
-				       {s[0], s[1], s[2]}};
-	}
 }
 
 static int ensure_threads(struct nbr_list *nl, int nthr)
@@ -382,42 +318,40 @@ static void sort_z(int *restrict order, const struct item *restrict it,
 	}
 }
 
-/* The bucket of an item: column (kind offset koff: 0 for atoms, the
- * column count for ghosts) and z bin, clamped to the grid. */
-static inline int bucket_key(const struct item *t, const double exlo[3],
+/* The bucket of an atom: column and z bin of the box, clamped to the
+ * grid (an atom on the upper face by round-off goes to the last). */
+static inline int bucket_key(const struct item *t, const double lo[3],
 			     const double colw[2], const int nc[2], double wz,
-			     int nzb, size_t koff)
+			     int nzb)
 {
-	double u = (t->x - exlo[0]) / colw[0];
-	double v = (t->y - exlo[1]) / colw[1];
-	double w = (t->z - exlo[2]) / wz;
+	double u = (t->x - lo[0]) / colw[0];
+	double v = (t->y - lo[1]) / colw[1];
+	double w = (t->z - lo[2]) / wz;
 	int cx = u > 0 ? (int)u : 0, cy = v > 0 ? (int)v : 0;
 	int cz = w > 0 ? (int)w : 0;
 	cx = cx < nc[0] ? cx : nc[0] - 1;
 	cy = cy < nc[1] ? cy : nc[1] - 1;
 	cz = cz < nzb ? cz : nzb - 1;
-	size_t g = koff + (size_t)cy * nc[0] + cx;
+	size_t g = (size_t)cy * nc[0] + cx;
 	return (int)(g * nzb + cz);
 }
 
-/* Stable counting sort of items k0..k1-1, whose keys lie in buckets
- * b0..b1-1, into order[k0..k1-1]; bstart[b] gets the first item of
- * bucket b for b0 < b <= b1 (bstart[b1] = k1). bstart[b0] is not
- * touched: two calls on disjoint bucket ranges can run at once. */
-static void bucket_sort(const int *restrict key, size_t k0, size_t k1,
-			int *restrict bstart, size_t b0, size_t b1,
-			int *restrict order)
+/* Stable counting sort of items 0..n-1, whose keys lie in buckets
+ * 0..nb-1, into order[]; bstart[b] gets the first item of bucket b
+ * (bstart[nb] = n). */
+static void bucket_sort(const int *restrict key, size_t n,
+			int *restrict bstart, size_t nb, int *restrict order)
 {
-	memset(bstart + b0 + 1, 0, (b1 - b0) * sizeof *bstart);
-	for (size_t k = k0; k < k1; k++)
+	memset(bstart, 0, (nb + 1) * sizeof *bstart);
+	for (size_t k = 0; k < n; k++)
 		bstart[key[k] + 1]++;
-	int run = (int)k0; /* bstart[b + 1]: first item of bucket b */
-	for (size_t b = b0; b < b1; b++) {
+	int run = 0; /* bstart[b + 1]: first item of bucket b */
+	for (size_t b = 0; b < nb; b++) {
 		const int c = bstart[b + 1];
 		bstart[b + 1] = run;
 		run += c;
 	}
-	for (size_t k = k0; k < k1; k++) /* bstart[b + 1] ends at b's end */
+	for (size_t k = 0; k < n; k++) /* bstart[b + 1] ends at b's end */
 		order[bstart[key[k] + 1]++] = (int)k;
 }
 
@@ -442,16 +376,12 @@ static void fill_slots(struct nbr_list *nl, const struct item *restrict it,
 		       const int *restrict ord, int m, size_t s0, size_t s1)
 {
 	int *restrict src = nl->src, *restrict pt = nl->pt;
-	signed char *restrict sh = nl->sh;
 	double *restrict px = nl->px, *restrict py = nl->py,
 		       *restrict pz = nl->pz;
 	size_t s = s0;
 	for (int k = 0; k < m; k++, s++) {
 		const struct item *t = &it[ord[k]];
 		src[s] = t->atom;
-		sh[3 * s] = t->s[0];
-		sh[3 * s + 1] = t->s[1];
-		sh[3 * s + 2] = t->s[2];
 		px[s] = t->x;
 		py[s] = t->y;
 		pz[s] = t->z;
@@ -459,7 +389,6 @@ static void fill_slots(struct nbr_list *nl, const struct item *restrict it,
 	}
 	for (; s < s1; s++) {
 		src[s] = -1;
-		sh[3 * s] = sh[3 * s + 1] = sh[3 * s + 2] = 0;
 		px[s] = py[s] = pz[s] = NBR_FAR;
 		pt[s] = 0;
 	}
@@ -483,23 +412,25 @@ static void cluster_box(const struct nbr_list *nl, size_t c, double *b)
 
 /* The column grid of a build, as the search needs it. */
 struct grid {
-	double exlo[3], colw[2];
+	double lo[3], len[3], colw[2];
 	int nc[2];
 	size_t ncol;
 	int nslab;              /* z slabs (one per thread) */
-	const int *gcl;         /* [2*nslab*ncol+1] first cluster of each
-				   group (kind, slab, column) */
+	const int *gcl;         /* [nslab*ncol+1] first cluster of each
+				   group (slab, column) */
 	const double *bb;       /* [6*nclusters] bounding boxes */
 	double rcs;
 	/* z lookup: zfirst[g*(nzt+1) + b] is the first cluster of group g
-	 * whose zmax reaches the lower edge exlo[2] + b*wzt of z bin b. */
+	 * whose zmax reaches the lower edge lo[2] + b*wzt of z bin b. */
 	const int *zfirst;
 	int nzt;
 	double wzt;
-	/* z range of each slab's clusters (both kinds): lowest atom at or
-	 * above szlo[s], highest at or below szhi[s]; the search skips the
-	 * slabs a cluster's reach misses without looking at their groups. */
+	/* z range of each slab's clusters: lowest atom at or above
+	 * szlo[s], highest at or below szhi[s]; the search skips the slabs
+	 * a cluster's reach misses without looking at their groups. */
 	const double *szlo, *szhi;
+	/* the shift of each entry code, in lengths of this box */
+	double shx[32], shy[32], shz[32];
 };
 
 /* Fill the z lookup of group g (its clusters are sorted by z, so zmax
@@ -508,75 +439,117 @@ static void z_table(const struct grid *g, size_t grp, int *zf)
 {
 	int c = g->gcl[grp], c1 = g->gcl[grp + 1];
 	for (int b = 0; b <= g->nzt; b++) {
-		double edge = g->exlo[2] + b * g->wzt;
+		double edge = g->lo[2] + b * g->wzt;
 		while (c < c1 && g->bb[6 * c + 5] < edge)
 			c++;
 		zf[b] = c;
 	}
 }
 
-/* Candidate clusters of local cluster ci: later local clusters and ghost
- * clusters whose bounding box lies within rcs of ci's. In each column
- * near enough, the z table gives where to start (clusters of a column are
- * z-sorted); the scan stops past zmax + rcs. Returns the count. */
-static size_t cluster_candidates(const struct grid *g, int ci, int *cand)
+/* Make room for at least need ints in *cand (and 7 doubles per int in
+ * *sb, list_atoms' scratch). */
+static int cand_room(int **cand, double **sb, size_t *cap, size_t need)
+{
+	if (need <= *cap)
+		return 0;
+	size_t c = need * 2 + 256;
+	int *nc = realloc(*cand, c * sizeof *nc);
+	if (!nc)
+		return -1;
+	*cand = nc;
+	double *ns = realloc(*sb, 7 * c * sizeof *ns);
+	if (!ns)
+		return -1;
+	*sb = ns;
+	*cap = c;
+	return 0;
+}
+
+/* Candidate entries of cluster ci: the clusters under each periodic
+ * shift whose bounding box lies within rcs of ci's, listed once per pair
+ * (nbr_impl.h): under any shift the clusters after ci, ci itself under
+ * positive shifts. In each column near enough, under each shift, the z
+ * table gives where to start (clusters of a column are z-sorted); the
+ * scan stops past zmax + rcs. Returns the count, -1 out of memory. */
+static long cluster_candidates(const struct grid *g, int ci, int **cand,
+			       double **sb, size_t *cap)
 {
 	const double *bb = g->bb, *bi = bb + 6 * ci, rcs = g->rcs;
 	const double rcsq = rcs * rcs;
 	int lo[2], hi[2];
 	for (int d = 0; d < 2; d++) {
-		lo[d] = (int)floor((bi[d] - rcs - g->exlo[d]) / g->colw[d]);
-		hi[d] = (int)floor((bi[3 + d] + rcs - g->exlo[d]) / g->colw[d]);
-		lo[d] = lo[d] < 0 ? 0 : lo[d];
-		hi[d] = hi[d] < g->nc[d] ? hi[d] : g->nc[d] - 1;
+		lo[d] = (int)floor((bi[d] - rcs - g->lo[d]) / g->colw[d]);
+		hi[d] = (int)floor((bi[3 + d] + rcs - g->lo[d]) / g->colw[d]);
+		/* the box is >= 2 rcs wide: at most one period each way */
+		lo[d] = lo[d] < -g->nc[d] ? -g->nc[d] : lo[d];
+		hi[d] = hi[d] > 2 * g->nc[d] - 1 ? 2 * g->nc[d] - 1 : hi[d];
 	}
-	/* the slabs within reach in z: with more than one, the groups of
-	 * the others are skipped without a look at their z tables (build
-	 * steps 2.4% shorter at two threads on the paper's LJ system) */
-	const double zlo = bi[2] - rcs, zhi = bi[5] + rcs;
-	int sl0 = 0, sl1 = g->nslab - 1;
-	while (sl0 < sl1 && g->szhi[sl0] < zlo)
-		sl0++;
-	while (sl1 > sl0 && g->szlo[sl1] >= zhi)
-		sl1--;
-	const double u = (zlo - g->exlo[2]) / g->wzt; /* z table bin of zlo */
-	const int zb = u < 0 ? 0 : u > g->nzt ? g->nzt : (int)u;
 	size_t m = 0;
-	for (int cy = lo[1]; cy <= hi[1]; cy++) {
-		double ylo = g->exlo[1] + cy * g->colw[1];
-		double dy = pos(dmax(ylo - bi[4], bi[1] - ylo - g->colw[1]));
-		for (int cx = lo[0]; cx <= hi[0]; cx++) {
-			double xlo = g->exlo[0] + cx * g->colw[0];
-			double dx = pos(dmax(xlo - bi[3], bi[0] - xlo - g->colw[0]));
-			if (dx * dx + dy * dy >= rcsq)
-				continue;
-			for (int ks = 0; ks < 2 * g->nslab; ks++) {
-				const int kind = ks >= g->nslab;
-				const int sl = kind ? ks - g->nslab : ks;
-				if (sl < sl0 || sl > sl1)
+	for (int sz = -1; sz <= 1; sz++) {
+		/* the range ci reaches, in the unshifted z of the clusters */
+		const double zlo = bi[2] - rcs - sz * g->len[2],
+			     zhi = bi[5] + rcs - sz * g->len[2];
+		if (zhi < g->lo[2] || zlo > g->lo[2] + g->len[2])
+			continue;
+		/* the slabs within reach in z: with more than one, the groups
+		 * of the others are skipped without a look at their z
+		 * tables */
+		int sl0 = 0, sl1 = g->nslab - 1;
+		while (sl0 < sl1 && g->szhi[sl0] < zlo)
+			sl0++;
+		while (sl1 > sl0 && g->szlo[sl1] >= zhi)
+			sl1--;
+		const double u = (zlo - g->lo[2]) / g->wzt; /* z table bin */
+		const int zb = u < 0 ? 0 : u > g->nzt ? g->nzt : (int)u;
+		for (int cy = lo[1]; cy <= hi[1]; cy++) {
+			const int sy = cy < 0 ? -1 : cy >= g->nc[1] ? 1 : 0;
+			const int jy = cy - sy * g->nc[1];
+			double ylo = g->lo[1] + cy * g->colw[1];
+			double dy = pos(dmax(ylo - bi[4], bi[1] - ylo - g->colw[1]));
+			for (int cx = lo[0]; cx <= hi[0]; cx++) {
+				const int sx = cx < 0 ? -1 : cx >= g->nc[0] ? 1 : 0;
+				const int jx = cx - sx * g->nc[0];
+				double xlo = g->lo[0] + cx * g->colw[0];
+				double dx = pos(dmax(xlo - bi[3],
+						     bi[0] - xlo - g->colw[0]));
+				if (dx * dx + dy * dy >= rcsq)
 					continue;
-				size_t grp = ks * g->ncol + (size_t)cy * g->nc[0] + cx;
-				int c0 = g->gcl[grp], c1 = g->gcl[grp + 1];
-				if (kind == 0 && c0 <= ci)
-					c0 = ci + 1;
-				/* from the z table: a cluster at or before the
-				 * first whose zmax reaches zlo */
-				int cz = g->zfirst[grp * (size_t)(g->nzt + 1) + zb];
-				c0 = cz > c0 ? cz : c0;
-				for (int c = c0; c < c1; c++) {
-					const double *b = bb + 6 * c;
-					if (b[2] >= zhi)
-						break;
-					double ex = pos(dmax(b[0] - bi[3], bi[0] - b[3]));
-					double ey = pos(dmax(b[1] - bi[4], bi[1] - b[4]));
-					double ez = pos(dmax(b[2] - bi[5], bi[2] - b[5]));
-					cand[m] = c;
-					m += ex * ex + ey * ey + ez * ez < rcsq;
+				const int code = (sx + 1) + 3 * (sy + 1) + 9 * (sz + 1);
+				const int first = positive_shift(sx, sy, sz) ? ci : ci + 1;
+				const double ox = g->shx[code], oy = g->shy[code],
+					     oz = g->shz[code];
+				for (int sl = sl0; sl <= sl1; sl++) {
+					size_t grp = (size_t)sl * g->ncol +
+						     (size_t)jy * g->nc[0] + jx;
+					int c0 = g->gcl[grp], c1 = g->gcl[grp + 1];
+					c0 = c0 < first ? first : c0;
+					/* from the z table: a cluster at or
+					 * before the first whose zmax reaches
+					 * zlo */
+					int cz = g->zfirst[grp * (size_t)(g->nzt + 1) + zb];
+					c0 = cz > c0 ? cz : c0;
+					if (c1 > c0 && cand_room(cand, sb, cap,
+								 m + (size_t)(c1 - c0)))
+						return -1;
+					int *restrict cd = *cand;
+					for (int c = c0; c < c1; c++) {
+						const double *b = bb + 6 * c;
+						if (b[2] >= zhi)
+							break;
+						double ex = pos(dmax(b[0] + ox - bi[3],
+								     bi[0] - b[3] - ox));
+						double ey = pos(dmax(b[1] + oy - bi[4],
+								     bi[1] - b[4] - oy));
+						double ez = pos(dmax(b[2] + oz - bi[5],
+								     bi[2] - b[5] - oz));
+						cd[m] = NBR_ENTRY(c, code);
+						m += ex * ex + ey * ey + ez * ez < rcsq;
+					}
 				}
 			}
 		}
 	}
-	return m;
+	return (long)m;
 }
 
 /* The candidates k < m with d2[k] < rcsq, in order, to out; returns their
@@ -606,11 +579,12 @@ static size_t compact(const int *restrict cand, const double *restrict d2,
 	return len;
 }
 
-/* The list of each atom (slot) of local cluster ci, appended to buf: its
- * own cluster if that holds a j > i, then the candidates whose box lies
- * within rcs of the atom (a vector loop over the boxes, copied to sb as
- * structure of arrays, then a branch-free compaction). first[i+1] gets
- * each atom's count. Returns the entries appended. */
+/* The list of each atom (slot) of cluster ci, appended to buf: its own
+ * cluster unshifted if that holds a j > i, then the candidates whose
+ * (shifted) box lies within rcs of the atom (a vector loop over the
+ * boxes, copied to sb as structure of arrays, then a branch-free
+ * compaction). first[i+1] gets each atom's count. Returns the entries
+ * appended. */
 static size_t list_atoms(const struct nbr_list *nl, const struct grid *g,
 			 int ci, const int *cand, size_t m, double *sb,
 			 int *buf, int *first)
@@ -622,13 +596,14 @@ static size_t list_atoms(const struct nbr_list *nl, const struct grid *g,
 		       *restrict b1y = sb + 4 * m, *restrict b1z = sb + 5 * m,
 		       *restrict d2 = sb + 6 * m;
 	for (size_t k = 0; k < m; k++) {
-		const double *b = g->bb + 6 * cand[k];
-		b0x[k] = b[0];
-		b0y[k] = b[1];
-		b0z[k] = b[2];
-		b1x[k] = b[3];
-		b1y[k] = b[4];
-		b1z[k] = b[5];
+		const int s = cand[k] & NBR_SHMASK;
+		const double *b = g->bb + 6 * (size_t)(cand[k] >> NBR_SHBITS);
+		b0x[k] = b[0] + g->shx[s];
+		b0y[k] = b[1] + g->shy[s];
+		b0z[k] = b[2] + g->shz[s];
+		b1x[k] = b[3] + g->shx[s];
+		b1y[k] = b[4] + g->shy[s];
+		b1z[k] = b[5] + g->shz[s];
 	}
 	size_t len = 0;
 	for (int i = ci * CL; i < (ci + 1) * CL; i++) {
@@ -638,7 +613,7 @@ static size_t list_atoms(const struct nbr_list *nl, const struct grid *g,
 		size_t l0 = len;
 		const double xi = nl->px[i], yi = nl->py[i], zi = nl->pz[i];
 		if (i % CL + 1 < CL && nl->src[i + 1] >= 0)
-			buf[len++] = ci;
+			buf[len++] = NBR_ENTRY(ci, NBR_SHIFT0);
 		for (size_t k = 0; k < m; k++) {
 			double ex = pos(dmax(b0x[k] - xi, xi - b1x[k]));
 			double ey = pos(dmax(b0y[k] - yi, yi - b1y[k]));
@@ -718,30 +693,12 @@ static int next_chunks(uint64_t *state, int nch, int t, int nrun, int *c0)
 	return k;
 }
 
-/* The items' private slot copies (nbr_impl.h): the clusters of each
- * touch row, and their dummies set far (type 0), each item by a thread;
- * xread marks the atoms an item's copy takes from another item's atoms
- * (nbr_order_item puts them together). */
-static int private_slots(struct nbr_list *nl)
+/* The touch lists (tlist, tlstart) from the touch rows, each item by a
+ * thread: the clusters whose parts of its buffer an item zeroes. */
+static int touch_lists(struct nbr_list *nl)
 {
 	const int nthr = nl->nthr;
-	const size_t fs = nl->fstride, nc = nl->nclust;
-	if (!nl->ipx || fs * nthr > nl->icap) {
-		const size_t c = fs * nthr + fs * nthr / 4 + 64;
-		free(nl->ipx);
-		free(nl->ipy);
-		free(nl->ipz);
-		free(nl->ipt);
-		nl->ipx = xalloc(c, sizeof(double));
-		nl->ipy = xalloc(c, sizeof(double));
-		nl->ipz = xalloc(c, sizeof(double));
-		nl->ipt = xalloc(c, sizeof(int));
-		nl->icap = c;
-		if (!nl->ipx || !nl->ipy || !nl->ipz || !nl->ipt) {
-			nl->icap = 0;
-			return -1;
-		}
-	}
+	const size_t nc = nl->nclust;
 	int *ts = realloc(nl->tlstart, ((size_t)nthr + 1) * sizeof *ts);
 	if (!ts)
 		return -1;
@@ -752,14 +709,6 @@ static int private_slots(struct nbr_list *nl)
 		free(cnt);
 		return -1;
 	}
-	if (!nl->xread && !(nl->xread = xalloc(nl->n, 1))) {
-		free(cnt);
-		return -1;
-	}
-	memset(nl->xread, 0, nl->n);
-	/* Each item by a thread: its touch list (counted, then placed after
-	 * the lower items'), its copy's dummies, xread, and the fold's ghost
-	 * offsets (goff) of its atoms. */
 #pragma omp parallel num_threads(nthr)
 	{
 		const int t0 = omp_util_thread_id(), tn = omp_util_team_size();
@@ -780,37 +729,6 @@ static int private_slots(struct nbr_list *nl)
 					nl->tlist[m++] = (int)c;
 			if (w == nthr - 1)
 				nl->tlstart[nthr] = m;
-			for (int g = nl->gfirst[nl->tstart[w]];
-			     g < nl->gfirst[nl->tstart[w + 1]]; g++) {
-				const int sg = nl->gslot[g];
-				nl->goff[g] = nl->cowner[sg / NBR_CL] * 3 * (int)fs + sg;
-			}
-			double *px = nl->ipx + fs * w, *py = nl->ipy + fs * w,
-			       *pz = nl->ipz + fs * w;
-			int *pt = nl->ipt + fs * w;
-			/* the last cluster, dummies only, which the mixed
-			 * kernel reads to pad an odd list (pair_ljcoul.c),
-			 * whether the item's lists name it or not */
-			for (size_t k = (size_t)nl->dummy * NBR_CL;
-			     k < (size_t)(nl->dummy + 1) * NBR_CL; k++) {
-				px[k] = py[k] = pz[k] = NBR_FAR;
-				pt[k] = 0;
-			}
-			const int k0 = nl->tstart[w], k1 = nl->tstart[w + 1];
-			for (int q = m - cnt[w]; q < m; q++) {
-				const size_t c = (size_t)nl->tlist[q];
-				for (size_t k = c * NBR_CL; k < (c + 1) * NBR_CL; k++) {
-					const int a = nl->src[k];
-					if (a < 0) {
-						px[k] = py[k] = pz[k] = NBR_FAR;
-						pt[k] = 0;
-					} else if (nl->lslot[a] < k0 || nl->lslot[a] >= k1) {
-						/* the same value from any thread */
-						__atomic_store_n(&nl->xread[a], 1,
-								 __ATOMIC_RELAXED);
-					}
-				}
-			}
 		}
 	}
 	free(cnt);
@@ -818,8 +736,8 @@ static int private_slots(struct nbr_list *nl)
 }
 
 /* Item w's atoms once renumbered (nbr_order_item keeps each item's
- * atoms together, in item order): as many as its real local slots. Made
- * at the build, used once the atoms are renumbered (atom_split). */
+ * atoms together, in item order): as many as its real slots. Made at
+ * the build, used once the atoms are renumbered (atom_split). */
 static void atom_ranges(struct nbr_list *nl)
 {
 	int w = 0, na = 0;
@@ -832,6 +750,22 @@ static void atom_ranges(struct nbr_list *nl)
 		nl->arange[w++] = na;
 }
 
+static void shifts_of(const double len[3], double *sx, double *sy,
+		      double *sz)
+{
+	for (int s = 0; s < 32; s++) {
+		const int ok = s < 27;
+		sx[s] = ok ? (s % 3 - 1) * len[0] : 0.0;
+		sy[s] = ok ? (s / 3 % 3 - 1) * len[1] : 0.0;
+		sz[s] = ok ? (s / 9 - 1) * len[2] : 0.0;
+	}
+}
+
+void nbr_set_shifts(struct nbr_list *nl, const double len[3])
+{
+	shifts_of(len, nl->shx, nl->shy, nl->shz);
+}
+
 /* Build slots and the list from positions X,Y,Z (inside the box up to
  * round-off) in box lo,len. */
 static int build_from(struct nbr_list *nl, const double *X, const double *Y,
@@ -842,210 +776,128 @@ static int build_from(struct nbr_list *nl, const double *X, const double *Y,
 	const int CL = NBR_CL;
 	const double rcs = nl->cutneigh;
 
-	/* Grid: x-y columns over the box widened by rcs on each side, z bins
-	 * for the first sorting pass. */
-	double exlo[3], exlen[3];
-	for (int d = 0; d < 3; d++) {
-		exlo[d] = lo[d] - rcs;
-		exlen[d] = len[d] + 2.0 * rcs;
-	}
-	/* Column width: the edge of a cube holding NBR_CL atoms at the mean
-	 * density, widened if a sparse or flat box would need more than
-	 * O(N) columns. */
+	/* Grid: x-y columns tiling the box (so that a column's image is a
+	 * column), z bins for the first sorting pass. Column width: the
+	 * edge of a cube holding NBR_CL atoms at the mean density, widened
+	 * if a sparse or flat box would need more than O(N) columns. */
 	double rho = (double)n / (len[0] * len[1] * len[2]);
 	double a = cbrt(CL / rho);
 	double collim = 2.0 * (double)n + 256.0;
-	if (exlen[0] / a * (exlen[1] / a) > collim)
-		a = sqrt(exlen[0] * exlen[1] / collim);
+	if (len[0] / a * (len[1] / a) > collim)
+		a = sqrt(len[0] * len[1] / collim);
 	int nc[2];
 	double colw[2];
 	for (int d = 0; d < 2; d++) {
-		double c = ceil(exlen[d] / a);
+		double c = ceil(len[d] / a);
 		nc[d] = c < 1 ? 1 : c > 65536 ? 65536 : (int)c;
-		colw[d] = exlen[d] / nc[d];
+		colw[d] = len[d] / nc[d];
 	}
 	const size_t ncol = (size_t)nc[0] * nc[1];
 	double wz = a / CL;
-	double nzf = ceil(exlen[2] / wz);
-	double bmax = 4.0 * (double)n + 1024.0; /* buckets per kind */
+	double nzf = ceil(len[2] / wz);
+	double bmax = 4.0 * (double)n + 1024.0; /* buckets */
 	if (nzf * (double)ncol > bmax)
 		nzf = floor(bmax / (double)ncol);
 	const int nzb = nzf < 1 ? 1 : (int)nzf;
-	wz = exlen[2] / nzb;
-	const size_t ngroup = 2 * ncol, nbucket = ngroup * (size_t)nzb;
-	/* One z slab per thread: local clusters ordered (slab, column, z),
-	 * so that a thread's share is a slab and only the atoms near its two
-	 * faces pair with another thread's. The columns are cut into
-	 * clusters as for one slab; a cluster belongs to the slab of its
-	 * lowest atom, so no padding is added. */
+	wz = len[2] / nzb;
+	const size_t nbucket = ncol * (size_t)nzb;
+	/* One z slab per thread: clusters ordered (slab, column, z), so that
+	 * a thread's share is a slab and only the atoms near its two faces
+	 * pair with another thread's. The columns are cut into clusters as
+	 * for one slab; a cluster belongs to the slab of its lowest atom,
+	 * so no padding is added. */
 	int nthr = omp_util_max_threads();
 	if (nthr < 1)
 		nthr = 1;
 	const int nslab = nthr;
-	const size_t ngs = ngroup * (size_t)nslab;
+	const size_t ngs = ncol * (size_t)nslab;
 	const int nbz = (int)fmin(4096.0, fmax(4.0 * nslab,
 					       floor(len[2] / (0.5 * rcs))));
 	/* z table bins of half a cluster's height (at most ~4 per cluster) */
-	double nztf = ceil(exlen[2] / (0.5 * a));
+	double nztf = ceil(len[2] / (0.5 * a));
 	if (nztf * (double)ngs > bmax)
 		nztf = floor(bmax / (double)ngs);
 	const int nzt = nztf < 1 ? 1 : (int)nztf;
+	const size_t maxclust = n / CL + ngs + 1;
 
-	/* Ghosts per atom, items and their bucket keys (kind, column, z
-	 * bin), the counting sort and the z order: one parallel region, each
-	 * thread on the atoms it moved (atom_split), so that it reads what
-	 * it wrote. gcount[i]: the ghosts of the atoms before i. */
-	int *gcount = nl->gcount;
-	unsigned char *gmask = nl->gmask;
-	signed char *gopt = nl->gopt;
-	if (grow((void **)&nl->toff, &nl->cap_toff, (size_t)nthr + 1,
-		 sizeof(int)) ||
-	    grow((void **)&nl->zhist, &nl->cap_zhist,
+	if (grow((void **)&nl->zhist, &nl->cap_zhist,
 		 (size_t)nbz * ((size_t)nthr + 1), sizeof(double)))
 		return err_set(e, "out of memory for the neighbour list");
-	int *toff = nl->toff;
 	double *zhist = nl->zhist; /* [nthr][nbz], then their sum */
-	int fail = 0;
-	size_t ng = 0, m = 0, maxclust = 0;
-	struct item *it = NULL;
-	int *key = NULL, *order = NULL, *bstart = NULL, *gcl = NULL,
-	    *istart = NULL, *icount = NULL, *zfirst = NULL;
-	double *bb = NULL, *plane = NULL, *szlo = NULL, *szhi = NULL;
-	const size_t nb0 = (size_t)ncol * nzb; /* buckets of one kind */
+	if (nbucket > (size_t)INT32_MAX)
+		return err_set(e, "neighbour list: system too large");
+	const size_t need =
+		rounded(n * sizeof(struct item)) + rounded(n * sizeof(int)) * 2 +
+		rounded((nbucket + 1) * sizeof(int)) +
+		rounded((ngs + 1) * sizeof(int)) * 3 +
+		rounded(6 * maxclust * sizeof(double)) +
+		rounded(ngs * ((size_t)nzt + 1) * sizeof(int)) +
+		/* plane and szlo/szhi are two carves, each rounded up */
+		rounded((size_t)nslab * sizeof(double)) +
+		rounded(2 * (size_t)nslab * sizeof(double));
+	if (grow(&nl->scratch, &nl->cap_scratch, need, 1))
+		return err_set(e, "out of memory for the neighbour list");
+	struct arena ar = {nl->scratch, 0};
+	struct item *it = carve(&ar, n * sizeof *it);
+	int *key = carve(&ar, n * sizeof *key);
+	int *order = carve(&ar, n * sizeof *order);
+	int *bstart = carve(&ar, (nbucket + 1) * sizeof *bstart);
+	/* per group: first cluster, first item, items */
+	int *gcl = carve(&ar, (ngs + 1) * sizeof *gcl);
+	int *istart = carve(&ar, (ngs + 1) * sizeof *istart);
+	int *icount = carve(&ar, (ngs + 1) * sizeof *icount);
+	double *bb = carve(&ar, 6 * maxclust * sizeof *bb);
+	int *zfirst = carve(&ar, ngs * ((size_t)nzt + 1) * sizeof *zfirst);
+	double *plane = carve(&ar, (size_t)nslab * sizeof *plane);
+	double *szlo = carve(&ar, 2 * (size_t)nslab * sizeof *szlo);
+	double *szhi = szlo + nslab;
+	/* need must add up what the carves take, each rounded: a term that
+	 * did not wrote past the buffer when it was sized to need */
+	if (ar.used > need)
+		return err_set(e, "neighbour list: internal error: scratch "
+			       "carved beyond its size");
+
+	/* Items, their bucket keys (column, z bin) and the slab histogram,
+	 * each thread on the atoms it moved (atom_split), so that it reads
+	 * what it wrote; the counting sort; the z order in each column. */
 #pragma omp parallel num_threads(nthr)
 	{
 		const int t = omp_util_thread_id(), nrun = omp_util_team_size();
 		size_t a0, a1;
-		/* the atoms it moved since the last build */
 		atom_split(nl, 1, t, nrun, &a0, &a1);
-		int run = 0; /* ghosts of this thread's atoms so far */
 		double *zh = zhist + (size_t)nbz * t;
 		memset(zh, 0, (size_t)nbz * sizeof *zh);
 		for (size_t i = a0; i < a1; i++) {
-			double r[3] = {X[i], Y[i], Z[i]};
-			gmask[i] = (unsigned char)ghost_mask(r, lo, len, rcs,
-							     gopt + 3 * i);
-			run += __builtin_popcount(gmask[i]);
-			gcount[i + 1] = run;
-			zh[zhist_bin(r[2], lo[2], len[2], nbz)] += 1.0;
+			it[i] = (struct item){X[i], Y[i], Z[i], (int)i};
+			zh[zhist_bin(Z[i], lo[2], len[2], nbz)] += 1.0;
 		}
-		toff[t + 1] = run;
+		for (size_t k = a0; k < a1; k++)
+			key[k] = bucket_key(&it[k], lo, colw, nc, wz, nzb);
 #pragma omp barrier
 #pragma omp single
 		{
-			/* the threads' offsets and z histograms (counts: the
-			 * sum is exact), then the scratch block */
-			toff[0] = 0;
-			for (int u = 0; u < nrun; u++)
-				toff[u + 1] += toff[u];
+			/* the threads' z histograms (counts: the sum is
+			 * exact), the slab planes, the counting sort */
 			double *zsum = zhist + (size_t)nbz * nthr;
 			memcpy(zsum, zhist, (size_t)nbz * sizeof *zsum);
 			for (int u = 1; u < nrun; u++)
 				for (int b = 0; b < nbz; b++)
 					zsum[b] += zhist[(size_t)nbz * u + b];
-			ng = (size_t)toff[nrun];
-			m = n + ng;
-			maxclust = m / CL + ngroup + 1;
-			size_t need =
-				rounded(m * sizeof(struct item)) +
-				rounded(m * sizeof(int)) * 2 +
-				rounded((nbucket + 1) * sizeof(int)) +
-				rounded((ngs + 1) * sizeof(int)) * 3 +
-				rounded(6 * maxclust * sizeof(double)) +
-				rounded(ngs * ((size_t)nzt + 1) * sizeof(int)) +
-				/* plane and szlo/szhi are two carves, each
-				 * rounded up on its own */
-				rounded((size_t)nslab * sizeof(double)) +
-				rounded(2 * (size_t)nslab * sizeof(double));
-			if (m > (size_t)INT32_MAX / 2 ||
-			    nbucket > (size_t)INT32_MAX)
-				fail = 1;
-			else if (grow(&nl->scratch, &nl->cap_scratch, need, 1))
-				fail = 2;
-			if (!fail) {
-				struct arena ar = {nl->scratch, 0};
-				it = carve(&ar, m * sizeof *it);
-				key = carve(&ar, m * sizeof *key);
-				order = carve(&ar, m * sizeof *order);
-				bstart = carve(&ar, (nbucket + 1) * sizeof *bstart);
-				/* per group: first cluster, first item */
-				gcl = carve(&ar, (ngs + 1) * sizeof *gcl);
-				istart = carve(&ar, (ngs + 1) * sizeof *istart);
-				icount = carve(&ar, (ngs + 1) * sizeof *icount);
-				bb = carve(&ar, 6 * maxclust * sizeof *bb);
-				zfirst = carve(&ar, ngs * ((size_t)nzt + 1) *
-							    sizeof *zfirst);
-				plane = carve(&ar, (size_t)nslab * sizeof *plane);
-				szlo = carve(&ar, 2 * (size_t)nslab * sizeof *szlo);
-				szhi = szlo + nslab;
-				/* need must add up what the carves take, each
-				 * rounded: a term that did not (the slab planes)
-				 * wrote past the buffer when it was sized to need */
-				if (ar.used > need)
-					fail = 3;
-				else
-					slab_planes(zsum, lo[2], len[2], nslab, nbz,
-						    plane);
-			}
+			slab_planes(zsum, lo[2], len[2], nslab, nbz, plane);
+			bucket_sort(key, n, bstart, nbucket, order);
 		}
-		if (!fail) {
-			/* Items: atom i at i, its ghosts at n + gcount[i]; then
-			 * the bucket keys of this thread's atoms and ghosts (two
-			 * contiguous ranges: loops the compiler vectorises, their
-			 * divisions with them). */
-			int prev = toff[t];
-			if (t == 0)
-				gcount[0] = 0;
-			for (size_t i = a0; i < a1; i++) {
-				const int g0 = prev;
-				prev = gcount[i + 1] += toff[t];
-				double r[3] = {X[i], Y[i], Z[i]};
-				it[i] = (struct item){r[0], r[1], r[2], (int)i,
-						      {0, 0, 0}};
-				ghosts_fill(r, len, (int)i, gmask[i], gopt + 3 * i,
-					    it + n + g0);
-			}
-			for (size_t k = a0; k < a1; k++)
-				key[k] = bucket_key(&it[k], exlo, colw, nc, wz, nzb,
-						    0);
-			const size_t q0 = n + (size_t)toff[t],
-				     q1 = n + (size_t)toff[t + 1];
-			for (size_t k = q0; k < q1; k++)
-				key[k] = bucket_key(&it[k], exlo, colw, nc, wz, nzb,
-						    ncol);
-#pragma omp barrier
-			/* the stable counting sort, atoms and ghosts apart (their
-			 * buckets are disjoint): two threads at once */
-			if (t == 0) {
-				bstart[0] = 0;
-				bucket_sort(key, 0, n, bstart, 0, nb0, order);
-			}
-			if (t == (nrun > 1 ? 1 : 0))
-				bucket_sort(key, n, m, bstart, nb0, 2 * nb0, order);
-#pragma omp barrier
-			/* Exact z order inside each group (input nearly
-			 * sorted). */
+		/* Exact z order inside each column (input nearly sorted). */
 #pragma omp for schedule(dynamic, 4)
-			for (size_t g = 0; g < ngroup; g++)
-				sort_z(order, it, bstart[g * nzb],
-				       bstart[(g + 1) * nzb]);
-		}
+		for (size_t g = 0; g < ncol; g++)
+			sort_z(order, it, bstart[g * nzb], bstart[(g + 1) * nzb]);
 	}
-	if (fail == 1)
-		return err_set(e, "neighbour list: system too large");
-	if (fail == 3)
-		return err_set(e, "neighbour list: internal error: scratch "
-			       "carved beyond its size");
-	if (fail)
-		return err_set(e, "out of memory for the neighbour list");
-	/* Group (kind, slab s, column): the clusters of the column whose
-	 * lowest atom lies between planes s-1 and s (items sorted by z). */
-	for (size_t g = 0; g < ngroup; g++) {
-		int g0 = bstart[g * nzb], g1 = bstart[(g + 1) * nzb];
-		size_t kind = g / ncol, col = g % ncol;
+	/* Group (slab s, column): the clusters of the column whose lowest
+	 * atom lies between planes s-1 and s (items sorted by z). */
+	for (size_t col = 0; col < ncol; col++) {
+		int g0 = bstart[col * nzb], g1 = bstart[(col + 1) * nzb];
 		int k = g0;
 		for (int sl = 0; sl < nslab; sl++) {
-			size_t G = (kind * nslab + sl) * ncol + col;
+			size_t G = (size_t)sl * ncol + col;
 			int k1 = k;
 			if (sl == nslab - 1)
 				k1 = g1;
@@ -1064,34 +916,30 @@ static int build_from(struct nbr_list *nl, const double *X, const double *Y,
 		ncl += (size_t)(icount[G] + CL - 1) / CL;
 	}
 	gcl[ngs] = (int)ncl;
-	/* One more cluster, all dummies: the kernel pairs an odd last list
-	 * entry with it. */
+	/* One more cluster, all dummies: the mixed kernel pairs an odd last
+	 * list entry with it. */
 	const size_t nslot = (ncl + 1) * CL;
-	const size_t nloc = (size_t)gcl[(size_t)nslab * ncol] * CL;
+	const size_t nloc = ncl * CL;
+	if (nslot > (size_t)INT32_MAX >> NBR_SHBITS)
+		return err_set(e, "neighbour list: system too large");
 
 	if (nslot > nl->cap_slot) {
 		size_t c = nslot + nslot / 4 + 16 * CL;
 		free(nl->src);
-		free(nl->sh);
 		free(nl->px);
 		free(nl->py);
 		free(nl->pz);
 		free(nl->pt);
-		free(nl->gslot);
 		free(nl->first);
-		free(nl->gfirst);
 		nl->src = xalloc(c, sizeof(int));
-		nl->sh = xalloc(3 * c, 1);
 		nl->px = xalloc(c, sizeof(double));
 		nl->py = xalloc(c, sizeof(double));
 		nl->pz = xalloc(c, sizeof(double));
 		nl->pt = xalloc(c, sizeof(int));
-		nl->gslot = xalloc(c, sizeof(int));
 		nl->first = xalloc(c + 1, sizeof(int));
-		nl->gfirst = xalloc(c + 1, sizeof(int));
 		nl->cap_slot = c;
-		if (!nl->src || !nl->sh || !nl->px || !nl->py || !nl->pz ||
-		    !nl->pt || !nl->gslot || !nl->first || !nl->gfirst) {
+		if (!nl->src || !nl->px || !nl->py || !nl->pz || !nl->pt ||
+		    !nl->first) {
 			nl->cap_slot = 0;
 			return err_set(e, "out of memory for %zu slots", nslot);
 		}
@@ -1102,62 +950,33 @@ static int build_from(struct nbr_list *nl, const double *X, const double *Y,
 	/* Fill slots group by group; dummies pad each group's last cluster.
 	 * Bounding boxes from the real slots. */
 	int *src = nl->src;
-	signed char *sh = nl->sh;
 	double *px = nl->px, *py = nl->py, *pz = nl->pz;
-	const struct grid grid = {{exlo[0], exlo[1], exlo[2]},
-				  {colw[0], colw[1]}, {nc[0], nc[1]}, ncol,
-				  nslab, gcl, bb, rcs, zfirst, nzt,
-				  exlen[2] / nzt, szlo, szhi};
+	struct grid grid = {{lo[0], lo[1], lo[2]}, {len[0], len[1], len[2]},
+			    {colw[0], colw[1]}, {nc[0], nc[1]}, ncol,
+			    nslab, gcl, bb, rcs, zfirst, nzt,
+			    len[2] / nzt, szlo, szhi, {0}, {0}, {0}};
+	shifts_of(len, grid.shx, grid.shy, grid.shz);
 	/* One pass per group, by slab: the thread of slab s fills the groups
 	 * of slab s (with atoms numbered in slab order, md_reorder, the items
 	 * it reads are the ones it made), boxes their clusters, makes their
-	 * z table (which the search of slab s reads most) and, for local
-	 * groups, points its atoms at their slots. With more than one slab,
-	 * the ghost index too (gfirst, gslot: with one, after the search,
-	 * in slot order): local groups first, with each atom's ghost count
-	 * in gfirst; after their prefix, the ghost groups, each ghost slot
-	 * entered in its atom's run at its rank among the atom's images
-	 * (items n + gcount[a] ..), the order in which the fold sums them. */
-	int *gfirst = nl->gfirst, *gslot = nl->gslot, *lslot = nl->lslot;
-	const size_t nlocg = (size_t)nslab * ncol; /* local groups */
+	 * z table (which the search of slab s reads most) and points its
+	 * atoms at their slots. */
+	int *lslot = nl->lslot;
 #pragma omp parallel num_threads(nthr)
 	{
 		const int t = omp_util_thread_id(), nrun = omp_util_team_size();
-		for (int part = 0; part < 2; part++) {
-			const size_t G0 = part ? nlocg : 0, G1 = part ? ngs : nlocg;
-			for (size_t G = G0; G < G1; G++) {
-				if ((int)((G / ncol) % (size_t)nslab) % nrun != t)
-					continue;
-				const size_t s0 = (size_t)gcl[G] * CL,
-					     s1 = (size_t)gcl[G + 1] * CL;
-				const int *ord = order + istart[G];
-				fill_slots(nl, it, ord, icount[G], s0, s1);
-				for (size_t c = s0 / CL; c < s1 / CL; c++)
-					cluster_box(nl, c, bb + 6 * c);
-				z_table(&grid, G, zfirst + G * ((size_t)nzt + 1));
-				for (size_t k = s0; !part && k < s1; k++) {
-					const int at = src[k];
-					if (at >= 0)
-						lslot[at] = (int)k;
-					if (nslab > 1)
-						gfirst[k + 1] = at >= 0
-							? __builtin_popcount(gmask[at]) : 0;
-				}
-				for (int q = 0; part && nslab > 1 && q < icount[G]; q++) {
-					const int at = src[s0 + (size_t)q];
-					const int r = ord[q] - (int)n - gcount[at];
-					gslot[gfirst[lslot[at]] + r] = (int)s0 + q;
-				}
-			}
-			if (!part && nslab > 1) {
-#pragma omp barrier
-#pragma omp single
-				{
-					gfirst[0] = 0;
-					for (size_t k = 0; k < nloc; k++)
-						gfirst[k + 1] += gfirst[k];
-				}
-			}
+		for (size_t G = 0; G < ngs; G++) {
+			if ((int)(G / ncol) % nrun != t)
+				continue;
+			const size_t s0 = (size_t)gcl[G] * CL,
+				     s1 = (size_t)gcl[G + 1] * CL;
+			fill_slots(nl, it, order + istart[G], icount[G], s0, s1);
+			for (size_t c = s0 / CL; c < s1 / CL; c++)
+				cluster_box(nl, c, bb + 6 * c);
+			z_table(&grid, G, zfirst + G * ((size_t)nzt + 1));
+			for (size_t k = s0; k < s1; k++)
+				if (src[k] >= 0)
+					lslot[src[k]] = (int)k;
 		}
 	}
 	/* each slab's z range, for the search (clusters of a group are
@@ -1165,17 +984,15 @@ static int build_from(struct nbr_list *nl, const double *X, const double *Y,
 	for (int sl = 0; sl < nslab; sl++) {
 		szlo[sl] = sl > 0 ? plane[sl - 1] : -INFINITY;
 		szhi[sl] = -INFINITY;
-		for (size_t kind = 0; kind < 2; kind++)
-			for (size_t col = 0; col < ncol; col++) {
-				size_t G = (kind * nslab + sl) * ncol + col;
-				if (gcl[G + 1] > gcl[G])
-					szhi[sl] = dmax(szhi[sl],
-							bb[6 * (size_t)(gcl[G + 1] - 1) + 5]);
-			}
+		for (size_t col = 0; col < ncol; col++) {
+			size_t G = (size_t)sl * ncol + col;
+			if (gcl[G + 1] > gcl[G])
+				szhi[sl] = dmax(szhi[sl],
+						bb[6 * (size_t)(gcl[G + 1] - 1) + 5]);
+		}
 	}
-	for (size_t s = ncl * CL; s < nslot; s++) {
+	for (size_t s = nloc; s < nslot; s++) {
 		src[s] = -1;
-		sh[3 * s] = sh[3 * s + 1] = sh[3 * s + 2] = 0;
 		px[s] = py[s] = pz[s] = NBR_FAR;
 		nl->pt[s] = 0;
 	}
@@ -1185,14 +1002,12 @@ static int build_from(struct nbr_list *nl, const double *X, const double *Y,
 	 * one writes (touch), made with the list below. */
 	if (nl->nthr != nthr || !nl->tstart) {
 		free(nl->tstart);
-		free(nl->gstart);
 		free(nl->arange);
 		free(nl->wpart);
 		nl->tstart = malloc(((size_t)nthr + 1) * sizeof *nl->tstart);
-		nl->gstart = malloc(((size_t)nthr + 1) * sizeof *nl->gstart);
 		nl->arange = malloc(((size_t)nthr + 1) * sizeof *nl->arange);
 		nl->wpart = xalloc(8 * (size_t)nthr, sizeof(double));
-		if (!nl->tstart || !nl->gstart || !nl->arange || !nl->wpart) {
+		if (!nl->tstart || !nl->arange || !nl->wpart) {
 			nl->nthr = 0;
 			return err_set(e, "out of memory");
 		}
@@ -1203,17 +1018,17 @@ static int build_from(struct nbr_list *nl, const double *X, const double *Y,
 			     nl->nclust * nthr, 1))
 		return err_set(e, "out of memory");
 
-	/* The search, in parallel over chunks of local clusters taken
-	 * dynamically (the lower slab lists the pairs across the plane, and
-	 * columns differ: a static split left one thread waiting ~30%); each
-	 * thread appends its chunks to its own buffer, and the chunks are
-	 * then copied into the list in slot order, so the list does not
-	 * depend on the thread count or the schedule. */
+	/* The search, in parallel over chunks of clusters taken dynamically
+	 * (the lower slab lists the pairs across the plane, and columns
+	 * differ: a static split left one thread waiting ~30%); each thread
+	 * appends its chunks to its own buffer, and the chunks are then
+	 * copied into the list in slot order, so the list does not depend
+	 * on the thread count or the schedule. */
 	if (ensure_threads(nl, nthr))
 		return err_set(e, "out of memory");
 	int *first = nl->first;
 	int oom = 0, toolong = 0;
-	const int nlc = (int)(nloc / CL); /* local clusters */
+	const int nlc = (int)ncl;
 	enum { CHUNK = 4 };                /* clusters per chunk */
 	const int nch = (nlc + CHUNK - 1) / CHUNK;
 	/* per chunk: offset in its thread's buffer, length, place in the
@@ -1229,33 +1044,37 @@ static int build_from(struct nbr_list *nl, const double *X, const double *Y,
 		int t = omp_util_thread_id();
 		size_t len_t = 0, cap = nl->tcap[t];
 		int *buf = nl->tbuf[t];
-		/* at most every cluster is a candidate */
-		int *cand = malloc(ncl * sizeof *cand);
-		double *sb = malloc(7 * ncl * sizeof *sb);
-		if (!cand || !sb) {
-#pragma omp atomic write
-			oom = 1;
-		}
+		int *cand = NULL;
+		double *sb = NULL;
+		size_t ccap = 0;
 		for (int cb, kb; (kb = next_chunks(&chunks, nch, t,
 						  omp_util_team_size(), &cb)) > 0;)
 			for (int ch = cb; ch < cb + kb; ch++) {
 				const size_t l0 = len_t;
 				const int c1 = (ch + 1) * CHUNK < nlc ? (ch + 1) * CHUNK : nlc;
-				for (int ci = ch * CHUNK; ci < c1 && cand && sb; ci++) {
-					size_t mc = cluster_candidates(&grid, ci, cand);
-					/* per atom: its own cluster and the candidates */
-					if (len_t + (mc + 1) * CL > cap) {
-						size_t c2 = (len_t + (mc + 1) * CL) * 2 + 1024;
+				for (int ci = ch * CHUNK; ci < c1; ci++) {
+					long mc = cluster_candidates(&grid, ci, &cand,
+								     &sb, &ccap);
+					/* per atom: its own cluster and the
+					 * candidates */
+					if (mc >= 0 && len_t + ((size_t)mc + 1) * CL > cap) {
+						size_t c2 = (len_t + ((size_t)mc + 1) * CL) * 2 +
+							    1024;
 						int *nb = realloc(buf, c2 * sizeof *nb);
-						if (!nb) {
-#pragma omp atomic write
-							oom = 1;
-							break;
+						if (nb) {
+							buf = nb;
+							cap = c2;
+						} else {
+							mc = -1;
 						}
-						buf = nb;
-						cap = c2;
 					}
-					len_t += list_atoms(nl, &grid, ci, cand, mc, sb,
+					if (mc < 0) {
+#pragma omp atomic write
+						oom = 1;
+						break;
+					}
+					len_t += list_atoms(nl, &grid, ci, cand,
+							    (size_t)mc, sb,
 							    buf + len_t, first);
 				}
 				choff[ch] = l0;
@@ -1283,18 +1102,16 @@ static int build_from(struct nbr_list *nl, const double *X, const double *Y,
 			first[0] = 0;
 			for (size_t i = 0; i < nloc; i++)
 				first[i + 1] += first[i];
-			/* The kernel's items: the local clusters cut into
-			 * nthr runs of about equal cost (list entries, plus
-			 * two per real slot: an atom's own work, measured on
-			 * the paper's system, where one per slot left the
-			 * lower slab 4% slower and three the upper one 2%),
-			 * next to the slab boundaries.
-			 * The slab planes estimate the cost from densities
-			 * only; the half list adds what they cannot see (a
-			 * cluster straddling a plane goes to the lower slab,
-			 * which also lists the pairs across the plane): 8%
-			 * more entries in the lower slab on the paper's
-			 * system. Ghost slots are filled by slab. */
+			/* The kernel's items: the clusters cut into nthr runs
+			 * of about equal cost (list entries, plus two per
+			 * real slot: an atom's own work, measured on the
+			 * paper's system, where one per slot left the lower
+			 * slab 4% slower and three the upper one 2%), next to
+			 * the slab boundaries. The slab planes estimate the
+			 * cost from densities only; the half list adds what
+			 * they cannot see (a cluster straddling a plane goes
+			 * to the lower slab, which also lists the pairs
+			 * across the plane). */
 			{
 				long cost = (long)first[nloc], cum = 0;
 				for (size_t i = 0; i < nloc; i++)
@@ -1345,7 +1162,7 @@ static int build_from(struct nbr_list *nl, const double *X, const double *Y,
 							     first[ci * CL]);
 					__atomic_store_n(&tw[ci], 1, __ATOMIC_RELAXED);
 					for (; q < q1; q++)
-						__atomic_store_n(&tw[lb[q]], 1,
+						__atomic_store_n(&tw[lb[q] >> NBR_SHBITS], 1,
 								 __ATOMIC_RELAXED);
 				}
 			}
@@ -1355,50 +1172,15 @@ static int build_from(struct nbr_list *nl, const double *X, const double *Y,
 		return err_set(e, "out of memory for the neighbour list");
 	if (toolong)
 		return err_set(e, "neighbour list: too many pairs");
-	/* Ghost slots of each local slot, for folding ghost forces back:
-	 * with one slab, here, in slot order. */
-	if (nslab == 1) {
-		memset(gfirst, 0, (nloc + 1) * sizeof *gfirst);
-		for (size_t k = nloc; k < nslot; k++)
-			if (src[k] >= 0)
-				gfirst[lslot[src[k]] + 1]++;
-		for (size_t i = 0; i < nloc; i++)
-			gfirst[i + 1] += gfirst[i];
-		for (size_t k = nloc; k < nslot; k++)
-			if (src[k] >= 0)
-				gslot[gfirst[lslot[src[k]]]++] = (int)k;
-		for (size_t i = nloc; i > 0; i--)
-			gfirst[i] = gfirst[i - 1];
-		gfirst[0] = 0;
-	}
-
-	/* Ghost slots to fill per item: by slab (a slab's ghosts are images
-	 * of its own atoms, but for those across the periodic z face; cutting
-	 * at equal slot counts instead measured no faster). */
-	for (int w = 0; w < nthr; w++)
-		nl->gstart[w] = gcl[(size_t)(nslab + w) * ncol] * CL;
-	nl->gstart[nthr] = (int)(ncl * CL);
-	if (grow((void **)&nl->cowner, &nl->cap_cowner, nl->nclust,
-		 sizeof(int)))
-		return err_set(e, "out of memory");
-	for (int w = 0; w < nthr; w++) {
-		for (int c = nl->tstart[w] / CL; c < nl->tstart[w + 1] / CL; c++)
-			nl->cowner[c] = w;
-		for (int c = nl->gstart[w] / CL; c < nl->gstart[w + 1] / CL; c++)
-			nl->cowner[c] = w;
-	}
-	nl->cowner[nl->nclust - 1] = 0; /* the dummy cluster: never read */
 	nl->renumbered = 0;
 	atom_ranges(nl);
 	nl->fstride = (nslot + 7) / 8 * 8;
-	const size_t nge = (size_t)nl->gfirst[nloc];
 	if (3 * nl->fstride * (size_t)nthr > (size_t)INT32_MAX)
 		return err_set(e, "neighbour list: too many slots");
 	if (grow((void **)&nl->fbuf, &nl->fcap, 3 * nl->fstride * nthr,
-		 sizeof(double)) ||
-	    grow((void **)&nl->goff, &nl->cap_goff, nge + 1, sizeof(int)))
+		 sizeof(double)))
 		return err_set(e, "out of memory");
-	if (nthr > 1 && private_slots(nl))
+	if (nthr > 1 && touch_lists(nl))
 		return err_set(e, "out of memory");
 	return 0;
 }
@@ -1514,33 +1296,12 @@ void nbr_order_item(const struct nbr_list *nl, int w, int *order)
 			order[j] = (int)j;
 		return;
 	}
+	/* slot order: the drift then fills the slots in order */
 	const int *restrict src = nl->src;
-	const int k0 = nl->tstart[w], k1 = nl->tstart[w + 1];
-	if (nl->nthr == 1) {
-		size_t j = j0;
-		for (int k = k0; k < k1; k++)
-			if (src[k] >= 0)
-				order[j++] = src[k];
-		return;
-	}
-	/* The item's atoms: the others in slot order, then those another
-	 * item's copy reads (xread) in reverse slot order. The lines of
-	 * positions that another thread reads each step, and that the drift
-	 * then writes from under it, are so whole lines of their own instead
-	 * of sharing lines with atoms only their thread touches: 2-thread
-	 * ordinary steps -0.6..-1.3 us with the host fast, -7 us slow. One
-	 * pass from both ends (no branch on xread: it is not predictable). */
-	const unsigned char *restrict xread = nl->xread;
-	size_t jo = j0, jx = j1;
-	for (int k = k0; k < k1; k++) {
-		const int a = src[k];
-		if (a < 0)
-			continue;
-		const size_t e = xread[a];
-		jx -= e;
-		order[e ? jx : jo] = a;
-		jo += 1 - e;
-	}
+	size_t j = j0;
+	for (int k = nl->tstart[w]; k < nl->tstart[w + 1]; k++)
+		if (src[k] >= 0)
+			order[j++] = src[k];
 }
 
 int nbr_items(const struct nbr_list *nl)
@@ -1580,9 +1341,6 @@ void nbr_renumber_item(struct nbr_list *nl, int w)
 			src[k] = a;
 			lslot[a] = k;
 		}
-	for (int k = nl->gstart[w]; k < nl->gstart[w + 1]; k++)
-		if (src[k] >= 0)
-			src[k] = newidx[src[k]];
 	double *hold[3] = {nl->xhold, nl->yhold, nl->zhold};
 	const double *tmp = (const double *)nl->scratch;
 	for (int d = 0; d < 3; d++)
@@ -1649,12 +1407,14 @@ long nbr_nprunes(const struct nbr_list *nl)
 	return nl->prune ? nl->prune->count : 0;
 }
 
-void nbr_prune_slots(const struct nbr_list *nl, const double *px,
-		     const double *py, const double *pz, double limsq,
-		     int *plist, int *pn, int i0, int i1)
+void nbr_prune_slots(const struct nbr_list *nl, double limsq, int *plist,
+		     int *pn, int i0, int i1)
 {
 	enum { CL = NBR_CL };
 	const int *restrict first = nl->first, *restrict clist = nl->clist;
+	const double *restrict px = nl->px, *restrict py = nl->py,
+			       *restrict pz = nl->pz;
+	const double *shx = nl->shx, *shy = nl->shy, *shz = nl->shz;
 #if defined(__AVX512F__) && defined(__AVX512VL__) && NBR_CL == 8
 	/* one vector per cluster, its lanes' test as a mask: 3.2 -> 2.9 ns
 	 * per entry on the paper's system against the portable loop's
@@ -1662,28 +1422,31 @@ void nbr_prune_slots(const struct nbr_list *nl, const double *px,
 	 * per pruning step) */
 	const __m512d lim = _mm512_set1_pd(limsq);
 	for (int i = i0; i < i1; i++) {
-		const __m512d xi = _mm512_set1_pd(px[i]),
-			      yi = _mm512_set1_pd(py[i]),
-			      zi = _mm512_set1_pd(pz[i]);
 		int m = first[i];
 		for (int q = first[i]; q < first[i + 1]; q++) {
-			const int c = clist[q], b = c * CL;
+			const int en = clist[q], s = en & NBR_SHMASK,
+				  b = (en >> NBR_SHBITS) * CL;
+			const __m512d xi = _mm512_set1_pd(px[i] - shx[s]),
+				      yi = _mm512_set1_pd(py[i] - shy[s]),
+				      zi = _mm512_set1_pd(pz[i] - shz[s]);
 			const __m512d dx = _mm512_sub_pd(xi, _mm512_load_pd(px + b));
 			const __m512d dy = _mm512_sub_pd(yi, _mm512_load_pd(py + b));
 			const __m512d dz = _mm512_sub_pd(zi, _mm512_load_pd(pz + b));
 			const __m512d r2 = _mm512_fmadd_pd(
 				dz, dz, _mm512_fmadd_pd(dy, dy, _mm512_mul_pd(dx, dx)));
-			plist[m] = c;
+			plist[m] = en;
 			m += _mm512_cmp_pd_mask(r2, lim, _CMP_LT_OQ) != 0;
 		}
 		pn[i] = m - first[i];
 	}
 #else
 	for (int i = i0; i < i1; i++) {
-		const double xi = px[i], yi = py[i], zi = pz[i];
 		int m = first[i];
 		for (int q = first[i]; q < first[i + 1]; q++) {
-			const int b = clist[q] * CL;
+			const int en = clist[q], s = en & NBR_SHMASK,
+				  b = (en >> NBR_SHBITS) * CL;
+			const double xi = px[i] - shx[s], yi = py[i] - shy[s],
+				     zi = pz[i] - shz[s];
 			double dmin = INFINITY;
 #pragma omp simd reduction(min : dmin)
 			for (int l = 0; l < CL; l++) {
@@ -1692,7 +1455,7 @@ void nbr_prune_slots(const struct nbr_list *nl, const double *px,
 				const double r2 = dx * dx + dy * dy + dz * dz;
 				dmin = r2 < dmin ? r2 : dmin;
 			}
-			plist[m] = clist[q];
+			plist[m] = en;
 			m += dmin < limsq;
 		}
 		pn[i] = m - first[i];

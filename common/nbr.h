@@ -7,14 +7,16 @@
  * The list is rebuilt when any atom has moved more than skin/2 since the
  * last build (nbr_needs_rebuild, LAMMPS `check yes`, box changes included);
  * at a rebuild, atoms are wrapped into the box and their image flags
- * updated, as LAMMPS does when it reneighbours. Minimum-image is applied
- * through periodic images ("ghosts"), so the box must be at least
- * 2*(cutoff+skin) wide in each direction (error otherwise).
+ * updated, as LAMMPS does when it reneighbours. Minimum image is applied
+ * through periodic shifts of the listed clusters, so the box must be at
+ * least 2*(cutoff+skin) wide in each direction (error otherwise).
  *
- * The list keeps a private, cluster-sorted copy of positions for speed; the
- * kernels in pair_lj.c are its only readers. Threaded with OpenMP; results
- * are bitwise reproducible for a given thread count (fixed at the last
- * build) and do not depend on it beyond round-off in sums. */
+ * The list keeps a cluster-sorted copy of positions (one slot per atom,
+ * no periodic images: a pair across a face is listed with its shift) for
+ * speed; the kernels in pair_lj.c and pair_ljcoul.c are its only readers.
+ * Threaded with OpenMP; results are bitwise reproducible for a given
+ * thread count (fixed at the last build) and do not depend on it beyond
+ * round-off in sums. */
 #ifndef SK_NBR_H
 #define SK_NBR_H
 
@@ -96,8 +98,7 @@ void nbr_atom_range(const struct nbr_list *nl, int t, int nt, size_t *a0,
  * once renumbered.
  * nbr_order_item: the order of the last build for the item's atoms:
  * order[j] is the atom that should come j-th (sorted as the list's local
- * slots: by slab, x-y column and z; with more than one item, in each
- * item those another item reads last; the identity once renumbered).
+ * slots: by slab, x-y column and z; the identity once renumbered).
  * Then, with any order (new atom j is old atom order[j], positions and
  * everything else moved with them): nbr_renumber_gather for the item's
  * j; after all items have (a barrier), nbr_renumber_item, which moves the

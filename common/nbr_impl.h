@@ -2,28 +2,32 @@
  * builds it) and the kernels that read it, pair_lj.c and pair_ljcoul.c.
  * Nothing else may include this file.
  *
- * Slots and clusters. At each build the atoms, and the periodic images
- * ("ghosts") that pairs across the box faces need, are sorted into columns
- * of an x-y grid and by z within a column, then cut into clusters of
- * NBR_CL consecutive slots (the last one of a column padded with dummy
- * slots far away). Local clusters come first (slots 0 .. nloc-1), ghost
- * clusters after them. A ghost is atom src[k] shifted by sh[3k..3k+2] box
- * lengths; only images under "positive" shifts exist (first non-zero of
- * sz, sy, sx is +1): a pair across a face is then counted exactly once, by
- * the atom whose partner is the positive image.
+ * Slots and clusters. At each build the atoms are sorted into columns of
+ * an x-y grid that tiles the box and by z within a column, then cut into
+ * clusters of NBR_CL consecutive slots (the last one of a column padded
+ * with dummy slots far away). There are no ghost slots: a pair across a
+ * box face is listed as a cluster and a periodic shift (GROMACS's shift
+ * vectors), and the kernel moves i by the shift instead of reading an
+ * image's copy. So each step fills one slot per atom, and forces need no
+ * folding back from images.
  *
- * The list. For each local slot i, the clusters holding a partner j
- * closer than cutoff+skin to i (tested against the cluster's bounding box),
- * where a partner is any ghost, or a local slot j > i. The kernel computes
- * i against all NBR_CL slots of each listed cluster in one SIMD sweep of
+ * The list. For each slot i, entries e = c << NBR_SHBITS | s: cluster c
+ * under shift s (NBR_SHIFT_*: sx, sy, sz in -1..1 box lengths; the image
+ * of slot j is its position plus s len), for the clusters holding an
+ * image closer than cutoff+skin to i (tested against the cluster's
+ * bounding box). Each pair is listed once: a cluster c under any shift
+ * by the atoms of clusters before c, an atom's own cluster unshifted
+ * (first, masking j <= i) and under "positive" shifts (first non-zero of
+ * sz, sy, sx is +1; all its slots: the pair under the negative shift is
+ * the partner's). The box is at least 2 (cutoff+skin) wide, so at most
+ * one image of a pair is within the cut-off. The kernel computes i
+ * against all NBR_CL slots of each listed cluster in one SIMD sweep of
  * contiguous memory (no gathers), masking j <= i, dummies and r >= rc.
  *
- * Each force call fills px/py/pz/pt for the real slots from the current
- * state (ghost = image under the current box, as LAMMPS updates ghost
- * atoms; with more than one work item, each item's private copy of the
- * slots it reads, ipx..), accumulates per work item in fbuf, then folds
- * ghost forces back onto their atoms in a fixed order: a given thread
- * count is deterministic. */
+ * Each force call fills px/py/pz/pt from the current state, accumulates
+ * per work item in fbuf (with more than one item, the owner then sums the
+ * other items' parts of its clusters), and copies each atom's force from
+ * its slot: a given thread count is deterministic. */
 #ifndef SK_NBR_IMPL_H
 #define SK_NBR_IMPL_H
 
@@ -39,6 +43,13 @@
  * 1/r^2 and its powers stay normal numbers (no underflow). */
 #define NBR_FAR 1e15
 
+/* List entries: cluster << NBR_SHBITS | shift code, the code of shift
+ * (sx, sy, sz) being (sx + 1) + 3 (sy + 1) + 9 (sz + 1). */
+#define NBR_SHBITS 5
+#define NBR_SHMASK 31
+#define NBR_SHIFT0 13   /* no shift */
+#define NBR_ENTRY(c, s) ((int)((unsigned)(c) << NBR_SHBITS | (unsigned)(s)))
+
 struct nbr_list {
 	size_t n;               /* atoms */
 	double cut, skin;       /* pair cutoff and skin */
@@ -50,37 +61,34 @@ struct nbr_list {
 	double *xhold, *yhold, *zhold;  /* [n] */
 	double lohold[3], lenhold[3];
 
-	/* Slots of the last build: nslot = nclust * NBR_CL. */
-	size_t nloc;            /* local slots (multiple of NBR_CL) */
+	/* Slots of the last build: nslot = nclust * NBR_CL, the last
+	 * cluster all dummies. */
+	size_t nloc;            /* slots of atoms' clusters (multiple of
+				   NBR_CL) */
 	size_t nslot, cap_slot;
 	int *src;               /* [nslot] atom of each slot, -1 for dummies */
-	signed char *sh;        /* [3*nslot] image shift in box lengths */
-	int *lslot;             /* [n] local slot of atom a */
+	int *lslot;             /* [n] slot of atom a */
 	int *newidx;            /* [n] the renumbering's scratch */
-	unsigned char *xread;   /* [n] 1: another item's copy reads the atom
-				   (made by private_slots, with more than
-				   one item) */
-	/* Workspace filled by each force call with one work item (with
-	 * more, by the build only, for the boxes: see ipx). */
+	/* Workspace filled by each force call (positions of the current
+	 * state, types). */
 	double *px, *py, *pz;   /* [nslot] */
 	int *pt;                /* [nslot] types */
 	int dummy;              /* the last cluster: dummies only */
+	/* The shifts of the list entries under the current box (each pass
+	 * sets them in its copy of the list: NBR_SHIFT0's is zero):
+	 * shx[s] = sx len[0] etc. */
+	double shx[32], shy[32], shz[32];
 
-	/* List: clusters of local slot i are clist[first[i] .. first[i+1]-1]. */
+	/* List: entries of slot i are clist[first[i] .. first[i+1]-1]. */
 	int *first;             /* [nloc+1] */
 	int *clist;
 	size_t cap_clist;
 
-	/* Ghost slots of each local slot k: gslot[gfirst[k] .. gfirst[k+1]-1]. */
-	int *gfirst;            /* [nloc+1] */
-	int *gslot;
-
-	/* Work items (one per thread at the last build): the local and the
-	 * ghost slots of one z slab each (slabs of about equal cost, nbr.c),
-	 * force buffers over all slots. */
+	/* Work items (one per thread at the last build): the slots of one
+	 * z slab each (slabs of about equal cost, nbr.c), force buffers over
+	 * all slots. */
 	int nthr;
-	int *tstart;            /* [nthr+1] local slots of item w */
-	int *gstart;            /* [nthr+1] ghost slots of item w */
+	int *tstart;            /* [nthr+1] slots of item w */
 	double *fbuf;           /* [nthr][3][fstride] */
 	size_t fstride, fcap;
 	/* touch[w * nclust + c]: item w writes cluster c (its own slots
@@ -88,30 +96,12 @@ struct nbr_list {
 	 * and summed (more than one item). */
 	unsigned char *touch;
 	size_t nclust, tcap_touch;
-	/* With more than one item, each item's kernel reads positions and
-	 * types from its own copy of the slots it reads (the clusters of its
-	 * touch row, listed in tlist[tlstart[w] .. tlstart[w+1]-1]): ipx[w *
-	 * fstride + k] etc., filled by the item's thread each step from the
-	 * atoms; dummies there are set far at the build. A thread then
-	 * never writes a line the other core reads, which the shared slots
-	 * did at the slab interfaces each step. */
-	double *ipx, *ipy, *ipz;
-	int *ipt;
-	size_t icap;
+	/* The clusters of each touch row, tlist[tlstart[w] ..
+	 * tlstart[w+1]-1]: the parts of its buffer an item zeroes. After
+	 * the kernel each item sums the other items' parts of its own
+	 * clusters into its buffer, where the atoms' forces are read. */
 	int *tlist, *tlstart;
 	size_t cap_tlist;
-	/* cowner[c]: the item that owns cluster c (local clusters by item,
-	 * ghost clusters by the slab that fills them). With more than one
-	 * item, after the kernel each owner sums the other items' parts of
-	 * its clusters into its own buffer, so that the fold reads one
-	 * buffer per slot. */
-	int *cowner;
-	size_t cap_cowner;
-	/* goff[g]: where ghost entry g's force is in fbuf after the merge,
-	 * in its cluster owner's buffer (cowner[gslot[g] / NBR_CL] * 3 *
-	 * fstride + gslot[g]): the fold's one load per ghost. */
-	int *goff;
-	size_t cap_goff;
 	/* With the atoms renumbered (nbr_order_item, nbr_renumber_*), item
 	 * w's atoms are arange[w] .. arange[w+1]-1 (nbr_atom_range). */
 	int renumbered;
@@ -122,13 +112,8 @@ struct nbr_list {
 	struct nbr_prune *prune;
 
 	/* Build scratch (kept between builds). */
-	int *gcount;            /* [n+1] ghosts per atom, then their prefix */
-	unsigned char *gmask;   /* [n] which images of an atom are ghosts */
-	signed char *gopt;      /* [3n] image option per dimension */
 	void *scratch;
 	size_t cap_scratch;
-	int *toff;              /* [nthr+1] ghosts before each thread's atoms */
-	size_t cap_toff;
 	double *zhist;          /* [nthr+1][nbz] slab_planes' histograms */
 	size_t cap_zhist;
 	int **tbuf;             /* [nthr] per-thread list buffers */
@@ -160,13 +145,14 @@ struct nbr_prune {
  * (nbr_trigger_sq) and of the pruning (pair_lj.c). */
 double nbr_box_trigger_sq(const double lo[3], const double len[3],
 			  const double lo0[3], const double len0[3], double buf);
-/* Write the pruned list of local slots [i0, i1) into plist, pn: the
- * clusters of each slot's list with a slot closer than sqrt(limsq), at
- * the slot positions px, py, pz (the kernel's view: with more than one
- * work item, the item's copy); dummies are far and never count. */
-void nbr_prune_slots(const struct nbr_list *nl, const double *px,
-		     const double *py, const double *pz, double limsq,
-		     int *plist, int *pn, int i0, int i1);
+/* Write the pruned list of slots [i0, i1) into plist, pn: the entries
+ * of each slot's list with a slot image closer than sqrt(limsq), at the
+ * list's slot positions and shifts (nbr_set_shifts); dummies are far and
+ * never count. */
+void nbr_prune_slots(const struct nbr_list *nl, double limsq, int *plist,
+		     int *pn, int i0, int i1);
+/* The entries' shifts (shx..shz) for box lengths len. */
+void nbr_set_shifts(struct nbr_list *nl, const double len[3]);
 
 /* The Coulomb term of a fused pass (pair_ljcoul.c), charges by slot. */
 struct nbr_coul {
@@ -181,14 +167,15 @@ struct nbr_coul {
 	const float *ftab;      /* its float LJ tables [6][nt*nt] */
 	const int *pmol;        /* [nslot] molecule of each slot (mixed) */
 };
-/* LJ (as pair_lj.c's kernel) plus real-space Coulomb over local slots
- * [i0, i1) (pair_ljcoul.c): forces to fx, fy, fz (all slots); returns
- * evdwl, *ecoul gets the Coulomb energy (with eflag). special: the
+/* LJ (as pair_lj.c's kernel) plus real-space Coulomb over slots [i0, i1)
+ * (pair_ljcoul.c): forces to fx, fy, fz (all slots); returns evdwl,
+ * *ecoul gets the Coulomb energy and vir[0..5] the virial, sum over pairs
+ * of r_ij (x) f_ij (xx, yy, zz, xy, xz, yz), with eflag. special: the
  * single-cutoff table shape of pair_lj.c's specialised kernels. */
 double ljcoul_range(const struct pair_lj *p, const struct nbr_coul *c,
 		    int special, int eflag, const struct nbr_list *nl,
 		    int i0, int i1, double *fx, double *fy, double *fz,
-		    double *ecoul);
+		    double *ecoul, double *vir);
 /* pair_lj_compute with c's Coulomb term in the same pass (c NULL: LJ
  * only); with en, en->ecoul gets the Coulomb energy. */
 void pair_lj_compute_coul(const struct pair_lj *p, const int *type,

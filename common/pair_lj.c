@@ -7,13 +7,15 @@
  * enters. Tail corrections (pair_modify tail yes): e += etail/V and
  * W_aa += ptail/V, as LAMMPS thermo pe and compute pressure do.
  *
- * The virial is formed as LAMMPS does by default (virial_fdotr_compute):
- * sum over all slots, ghosts included, of x (x) f.
+ * The virial is the sum over pairs of r_ij (x) f_ij (r_ij the separation
+ * under the pair's periodic shift), summed in the kernel on passes that
+ * want energies; LAMMPS forms the same sum as x (x) f over atoms and
+ * ghosts (virial_fdotr_compute): the two agree to round-off.
  *
- * Each thread works on a fixed range of local slots with its own force
- * buffer over all slots; buffers and ghost slots are summed onto the atoms
- * in a fixed order, so results depend only on the thread count fixed at
- * the last build (nbr_impl.h), and differ between counts by round-off. */
+ * Each thread works on a fixed range of slots with its own force buffer
+ * over all slots; the buffers are summed onto the atoms in a fixed order,
+ * so results depend only on the thread count fixed at the last build
+ * (nbr_impl.h), and differ between counts by round-off. */
 #include <math.h>
 #include <string.h>
 
@@ -26,9 +28,11 @@ static int omp_get_thread_num(void) { return 0; }
 static int omp_get_num_threads(void) { return 1; }
 #endif
 
-/* i against the NBR_CL slots of cluster c: one SIMD sweep of contiguous
- * loads and stores. `jmin`: only slots j > jmin count (i itself for its own
- * cluster, so that each pair is counted once; -1 otherwise). NT > 0: the
+/* i (at xi, yi, zi: its position less the entry's shift) against the
+ * NBR_CL slots of cluster c: one SIMD sweep of contiguous loads and
+ * stores. `jmin`: only slots j > jmin count (i itself for its own cluster
+ * unshifted, so that each pair is counted once; -1 otherwise). With EF,
+ * the energy into ae and the pair virial into av[6][CL]. NT > 0: the
  * number of types, known at compile time; coefficients a1 = lj1, a2 = lj2,
  * o12 = 12*offset are picked from the i row c1, c2, co by selects, the
  * energy is r6 (lj1 r6 - 2 lj2) - 12 offset, i.e. 12 times LAMMPS's
@@ -42,7 +46,7 @@ lj_cluster(const int NT, const int EF, const int masked,
 	   const double *c2, const double *co, double cutsq,
 	   double *restrict fx, double *restrict fy, double *restrict fz,
 	   double *restrict ax, double *restrict ay, double *restrict az,
-	   double *restrict ae)
+	   double *restrict ae, double (*restrict av)[NBR_CL])
 {
 	enum { CL = NBR_CL };
 	const int b = c * CL;
@@ -85,22 +89,30 @@ lj_cluster(const int NT, const int EF, const int masked,
 		ax[l] += fxl;
 		ay[l] += fyl;
 		az[l] += fzl;
-		if (EF)
+		if (EF) {
 			ae[l] += ev;
+			av[0][l] += dx * fxl;
+			av[1][l] += dy * fyl;
+			av[2][l] += dz * fzl;
+			av[3][l] += dx * fyl;
+			av[4][l] += dx * fzl;
+			av[5][l] += dy * fzl;
+		}
 		gx[l] -= fxl;
 		gy[l] -= fyl;
 		gz[l] -= fzl;
 	}
 }
 
-/* The kernel over local slots [i0, i1): forces to fx, fy, fz (all slots);
- * returns the energy. The own cluster, when listed, comes first
- * (nbr.c) and is the only one that needs the j > i mask. */
+/* The kernel over slots [i0, i1): forces to fx, fy, fz (all slots);
+ * returns the energy, with EF the virial into vir[6]. The own cluster
+ * unshifted, when listed, comes first (nbr.c) and is the only entry that
+ * needs the j > i mask. */
 static inline __attribute__((always_inline)) double
 lj_kernel(const int NT, const int EF, const struct pair_lj *p,
 	  const struct nbr_list *nl, const int *plist, const int *pn,
 	  int i0, int i1, double *restrict fx, double *restrict fy,
-	  double *restrict fz)
+	  double *restrict fz, double *vir)
 {
 	enum { CL = NBR_CL };
 	const double *restrict px = nl->px, *restrict py = nl->py,
@@ -110,7 +122,9 @@ lj_kernel(const int NT, const int EF, const struct pair_lj *p,
 			  *restrict clist = plist ? plist : nl->clist;
 	const size_t nt = p->ntypes;
 	const double cutsq = p->cutsq[0];
+	const double *shx = nl->shx, *shy = nl->shy, *shz = nl->shz;
 	double e = 0.0;
+	double av[6][CL] = {{0}};
 	for (int i = i0; i < i1; i++) {
 		int q = first[i];
 		const int q1 = plist ? q + pn[i] : first[i + 1];
@@ -125,12 +139,16 @@ lj_kernel(const int NT, const int EF, const struct pair_lj *p,
 		}
 		const double xi = px[i], yi = py[i], zi = pz[i];
 		double ax[CL] = {0}, ay[CL] = {0}, az[CL] = {0}, ae[CL] = {0};
-		if (clist[q] == i / CL)
-			lj_cluster(NT, EF, 1, p, nl, clist[q++], i, row, xi, yi, zi,
-				   c1, c2, co, cutsq, fx, fy, fz, ax, ay, az, ae);
-		for (; q < q1; q++)
-			lj_cluster(NT, EF, 0, p, nl, clist[q], -1, row, xi, yi, zi,
-				   c1, c2, co, cutsq, fx, fy, fz, ax, ay, az, ae);
+		if (clist[q] == NBR_ENTRY(i / CL, NBR_SHIFT0))
+			lj_cluster(NT, EF, 1, p, nl, clist[q++] >> NBR_SHBITS, i,
+				   row, xi, yi, zi, c1, c2, co, cutsq, fx, fy, fz,
+				   ax, ay, az, ae, av);
+		for (; q < q1; q++) {
+			const int en = clist[q], s = en & NBR_SHMASK;
+			lj_cluster(NT, EF, 0, p, nl, en >> NBR_SHBITS, -1, row,
+				   xi - shx[s], yi - shy[s], zi - shz[s], c1, c2,
+				   co, cutsq, fx, fy, fz, ax, ay, az, ae, av);
+		}
 		double sx = 0.0, sy = 0.0, sz = 0.0, se = 0.0;
 		for (int l = 0; l < CL; l++) {
 			sx += ax[l];
@@ -143,6 +161,13 @@ lj_kernel(const int NT, const int EF, const struct pair_lj *p,
 		fz[i] += sz;
 		e += se;
 	}
+	if (EF)
+		for (int c = 0; c < 6; c++) {
+			double sv = 0.0;
+			for (int l = 0; l < CL; l++)
+				sv += av[c][l];
+			vir[c] = sv;
+		}
 	return e * (1.0 / 12.0);
 }
 
@@ -162,13 +187,13 @@ static int setup_shape(const struct pair_lj *p)
 }
 
 #define LJ_KERNEL(nt)                                                        \
-	(eflag ? lj_kernel(nt, 1, p, nl, plist, pn, i0, i1, fx, fy, fz)      \
-	       : lj_kernel(nt, 0, p, nl, plist, pn, i0, i1, fx, fy, fz))
+	(eflag ? lj_kernel(nt, 1, p, nl, plist, pn, i0, i1, fx, fy, fz, vir) \
+	       : lj_kernel(nt, 0, p, nl, plist, pn, i0, i1, fx, fy, fz, vir))
 /* (not inlined: inside the pass's region the kernel measured 10% slower) */
 static __attribute__((noinline)) double
 lj_range(const struct pair_lj *p, int special, int eflag,
 	 const struct nbr_list *nl, const int *plist, const int *pn, int i0,
-	 int i1, double *fx, double *fy, double *fz)
+	 int i1, double *fx, double *fy, double *fz, double *vir)
 {
 	switch (special ? p->ntypes : 0) {
 	case 1:
@@ -185,124 +210,67 @@ lj_range(const struct pair_lj *p, int special, int eflag,
 }
 #undef LJ_KERNEL
 
-/* Add the force of slot s (components f, f + fs, f + 2 fs) to sum; with
- * its position r (not NULL) also r (x) f to v. */
-static inline __attribute__((always_inline)) void
-fold_slot(const double *restrict f, size_t fs, int s, const double *r,
-	  double sum[3], double v[6])
-{
-	const double gx = f[s], gy = f[fs + s], gz = f[2 * fs + s];
-	sum[0] += gx;
-	sum[1] += gy;
-	sum[2] += gz;
-	if (r) {
-		v[0] += r[0] * gx;
-		v[1] += r[1] * gy;
-		v[2] += r[2] * gz;
-		v[3] += r[0] * gy;
-		v[4] += r[0] * gz;
-		v[5] += r[1] * gz;
-	}
-}
-
-/* Forces of atoms a0..a1-1 into st->f: for each one its local slot, then
- * its ghosts (one pass, no separate reduction of the buffers); with
- * virial, also the sum of x (x) f over those slots into v (LAMMPS
- * virial_fdotr_compute), x the slot's position (the atom's, or its image
- * under the current box: the value the slot was filled with). With one
- * item the slots are read from its buffer; with more, from the buffer of
- * the slot's owner, which holds the sum of the items' parts after
- * merge_owned. */
-static inline __attribute__((always_inline)) void
-fold(const struct nbr_list *nl, int one, int virial, int a0, int a1,
-     struct state *st, double v[6])
+/* Forces of atoms a0..a1-1 into st->f from their slots: with one item
+ * from its buffer, with more from the buffer of the slot's item, which
+ * holds the sum of the items' parts after merge_owned (with the atoms
+ * renumbered, item `own`'s for all of them; own -1: looked up). */
+static void fold_range(const struct nbr_list *nl, int own, int a0, int a1,
+		       struct state *st)
 {
 	const size_t fs = nl->fstride, bs = 3 * fs;
-	const int *restrict lslot = nl->lslot, *restrict gfirst = nl->gfirst,
-			    *restrict gslot = nl->gslot,
-			    *restrict cowner = nl->cowner,
-			    *restrict goff = nl->goff;
-	const signed char *restrict sh = nl->sh;
-	const double *f = nl->fbuf;
-	const double lx = st->len[0], ly = st->len[1], lz = st->len[2];
+	const int *restrict lslot = nl->lslot;
+	double *restrict gx = st->fx, *restrict gy = st->fy,
+		       *restrict gz = st->fz;
+	if (nl->nthr == 1 || own >= 0) {
+		const double *restrict f =
+			nl->fbuf + (nl->nthr == 1 ? 0 : bs * (size_t)own);
+		for (int a = a0; a < a1; a++) {
+			const int k = lslot[a];
+			gx[a] = f[k];
+			gy[a] = f[fs + k];
+			gz[a] = f[2 * fs + k];
+		}
+		return;
+	}
 	for (int a = a0; a < a1; a++) {
 		const int k = lslot[a];
-		const double ra[3] = {st->x[a], st->y[a], st->z[a]};
-		double sum[3] = {0.0, 0.0, 0.0};
-		fold_slot(one ? f : f + bs * (size_t)cowner[k / NBR_CL], fs, k,
-			  virial ? ra : NULL, sum, v);
-		for (int g = gfirst[k]; g < gfirst[k + 1]; g++) {
-			const int s = gslot[g];
-			const double rg[3] = {ra[0] + sh[3 * s] * lx,
-					      ra[1] + sh[3 * s + 1] * ly,
-					      ra[2] + sh[3 * s + 2] * lz};
-			if (one) {
-				fold_slot(f, fs, s, virial ? rg : NULL, sum, v);
-			} else if (!virial) { /* one load: its place in fbuf */
-				const int o = goff[g];
-				sum[0] += f[o];
-				sum[1] += f[fs + o];
-				sum[2] += f[2 * fs + o];
-			} else {
-				fold_slot(f + (goff[g] - s), fs, s, rg, sum, v);
-			}
-		}
-		st->fx[a] = sum[0];
-		st->fy[a] = sum[1];
-		st->fz[a] = sum[2];
+		int w = 0;
+		while (k >= nl->tstart[w + 1])
+			w++;
+		const double *f = nl->fbuf + bs * (size_t)w;
+		gx[a] = f[k];
+		gy[a] = f[fs + k];
+		gz[a] = f[2 * fs + k];
 	}
 }
 
-/* fold specialised for one buffer (one thread) and for energy or not. */
-static void fold_range(const struct nbr_list *nl, int eflag, int a0, int a1,
-		       struct state *st, double v[6])
-{
-	if (nl->nthr == 1) {
-		if (eflag)
-			fold(nl, 1, 1, a0, a1, st, v);
-		else
-			fold(nl, 1, 0, a0, a1, st, v);
-	} else {
-		if (eflag)
-			fold(nl, 0, 1, a0, a1, st, v);
-		else
-			fold(nl, 0, 0, a0, a1, st, v);
-	}
-}
-
-/* Item w's clusters (local c0..c1-1 and ghost g0..g1-1): the sum over the
- * items that wrote each one, in item order, into w's buffer (clusters
- * only w wrote are final already; one nobody wrote becomes zero). The
- * order of the sum is that of the items, whatever the owner: forces are
- * the same for a given number of items. */
+/* Item w's clusters: the sum over the items that wrote each one, in item
+ * order, into w's buffer (clusters only w wrote are final already; one
+ * nobody wrote becomes zero). The order of the sum is that of the items,
+ * whatever the owner: forces are the same for a given number of items. */
 static void merge_owned(const struct nbr_list *nl, int w)
 {
 	const size_t fs = nl->fstride, bs = 3 * fs, nc = nl->nclust;
 	const int nthr = nl->nthr;
 	double *own = nl->fbuf + bs * (size_t)w;
-	for (int part = 0; part < 2; part++) {
-		const int c0 = (part ? nl->gstart[w] : nl->tstart[w]) / NBR_CL;
-		const int c1 = (part ? nl->gstart[w + 1] : nl->tstart[w + 1]) /
-			       NBR_CL;
-		for (int c = c0; c < c1; c++) {
-			int others = 0;
-			for (int v = 0; v < nthr; v++)
-				others += v != w && nl->touch[nc * v + c];
-			if (!others && nl->touch[nc * w + c])
-				continue;
-			for (int d = 0; d < 3; d++) {
-				double acc[NBR_CL] = {0};
-				for (int v = 0; v < nthr; v++) {
-					if (!nl->touch[nc * v + c])
-						continue;
-					const double *fv = nl->fbuf + bs * v +
-							   fs * d + (size_t)c * NBR_CL;
-					for (int l = 0; l < NBR_CL; l++)
-						acc[l] += fv[l];
-				}
-				memcpy(own + fs * d + (size_t)c * NBR_CL, acc,
-				       sizeof acc);
+	const int c0 = nl->tstart[w] / NBR_CL, c1 = nl->tstart[w + 1] / NBR_CL;
+	for (int c = c0; c < c1; c++) {
+		int others = 0;
+		for (int v = 0; v < nthr; v++)
+			others += v != w && nl->touch[nc * v + c];
+		if (!others && nl->touch[nc * w + c])
+			continue;
+		for (int d = 0; d < 3; d++) {
+			double acc[NBR_CL] = {0};
+			for (int v = 0; v < nthr; v++) {
+				if (!nl->touch[nc * v + c])
+					continue;
+				const double *fv = nl->fbuf + bs * v + fs * d +
+						   (size_t)c * NBR_CL;
+				for (int l = 0; l < NBR_CL; l++)
+					acc[l] += fv[l];
 			}
+			memcpy(own + fs * d + (size_t)c * NBR_CL, acc, sizeof acc);
 		}
 	}
 }
@@ -423,9 +391,8 @@ static double moved_sq(const struct state *st, const struct nbr_prune *pr,
 }
 
 /* drift_loop (with pr, the list pruned: nbr_set_prune; *pmaxsq 0
- * without); then (fill: one item, the shared slots), unless these atoms
- * alone show the list is due, their local slots from the new positions
- * while they are in cache. */
+ * without); then (with fill), unless these atoms alone show the list is
+ * due, their slots from the new positions while they are in cache. */
 static void drift_range(struct state *st, const struct nbr_list *nl,
 			const int *type, const struct pair_drift *d, int a0,
 			int a1, int fill, const struct nbr_prune *pr,
@@ -461,55 +428,24 @@ static int pair_pass(const struct pair_lj *p, const int *type,
 		     const struct nbr_coul *coul, struct energy *en,
 		     struct pair_kick *kick, const struct pair_drift *drift);
 
-/* The slots item w's kernel reads: with more than one item, its private
- * copy (nbr_impl.h), same indices. */
-static inline struct nbr_list item_view(const struct nbr_list *nl, int w)
-{
-	struct nbr_list v = *nl;
-	if (nl->nthr > 1) {
-		const size_t o = nl->fstride * (size_t)w;
-		v.px = nl->ipx + o;
-		v.py = nl->ipy + o;
-		v.pz = nl->ipz + o;
-		v.pt = nl->ipt + o;
-	}
-	return v;
-}
-
-/* Slots k0..k1-1 of px..pt from the atoms: positions are images under
- * the current box (each slot's shift, 0 for local slots), as LAMMPS
- * updates ghost atoms; dummies keep theirs. */
-static inline __attribute__((always_inline)) void
-fill_images(double *restrict px, double *restrict py, double *restrict pz,
-	    int *restrict pt, const struct nbr_list *nl,
-	    const struct state *st, const int *type, size_t k0, size_t k1)
+/* Slots k0..k1-1 from the atoms (dummies keep their far position). */
+static void fill_range(const struct nbr_list *nl, const struct state *st,
+		       const int *type, int k0, int k1)
 {
 	const int *restrict src = nl->src;
-	const signed char *restrict sh = nl->sh;
 	const double *restrict x = st->x, *restrict y = st->y,
 			       *restrict z = st->z;
-	const double lx = st->len[0], ly = st->len[1], lz = st->len[2];
-	for (size_t k = k0; k < k1; k++) {
+	double *restrict px = nl->px, *restrict py = nl->py,
+		       *restrict pz = nl->pz;
+	int *restrict pt = nl->pt;
+	for (int k = k0; k < k1; k++) {
 		const int a = src[k];
 		if (a < 0)
 			continue;
-		px[k] = x[a] + sh[3 * k] * lx;
-		py[k] = y[a] + sh[3 * k + 1] * ly;
-		pz[k] = z[a] + sh[3 * k + 2] * lz;
+		px[k] = x[a];
+		py[k] = y[a];
+		pz[k] = z[a];
 		pt[k] = type[a];
-	}
-}
-
-/* Item w's private copy of the slots it reads (the clusters of its touch
- * row). */
-static void fill_private(const struct nbr_list *nl, const struct state *st,
-			 const int *type, int w)
-{
-	const size_t o = nl->fstride * (size_t)w;
-	for (int q = nl->tlstart[w]; q < nl->tlstart[w + 1]; q++) {
-		const size_t k0 = (size_t)nl->tlist[q] * NBR_CL;
-		fill_images(nl->ipx + o, nl->ipy + o, nl->ipz + o, nl->ipt + o,
-			    nl, st, type, k0, k0 + NBR_CL);
 	}
 }
 
@@ -556,10 +492,6 @@ static int pair_pass(const struct pair_lj *p, const int *type,
 {
 	const int nthr = nl->nthr;
 	const size_t fs = nl->fstride;
-	const int *restrict src = nl->src;
-	double *restrict px = nl->px, *restrict py = nl->py,
-		       *restrict pz = nl->pz;
-	int *restrict pt = nl->pt;
 	const double *restrict x = st->x, *restrict y = st->y,
 			       *restrict z = st->z;
 	const double lx = st->len[0], ly = st->len[1], lz = st->len[2];
@@ -581,6 +513,10 @@ static int pair_pass(const struct pair_lj *p, const int *type,
 			memset(en, 0, sizeof *en);
 		return 0;
 	}
+	/* the kernels' view: the list with the entries' shifts under the
+	 * current box (nbr_impl.h) */
+	struct nbr_list view = *nl;
+	nbr_set_shifts(&view, st->len);
 	/* with drift: the largest squared displacement and the sum of x*0 */
 	double maxsq = 0.0, bad = 0.0;
 	/* The pruned list (nbr_set_prune; LJ and fused LJ + Coulomb passes
@@ -600,21 +536,19 @@ static int pair_pass(const struct pair_lj *p, const int *type,
 	const double ptrig = prune_trigger_sq(pr, st);
 	const int pcheck = pr && ptrig >= 0.0;
 	double pmaxsq = 0.0;
-	/* With one item the kernel reads the shared slots, filled here (with
-	 * drift, the local ones by the drift while its atoms are in cache,
-	 * the ghosts in slot order after it); with more, each item reads its
-	 * private copy (nbr_impl.h), filled by its thread after the drift's
-	 * barrier: no further barrier before the kernel. */
-	const int shared = nthr == 1;
+	/* renumbered atoms: item w's atoms have item w's slots */
+	const int owned = nl->renumbered;
 
 #pragma omp parallel num_threads(nthr)
 	{
 		/* Work item w (a slab: slot ranges and a buffer) is the same
 		 * for any number of running threads. */
 		const int tid = omp_get_thread_num(), nrun = omp_get_num_threads();
-		/* The drift, item w on thread w % nrun as below; the reduction
-		 * ends in a barrier, after which every thread takes the same
-		 * way: on if no atom went beyond the trigger, else out. */
+		/* The drift (which fills its atoms' slots), or the slots'
+		 * fill, item w on thread w % nrun as below; the reduction
+		 * ends in a barrier, after which the slots are all filled
+		 * and every thread takes the same way: on if no atom went
+		 * beyond the trigger, else out. */
 		if (drift) {
 #pragma omp for schedule(static, 1) reduction(max : maxsq, pmaxsq) \
 	reduction(+ : bad)
@@ -623,48 +557,33 @@ static int pair_pass(const struct pair_lj *p, const int *type,
 				double mw, bw, pw;
 				nbr_atom_range(nl, w, nthr, &b0, &b1);
 				drift_range(st, nl, type, drift, (int)b0, (int)b1,
-					    shared, pr, &mw, &bw, &pw);
+					    1, pr, &mw, &bw, &pw);
 				maxsq = mw > maxsq ? mw : maxsq;
 				bad += bw;
 				pmaxsq = pw > pmaxsq ? pw : pmaxsq;
 			}
-		} else if (pcheck) {
+		} else {
 #pragma omp for schedule(static, 1) reduction(max : pmaxsq)
 			for (int w = 0; w < nthr; w++) {
-				size_t b0, b1;
-				nbr_atom_range(nl, w, nthr, &b0, &b1);
-				pmaxsq = fmax(pmaxsq, moved_sq(st, pr, (int)b0,
-							       (int)b1));
+				fill_range(nl, st, type, nl->tstart[w],
+					   nl->tstart[w + 1]);
+				if (pcheck) {
+					size_t b0, b1;
+					nbr_atom_range(nl, w, nthr, &b0, &b1);
+					pmaxsq = fmax(pmaxsq, moved_sq(st, pr, (int)b0,
+								       (int)b1));
+				}
 			}
 		}
 		/* (each thread the same: the reductions are done) */
 		const int pnow = prune_due(pr, ptrig, pmaxsq);
 		if (list_holds(drift, maxsq, bad)) {
-			/* Slots from the current positions: ghosts are images
-			 * under the current box. Dummies keep their far
-			 * position. */
-			for (int w = tid; w < nthr && !shared; w += nrun)
-				fill_private(nl, st, type, w);
-			if (shared) { /* one thread: the region has no other */
-				for (size_t k = 0; !drift && k < nl->nloc; k++) {
-					const int a = src[k];
-					if (a < 0)
-						continue;
-					px[k] = x[a];
-					py[k] = y[a];
-					pz[k] = z[a];
-					pt[k] = type[a];
-				}
-				fill_images(px, py, pz, pt, nl, st, type,
-					    (size_t)nl->gstart[0],
-					    (size_t)nl->gstart[1]);
-			}
 			for (int w = tid; w < nthr; w += nrun) {
 				double *f = nl->fbuf + 3 * fs * (size_t)w;
-				if (shared) {
+				if (nthr == 1) {
 					memset(f, 0, 3 * fs * sizeof *f);
 				} else { /* only what the item writes and the sum reads:
-					  * the clusters it reads */
+					  * the clusters it touches */
 					for (int q = nl->tlstart[w]; q < nl->tlstart[w + 1];
 					     q++)
 						for (int d = 0; d < 3; d++)
@@ -672,7 +591,6 @@ static int pair_pass(const struct pair_lj *p, const int *type,
 									    NBR_CL,
 							       0, NBR_CL * sizeof *f);
 				}
-				const struct nbr_list view = item_view(nl, w);
 				if (pnow) { /* its atoms' positions, its slots' lists */
 					size_t b0, b1;
 					nbr_atom_range(nl, w, nthr, &b0, &b1);
@@ -681,21 +599,21 @@ static int pair_pass(const struct pair_lj *p, const int *type,
 					memcpy(pr->yp + b0, y + b0, nb);
 					memcpy(pr->zp + b0, z + b0, nb);
 					const double rl = nl->cut + pr->buf;
-					nbr_prune_slots(nl, view.px, view.py, view.pz,
-							rl * rl, pr->plist, pr->pn,
+					nbr_prune_slots(&view, rl * rl, pr->plist, pr->pn,
 							nl->tstart[w], nl->tstart[w + 1]);
 				}
-				part[8 * w + 7] = 0.0;
-				part[8 * w + 6] =
-					coul ? ljcoul_range(p, coul, special, eflag,
-							 &view, nl->tstart[w],
-							 nl->tstart[w + 1], f, f + fs,
-							 f + 2 * fs, &part[8 * w + 7])
-					  : lj_range(p, special, eflag, &view,
-						     pr ? pr->plist : NULL,
-						     pr ? pr->pn : NULL, nl->tstart[w],
-						     nl->tstart[w + 1], f, f + fs,
-						     f + 2 * fs);
+				double *v = part + 8 * w;
+				for (int c = 0; c < 8; c++)
+					v[c] = 0.0;
+				v[6] = coul ? ljcoul_range(p, coul, special, eflag,
+							   &view, nl->tstart[w],
+							   nl->tstart[w + 1], f, f + fs,
+							   f + 2 * fs, &v[7], v)
+					    : lj_range(p, special, eflag, &view,
+						       pr ? pr->plist : NULL,
+						       pr ? pr->pn : NULL, nl->tstart[w],
+						       nl->tstart[w + 1], f, f + fs,
+						       f + 2 * fs, v);
 			}
 #pragma omp barrier
 			if (nthr > 1) {
@@ -703,18 +621,13 @@ static int pair_pass(const struct pair_lj *p, const int *type,
 					merge_owned(nl, w);
 #pragma omp barrier
 			}
-			/* Each atom: its local slot, then its ghosts; the virial as sum
-			 * over slots of x (x) f (LAMMPS fdotr), which equals the pair
-			 * sum r_ij (x) f_ij. Atoms split as the integrator's loops
-			 * split them (nbr_atom_range). */
+			/* Each atom's force from its slot. Atoms split as the
+			 * integrator's loops split them (nbr_atom_range). */
 			for (int w = tid; w < nthr; w += nrun) {
 				size_t b0, b1;
 				nbr_atom_range(nl, w, nthr, &b0, &b1);
 				const int a0 = (int)b0, a1 = (int)b1;
-				double v[6] = {0};
-				fold_range(nl, eflag, a0, a1, st, v);
-				for (int c = 0; c < 6; c++)
-					part[8 * w + c] = v[c];
+				fold_range(nl, owned ? w : -1, a0, a1, st);
 				if (kick && kick_range(st, a0, a1, kick->mass, kick->dtf))
 #pragma omp atomic write
 					kick->nonfinite = 1;

@@ -1,6 +1,6 @@
 /* pair_ljcoul: the LJ + real-space Coulomb kernel over nbr.c's cluster-pair
  * list (see pair_ljcoul.h). The pass around it (slots from positions,
- * work items on threads, folding ghost forces, the virial) is
+ * work items on threads, forces onto the atoms) is
  * pair_lj.c's, with this kernel in place of the LJ-only one; this file
  * adds the charges by slot and the pair term of pair_lj_cut_coul_long.cpp:
  *   grij = g r, expm2 = exp(-grij^2), t = 1 / (1 + EWALD_P grij),
@@ -93,7 +93,8 @@ ljc_cluster(const int NT, const int EF, const int masked,
 	    const double *c2, const double *co, double cutsq,
 	    double *restrict fx, double *restrict fy, double *restrict fz,
 	    double *restrict ax, double *restrict ay, double *restrict az,
-	    double *restrict ae, double *restrict aq)
+	    double *restrict ae, double *restrict aq,
+	    double (*restrict av)[NBR_CL])
 {
 	enum { CL = NBR_CL };
 	const int b = c * CL;
@@ -159,6 +160,12 @@ ljc_cluster(const int NT, const int EF, const int masked,
 		if (EF) {
 			ae[l] += ev;
 			aq[l] += inc ? prefactor * erfc : 0.0;
+			av[0][l] += dx * fxl;
+			av[1][l] += dy * fyl;
+			av[2][l] += dz * fzl;
+			av[3][l] += dx * fyl;
+			av[4][l] += dx * fzl;
+			av[5][l] += dy * fzl;
 		}
 		gx[l] -= fxl;
 		gy[l] -= fyl;
@@ -171,7 +178,7 @@ static inline __attribute__((always_inline)) double
 ljc_kernel(const int NT, const int EF, const struct pair_lj *p,
 	   const struct nbr_coul *k, const struct nbr_list *nl, int i0,
 	   int i1, double *restrict fx, double *restrict fy,
-	   double *restrict fz, double *ecoul)
+	   double *restrict fz, double *ecoul, double *vir)
 {
 	enum { CL = NBR_CL };
 	const double *restrict px = nl->px, *restrict py = nl->py,
@@ -182,7 +189,9 @@ ljc_kernel(const int NT, const int EF, const struct pair_lj *p,
 	const int *restrict pn = k->pn;
 	const size_t nt = p->ntypes;
 	const double cutsq = p->cutsq[0];
+	const double *shx = nl->shx, *shy = nl->shy, *shz = nl->shz;
 	double e = 0.0, ec = 0.0;
+	double av[6][CL] = {{0}};
 	for (int i = i0; i < i1; i++) {
 		int q = first[i];
 		const int q1 = k->plist ? first[i] + pn[i] : first[i + 1];
@@ -199,14 +208,17 @@ ljc_kernel(const int NT, const int EF, const struct pair_lj *p,
 		const double qqi = k->qqrd2e * pq[i];
 		double ax[CL] = {0}, ay[CL] = {0}, az[CL] = {0}, ae[CL] = {0},
 		       aq[CL] = {0};
-		if (clist[q] == i / CL)
-			ljc_cluster(NT, EF, 1, p, k, nl, clist[q++], i, row, xi,
-				    yi, zi, qqi, c1, c2, co, cutsq, fx, fy, fz,
-				    ax, ay, az, ae, aq);
-		for (; q < q1; q++)
-			ljc_cluster(NT, EF, 0, p, k, nl, clist[q], -1, row, xi,
-				    yi, zi, qqi, c1, c2, co, cutsq, fx, fy, fz,
-				    ax, ay, az, ae, aq);
+		if (clist[q] == NBR_ENTRY(i / CL, NBR_SHIFT0))
+			ljc_cluster(NT, EF, 1, p, k, nl, clist[q++] >> NBR_SHBITS,
+				    i, row, xi, yi, zi, qqi, c1, c2, co, cutsq, fx,
+				    fy, fz, ax, ay, az, ae, aq, av);
+		for (; q < q1; q++) {
+			const int en = clist[q], s = en & NBR_SHMASK;
+			ljc_cluster(NT, EF, 0, p, k, nl, en >> NBR_SHBITS, -1, row,
+				    xi - shx[s], yi - shy[s], zi - shz[s], qqi, c1,
+				    c2, co, cutsq, fx, fy, fz, ax, ay, az, ae, aq,
+				    av);
+		}
 		double sx = 0.0, sy = 0.0, sz = 0.0, se = 0.0, sq = 0.0;
 		for (int l = 0; l < CL; l++) {
 			sx += ax[l];
@@ -222,6 +234,13 @@ ljc_kernel(const int NT, const int EF, const struct pair_lj *p,
 		ec += sq;
 	}
 	*ecoul = ec;
+	if (EF)
+		for (int c = 0; c < 6; c++) {
+			double sv = 0.0;
+			for (int l = 0; l < CL; l++)
+				sv += av[c][l];
+			vir[c] = sv;
+		}
 	return e * (1.0 / 12.0);
 }
 
@@ -313,7 +332,7 @@ static inline __attribute__((always_inline)) void
 ljc_kernel_avx512(const int EF, const struct pair_lj *p,
 		  const struct nbr_coul *k, const struct nbr_list *nl, int i0,
 		  int i1, double *restrict fx, double *restrict fy,
-		  double *restrict fz, double *evdwl, double *ecoul)
+		  double *restrict fz, double *evdwl, double *ecoul, double *vir)
 {
 	enum { CL = NBR_CL };
 	const double *restrict px = nl->px, *restrict py = nl->py,
@@ -322,6 +341,7 @@ ljc_kernel_avx512(const int EF, const struct pair_lj *p,
 	const int *restrict first = nl->first;
 	const int *restrict clist = k->plist ? k->plist : nl->clist;
 	const int *restrict pn = k->pn;
+	const double *shx = nl->shx, *shy = nl->shy, *shz = nl->shz;
 	const size_t nt = p->ntypes;
 	const int perm = nt <= 8;
 	const __mmask8 tmask = perm ? (__mmask8)((1u << nt) - 1u) : 0;
@@ -335,6 +355,7 @@ ljc_kernel_avx512(const int EF, const struct pair_lj *p,
 		      a5 = _mm512_set1_pd(AS_A5);
 	const __m512d zero = _mm512_setzero_pd();
 	__m512d e_lj = zero, e_q = zero;
+	__m512d vr[6] = {zero, zero, zero, zero, zero, zero};
 	for (int i = i0; i < i1; i++) {
 		int q = first[i];
 		const int q1 = k->plist ? first[i] + pn[i] : first[i + 1];
@@ -354,14 +375,16 @@ ljc_kernel_avx512(const int EF, const struct pair_lj *p,
 			co = _mm512_maskz_loadu_pd(tmask, lo);
 			cc = _mm512_maskz_loadu_pd(tmask, lc);
 		}
-		const __m512d xi = _mm512_set1_pd(px[i]), yi = _mm512_set1_pd(py[i]),
-			      zi = _mm512_set1_pd(pz[i]),
-			      qqi = _mm512_set1_pd(k->qqrd2e * pq[i]);
+		const __m512d qqi = _mm512_set1_pd(k->qqrd2e * pq[i]);
 		__m512d ax = zero, ay = zero, az = zero;
 		for (; q < q1; q++) {
-			const int c = clist[q], b = c * CL;
-			/* own cluster: only slots after i */
-			const __mmask8 pair = c == i / CL
+			const int en = clist[q], c = en >> NBR_SHBITS, b = c * CL,
+				  s = en & NBR_SHMASK;
+			const __m512d xi = _mm512_set1_pd(px[i] - shx[s]),
+				      yi = _mm512_set1_pd(py[i] - shy[s]),
+				      zi = _mm512_set1_pd(pz[i] - shz[s]);
+			/* own cluster unshifted: only slots after i */
+			const __mmask8 pair = en == NBR_ENTRY(i / CL, NBR_SHIFT0)
 				? (__mmask8)(0xffu << (i - b + 1)) : (__mmask8)0xff;
 			const __m512d dx = _mm512_sub_pd(xi, _mm512_load_pd(px + b)),
 				      dy = _mm512_sub_pd(yi, _mm512_load_pd(py + b)),
@@ -414,6 +437,12 @@ ljc_kernel_avx512(const int EF, const struct pair_lj *p,
 					_mm512_fmsub_pd(r6inv, _mm512_fmsub_pd(f3, r6inv, f4), fo));
 				e_q = _mm512_mask_add_pd(e_q, inc, e_q,
 					_mm512_mul_pd(pref, erfc));
+				vr[0] = _mm512_fmadd_pd(dx, fxl, vr[0]);
+				vr[1] = _mm512_fmadd_pd(dy, fyl, vr[1]);
+				vr[2] = _mm512_fmadd_pd(dz, fzl, vr[2]);
+				vr[3] = _mm512_fmadd_pd(dx, fyl, vr[3]);
+				vr[4] = _mm512_fmadd_pd(dx, fzl, vr[4]);
+				vr[5] = _mm512_fmadd_pd(dy, fzl, vr[5]);
 			}
 		}
 		fx[i] += _mm512_reduce_add_pd(ax);
@@ -422,6 +451,9 @@ ljc_kernel_avx512(const int EF, const struct pair_lj *p,
 	}
 	*evdwl = _mm512_reduce_add_pd(e_lj);
 	*ecoul = _mm512_reduce_add_pd(e_q);
+	if (EF)
+		for (int c = 0; c < 6; c++)
+			vir[c] = _mm512_reduce_add_pd(vr[c]);
 }
 #endif
 
@@ -497,7 +529,7 @@ static inline __attribute__((always_inline)) void
 ljc_kernel_mixed(const int EF, const struct pair_lj *p,
 		 const struct nbr_coul *k, const struct nbr_list *nl, int i0,
 		 int i1, double *restrict fx, double *restrict fy,
-		 double *restrict fz, double *evdwl, double *ecoul)
+		 double *restrict fz, double *evdwl, double *ecoul, double *vir)
 {
 	enum { CL = NBR_CL };
 	const double *restrict px = nl->px, *restrict py = nl->py,
@@ -507,6 +539,7 @@ ljc_kernel_mixed(const int EF, const struct pair_lj *p,
 	const int *restrict first = nl->first;
 	const int *restrict clist = k->plist ? k->plist : nl->clist;
 	const int *restrict pn = k->pn;
+	const double *shx = nl->shx, *shy = nl->shy, *shz = nl->shz;
 	const size_t nt = p->ntypes, nt2 = nt * nt;
 	const int perm = nt <= 16;
 	const __mmask16 tmask = perm ? (__mmask16)((1u << nt) - 1u) : 0;
@@ -522,6 +555,7 @@ ljc_kernel_mixed(const int EF, const struct pair_lj *p,
 		     a3 = _mm512_set1_ps((float)AS_A3), a4 = _mm512_set1_ps((float)AS_A4),
 		     a5 = _mm512_set1_ps((float)AS_A5), zero = _mm512_setzero_ps();
 	__m512d e_lj = _mm512_setzero_pd(), e_q = e_lj;
+	__m512d vr[6] = {e_lj, e_lj, e_lj, e_lj, e_lj, e_lj};
 	for (int i = i0; i < i1; i++) {
 		int q = first[i];
 		const int q1 = k->plist ? first[i] + pn[i] : first[i + 1];
@@ -540,20 +574,28 @@ ljc_kernel_mixed(const int EF, const struct pair_lj *p,
 			co = _mm512_maskz_loadu_ps(tmask, lo);
 			cc = _mm512_maskz_loadu_ps(tmask, lc);
 		}
-		const __m512d xi = _mm512_set1_pd(px[i]), yi = _mm512_set1_pd(py[i]),
-			      zi = _mm512_set1_pd(pz[i]);
 		const __m512 qqi = _mm512_set1_ps((float)(k->qqrd2e * pq[i]));
 		const __m512i moli = _mm512_set1_epi32(pmol[i]);
 		__m512 ax = zero, ay = zero, az = zero;
 		for (; q < q1; q += 2) {
-			const int ca = clist[q],
-				  cb = q + 1 < q1 ? clist[q + 1] : nl->dummy;
-			const int ba = ca * CL, bb = cb * CL;
+			const int ea = clist[q],
+				  eb = q + 1 < q1 ? clist[q + 1]
+						  : NBR_ENTRY(nl->dummy, NBR_SHIFT0);
+			const int sa = ea & NBR_SHMASK, sb = eb & NBR_SHMASK;
+			const int ba = (ea >> NBR_SHBITS) * CL,
+				  bb = (eb >> NBR_SHBITS) * CL;
+			const __m512d xa = _mm512_set1_pd(px[i] - shx[sa]),
+				      ya = _mm512_set1_pd(py[i] - shy[sa]),
+				      za = _mm512_set1_pd(pz[i] - shz[sa]),
+				      xb = _mm512_set1_pd(px[i] - shx[sb]),
+				      yb = _mm512_set1_pd(py[i] - shy[sb]),
+				      zb = _mm512_set1_pd(pz[i] - shz[sb]);
 			/* own cluster (first in the list): only slots after i;
 			 * pairs within a molecule are left to the double pass
 			 * (intra_pairs): their special-bond corrections remove
 			 * huge 1-2/1-3 terms that float would not cancel */
-			const unsigned own = ca == i / CL ? 0xffu << (i - ba + 1) : 0xffu;
+			const unsigned own = ea == NBR_ENTRY(i / CL, NBR_SHIFT0)
+						     ? 0xffu << (i - ba + 1) : 0xffu;
 			const __m512i tj = _mm512_inserti32x8(_mm512_castsi256_si512(
 				_mm256_load_si256((const __m256i *)(pt + ba))),
 				_mm256_load_si256((const __m256i *)(pt + bb)), 1);
@@ -562,9 +604,9 @@ ljc_kernel_mixed(const int EF, const struct pair_lj *p,
 				_mm256_load_si256((const __m256i *)(pmol + bb)), 1);
 			const __mmask16 pair = (__mmask16)((own & 0xffu) | 0xff00u) &
 					       _mm512_cmpneq_epi32_mask(moli, mj);
-			const __m512 dx = v_join(v_dist8(xi, px + ba), v_dist8(xi, px + bb)),
-				     dy = v_join(v_dist8(yi, py + ba), v_dist8(yi, py + bb)),
-				     dz = v_join(v_dist8(zi, pz + ba), v_dist8(zi, pz + bb));
+			const __m512 dx = v_join(v_dist8(xa, px + ba), v_dist8(xb, px + bb)),
+				     dy = v_join(v_dist8(ya, py + ba), v_dist8(yb, py + bb)),
+				     dz = v_join(v_dist8(za, pz + ba), v_dist8(zb, pz + bb));
 			const __m512 rsq = _mm512_fmadd_ps(dx, dx,
 				_mm512_fmadd_ps(dy, dy, _mm512_mul_ps(dz, dz)));
 			const __mmask16 inlj = _mm512_mask_cmp_ps_mask(pair, rsq,
@@ -619,6 +661,14 @@ ljc_kernel_mixed(const int EF, const struct pair_lj *p,
 				e_q = _mm512_add_pd(e_q, _mm512_add_pd(
 					_mm512_cvtps_pd(_mm512_castps512_ps256(eq)),
 					_mm512_cvtps_pd(_mm512_extractf32x8_ps(eq, 1))));
+				const __m512 w[6] = {
+					_mm512_mul_ps(dx, fxl), _mm512_mul_ps(dy, fyl),
+					_mm512_mul_ps(dz, fzl), _mm512_mul_ps(dx, fyl),
+					_mm512_mul_ps(dx, fzl), _mm512_mul_ps(dy, fzl)};
+				for (int c = 0; c < 6; c++)
+					vr[c] = _mm512_add_pd(vr[c], _mm512_add_pd(
+						_mm512_cvtps_pd(_mm512_castps512_ps256(w[c])),
+						_mm512_cvtps_pd(_mm512_extractf32x8_ps(w[c], 1))));
 			}
 		}
 		fx[i] += (double)_mm512_reduce_add_ps(ax);
@@ -627,24 +677,29 @@ ljc_kernel_mixed(const int EF, const struct pair_lj *p,
 	}
 	*evdwl = _mm512_reduce_add_pd(e_lj);
 	*ecoul = _mm512_reduce_add_pd(e_q);
+	if (EF)
+		for (int c = 0; c < 6; c++)
+			vir[c] = _mm512_reduce_add_pd(vr[c]);
 }
 #endif
 
 #define LJC_KERNEL(nt)                                                      \
-	(eflag ? ljc_kernel(nt, 1, p, c, nl, i0, i1, fx, fy, fz, ecoul)     \
-	       : ljc_kernel(nt, 0, p, c, nl, i0, i1, fx, fy, fz, ecoul))
+	(eflag ? ljc_kernel(nt, 1, p, c, nl, i0, i1, fx, fy, fz, ecoul, vir) \
+	       : ljc_kernel(nt, 0, p, c, nl, i0, i1, fx, fy, fz, ecoul, vir))
 double ljcoul_range(const struct pair_lj *p, const struct nbr_coul *c,
 		    int special, int eflag, const struct nbr_list *nl,
 		    int i0, int i1, double *fx, double *fy, double *fz,
-		    double *ecoul)
+		    double *ecoul, double *vir)
 {
 #ifdef LJC_MIXED
 	if (c->mixed) {
 		double evdwl = 0.0;
 		if (eflag)
-			ljc_kernel_mixed(1, p, c, nl, i0, i1, fx, fy, fz, &evdwl, ecoul);
+			ljc_kernel_mixed(1, p, c, nl, i0, i1, fx, fy, fz, &evdwl, ecoul,
+					 vir);
 		else
-			ljc_kernel_mixed(0, p, c, nl, i0, i1, fx, fy, fz, &evdwl, ecoul);
+			ljc_kernel_mixed(0, p, c, nl, i0, i1, fx, fy, fz, &evdwl, ecoul,
+					 vir);
 		return evdwl;
 	}
 #endif
@@ -652,9 +707,11 @@ double ljcoul_range(const struct pair_lj *p, const struct nbr_coul *c,
 	if (!c->portable) {
 		double evdwl = 0.0;
 		if (eflag)
-			ljc_kernel_avx512(1, p, c, nl, i0, i1, fx, fy, fz, &evdwl, ecoul);
+			ljc_kernel_avx512(1, p, c, nl, i0, i1, fx, fy, fz, &evdwl, ecoul,
+					  vir);
 		else
-			ljc_kernel_avx512(0, p, c, nl, i0, i1, fx, fy, fz, &evdwl, ecoul);
+			ljc_kernel_avx512(0, p, c, nl, i0, i1, fx, fy, fz, &evdwl, ecoul,
+					  vir);
 		return evdwl;
 	}
 #endif
