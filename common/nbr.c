@@ -467,8 +467,9 @@ static int cand_room(int **cand, double **sb, size_t *cap, size_t need)
 
 /* Candidate entries of cluster ci: the clusters under each periodic
  * shift whose bounding box lies within rcs of ci's, listed once per pair
- * (nbr_impl.h): under any shift the clusters after ci, ci itself under
- * positive shifts. In each column near enough, under each shift, the z
+ * (nbr_impl.h): with sz = +1 every cluster, with sz = 0 the clusters
+ * after ci and ci itself under positive x-y shifts (sz = -1: none). In
+ * each column near enough, under each shift, the z
  * table gives where to start (clusters of a column are z-sorted); the
  * scan stops past zmax + rcs. Returns the count, -1 out of memory. */
 static long cluster_candidates(const struct grid *g, int ci, int **cand,
@@ -485,7 +486,7 @@ static long cluster_candidates(const struct grid *g, int ci, int **cand,
 		hi[d] = hi[d] > 2 * g->nc[d] - 1 ? 2 * g->nc[d] - 1 : hi[d];
 	}
 	size_t m = 0;
-	for (int sz = -1; sz <= 1; sz++) {
+	for (int sz = 0; sz <= 1; sz++) {
 		/* the range ci reaches, in the unshifted z of the clusters */
 		const double zlo = bi[2] - rcs - sz * g->len[2],
 			     zhi = bi[5] + rcs - sz * g->len[2];
@@ -515,7 +516,8 @@ static long cluster_candidates(const struct grid *g, int ci, int **cand,
 				if (dx * dx + dy * dy >= rcsq)
 					continue;
 				const int code = (sx + 1) + 3 * (sy + 1) + 9 * (sz + 1);
-				const int first = positive_shift(sx, sy, sz) ? ci : ci + 1;
+				const int first = sz == 1 ? 0
+						  : positive_shift(sx, sy, sz) ? ci : ci + 1;
 				const double ox = g->shx[code], oy = g->shy[code],
 					     oz = g->shz[code];
 				for (int sl = sl0; sl <= sl1; sl++) {
