@@ -32,6 +32,7 @@
 
 #include "omp_util.h"
 
+
 #if defined(__AVX512F__) && defined(__AVX512VL__)
 #include <immintrin.h>
 #endif
@@ -1034,18 +1035,28 @@ static int build_from(struct nbr_list *nl, const double *X, const double *Y,
 	enum { CHUNK = 4 };                /* clusters per chunk */
 	const int nch = (nlc + CHUNK - 1) / CHUNK;
 	/* per chunk: offset in its thread's buffer, length, place in the
-	 * list, thread */
-	size_t *choff = malloc(4 * ((size_t)nch + 1) * sizeof *choff);
-	if (!choff)
+	 * list, thread, and offset of its clusters' candidates in the
+	 * thread's record buffer; per cluster, its candidates' count (the
+	 * touch rows are marked from the candidates, a superset of the
+	 * entries of the cluster's atoms: ~4x fewer stores) */
+	size_t *choff = malloc(5 * ((size_t)nch + 1) * sizeof *choff);
+	int *ccnt = malloc(((size_t)nlc + 1) * sizeof *ccnt);
+	if (!choff || !ccnt) {
+		free(choff);
+		free(ccnt);
 		return err_set(e, "out of memory for the neighbour list");
+	}
 	size_t *chlen = choff + nch + 1, *chpos = chlen + nch + 1,
-	       *chthr = chpos + nch + 1;
+	       *chthr = chpos + nch + 1, *chrec = chthr + nch + 1;
 	uint64_t chunks = nch > 0 ? (uint64_t)(uint32_t)(nch - 1) << 32 : 0;
 #pragma omp parallel num_threads(nthr)
 	{
+
 		int t = omp_util_thread_id();
 		size_t len_t = 0, cap = nl->tcap[t];
 		int *buf = nl->tbuf[t];
+		int *rec = NULL;
+		size_t nrec = 0, rcap = 0;
 		int *cand = NULL;
 		double *sb = NULL;
 		size_t ccap = 0;
@@ -1054,6 +1065,7 @@ static int build_from(struct nbr_list *nl, const double *X, const double *Y,
 			for (int ch = cb; ch < cb + kb; ch++) {
 				const size_t l0 = len_t;
 				const int c1 = (ch + 1) * CHUNK < nlc ? (ch + 1) * CHUNK : nlc;
+				chrec[ch] = nrec;
 				for (int ci = ch * CHUNK; ci < c1; ci++) {
 					long mc = cluster_candidates(&grid, ci, &cand,
 								     &sb, &ccap);
@@ -1078,6 +1090,23 @@ static int build_from(struct nbr_list *nl, const double *X, const double *Y,
 					len_t += list_atoms(nl, &grid, ci, cand,
 							    (size_t)mc, sb,
 							    buf + len_t, first);
+					if (nthr > 1) {
+						if (nrec + (size_t)mc > rcap) {
+							size_t c2 = (nrec + (size_t)mc) * 2 + 1024;
+							int *nr = realloc(rec, c2 * sizeof *nr);
+							if (!nr) {
+#pragma omp atomic write
+								oom = 1;
+								break;
+							}
+							rec = nr;
+							rcap = c2;
+						}
+						for (long q = 0; q < mc; q++)
+							rec[nrec + (size_t)q] = cand[q] >> NBR_SHBITS;
+						nrec += (size_t)mc;
+						ccnt[ci] = (int)mc;
+					}
 				}
 				choff[ch] = l0;
 				chlen[ch] = len_t - l0;
@@ -1135,9 +1164,12 @@ static int build_from(struct nbr_list *nl, const double *X, const double *Y,
 				memset(nl->touch, 0, nl->nclust * nthr);
 		}
 		/* Each thread moves its own chunks into the list and marks the
-		 * clusters their items write (a cluster's own, and those on
-		 * its list) in the item's row of touch, from its buffer while
-		 * it is in cache. The chunks are dispensed from both ends
+		 * clusters their items may write (a cluster's own, and its
+		 * candidates: those its atoms' lists name, and a few more,
+		 * whose buffer parts are then zeroed and summed for nothing)
+		 * in the item's row of touch, from its records while they are
+		 * in cache (2 threads: 16 -> 7 us per build against marking
+		 * every list entry). The chunks are dispensed from both ends
 		 * (next_chunk), so a thread's chunks are nearly all its own
 		 * item's and a row is rarely written from two threads (the
 		 * same value: relaxed atomic stores). */
@@ -1153,23 +1185,23 @@ static int build_from(struct nbr_list *nl, const double *X, const double *Y,
 				const int c1 = (ch + 1) * CHUNK < nlc
 						       ? (ch + 1) * CHUNK : nlc;
 				int w = 0;
-				size_t q = 0;
+				const int *rb = rec + chrec[ch];
 				for (int ci = ch * CHUNK; ci < c1; ci++) {
 					while (ci * CL >= nl->tstart[w + 1])
 						w++;
 					unsigned char *tw =
 						nl->touch + nl->nclust * w;
-					const size_t q1 =
-						q + (size_t)(first[(ci + 1) * CL] -
-							     first[ci * CL]);
 					__atomic_store_n(&tw[ci], 1, __ATOMIC_RELAXED);
-					for (; q < q1; q++)
-						__atomic_store_n(&tw[lb[q] >> NBR_SHBITS], 1,
+					for (int q = 0; q < ccnt[ci]; q++)
+						__atomic_store_n(&tw[rb[q]], 1,
 								 __ATOMIC_RELAXED);
+					rb += ccnt[ci];
 				}
 			}
+		free(rec);
 	}
 	free(choff);
+	free(ccnt);
 	if (oom)
 		return err_set(e, "out of memory for the neighbour list");
 	if (toolong)
