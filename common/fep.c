@@ -177,7 +177,7 @@ static int molecular_pe(struct fep_eval *ev, struct state *st, double *pe,
 	if (forcefield_pair(ev->ff, ev->sys, st, ev->nl, &en, e) != 0)
 		return -1;
 	softcore_compute(ev->sc_mut, st, &en);
-	if (forcefield_compute(ev->ff, ev->sys, st, &en, e) != 0)
+	if (forcefield_compute(ev->ff, ev->sys, st, ev->nl, &en, e) != 0)
 		return -1;
 	*pe = energy_pe(&en);
 	return 0;

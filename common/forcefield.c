@@ -211,13 +211,14 @@ int forcefield_pair(struct forcefield *ff, const struct system *sys,
 
 /* Remove (1 - f) of the lj/cut term of each special pair with f != 1:
  * the kernel counted it at full strength (LAMMPS pair_lj_cut_coul_long:
- * E = f (E_LJ - offset), F = f F_LJ, for r < rc). Minimum image. */
+ * E = f (E_LJ - offset), F = f F_LJ, for r < rc). The separation is the
+ * kernel's (nbr_pair_sep), so that a 1-2 term of ~1e4 kcal/mol cancels
+ * to the last bit. */
 static void special_lj_correct(const struct forcefield *ff,
 			       const struct system *sys, struct state *st,
-			       struct energy *en)
+			       const struct nbr_list *nl, struct energy *en)
 {
 	const struct pair_lj *p = &sys->lj;
-	const double *len = st->len;
 	double ev = 0.0, w[6] = {0};
 	for (size_t k = 0; k < ff->nspairs; k++) {
 		const struct special_pair *sp = &ff->spairs[k];
@@ -225,10 +226,8 @@ static void special_lj_correct(const struct forcefield *ff,
 			continue;
 		size_t i = sp->i, j = sp->j;
 		size_t t = (size_t)sys->type[i] * p->ntypes + (size_t)sys->type[j];
-		double d[3] = {st->x[i] - st->x[j], st->y[i] - st->y[j],
-			       st->z[i] - st->z[j]};
-		for (int a = 0; a < 3; a++)
-			d[a] -= len[a] * nearbyint(d[a] / len[a]);
+		double d[3];
+		nbr_pair_sep(nl, st, i, j, d);
 		double rsq = d[0] * d[0] + d[1] * d[1] + d[2] * d[2];
 		if (!(rsq < p->cutsq[t]))
 			continue;
@@ -274,9 +273,10 @@ int forcefield_kspace(struct forcefield *ff, const struct state *st,
 }
 
 int forcefield_compute(struct forcefield *ff, const struct system *sys,
-		       struct state *st, struct energy *en, struct err *e)
+		       struct state *st, const struct nbr_list *nl,
+		       struct energy *en, struct err *e)
 {
-	special_lj_correct(ff, sys, st, en);
+	special_lj_correct(ff, sys, st, nl, en);
 	/* Coulomb acts on the charge sites qs: the atoms, or with tip4p the
 	 * atoms with each water O moved to its M; forces on qs's arrays. */
 	struct state *qs = st;

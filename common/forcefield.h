@@ -135,9 +135,11 @@ int forcefield_fuse(struct forcefield *ff, const struct system *sys,
 int forcefield_pair(struct forcefield *ff, const struct system *sys,
 		    struct state *st, const struct nbr_list *nl,
 		    struct energy *en, struct err *e);
-/* Add the terms above for st (after forcefield_pair filled f and en). */
+/* Add the terms above for st (after forcefield_pair filled f and en
+ * with list nl, whose separations the special-pair corrections take). */
 int forcefield_compute(struct forcefield *ff, const struct system *sys,
-		       struct state *st, struct energy *en, struct err *e);
+		       struct state *st, const struct nbr_list *nl,
+		       struct energy *en, struct err *e);
 void forcefield_free(struct forcefield *ff);
 /* The k-space solver alone, for charges q (any charge set on st's atoms):
  * set up again if the box changed, then energy, virial and forces ADDED

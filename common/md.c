@@ -92,7 +92,7 @@ static int forces_listed(struct md *m, int energy, struct pair_kick *k,
 		return err_prefix(e, "step %ld", st->step);
 	if (m->sc)
 		softcore_compute(m->sc, st, &m->en);
-	if (m->ff && forcefield_compute(m->ff, m->sys, st, &m->en, e) != 0)
+	if (m->ff && forcefield_compute(m->ff, m->sys, st, m->nl, &m->en, e) != 0)
 		return err_prefix(e, "step %ld", st->step);
 	return forces_check(m, energy, k, e);
 }

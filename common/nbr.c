@@ -1497,6 +1497,39 @@ void nbr_prune_slots(const struct nbr_list *nl, double limsq, int *plist,
 #endif
 }
 
+void nbr_pair_sep(const struct nbr_list *nl, const struct state *st,
+		  size_t i, size_t j, double d[3])
+{
+	const double ri[3] = {st->x[i], st->y[i], st->z[i]},
+		     rj[3] = {st->x[j], st->y[j], st->z[j]};
+	int s[3]; /* j's image nearest i: r_j + s len */
+	for (int a = 0; a < 3; a++)
+		s[a] = (int)nearbyint((ri[a] - rj[a]) / st->len[a]);
+	int ilists = 1;
+	if (nl && nl->built && i < nl->n && j < nl->n) {
+		/* the build's rule (nbr_impl.h), for the lister */
+		const int ki = nl->lslot[i], kj = nl->lslot[j],
+			  ci = ki / NBR_CL, cj = kj / NBR_CL;
+		if (s[2] != 0)
+			ilists = s[2] > 0;
+		else if (ci != cj)
+			ilists = cj > ci;
+		else if (s[0] == 0 && s[1] == 0)
+			ilists = kj > ki;
+		else
+			ilists = positive_shift(s[0], s[1], 0);
+	} else {
+		for (int a = 0; a < 3; a++)
+			d[a] = (ri[a] - rj[a]) - s[a] * st->len[a];
+		return;
+	}
+	/* the kernel's shift of the lister's entry: (sx, sy, sz) len, or
+	 * the opposite for j (nbr_set_shifts' products) */
+	for (int a = 0; a < 3; a++)
+		d[a] = ilists ? (ri[a] - s[a] * st->len[a]) - rj[a]
+			      : -((rj[a] - (-s[a]) * st->len[a]) - ri[a]);
+}
+
 int nbr_restore(struct nbr_list *nl, const struct state *st,
 		const double *xr, const double *yr, const double *zr,
 		const double lo[3], const double len[3], struct err *e)

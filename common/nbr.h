@@ -112,6 +112,17 @@ void nbr_renumber_gather(struct nbr_list *nl, int w, const int *order);
 void nbr_renumber_item(struct nbr_list *nl, int w);
 void nbr_renumber_end(struct nbr_list *nl);
 
+/* The separation r_i - r_j (the image of j nearest i) of atoms i != j,
+ * into d, rounded as the pair kernels round it for the pair (they form
+ * (r_a - shift) - r_b, a the atom whose list holds the pair): a
+ * correction that subtracts a term the kernel counted (forcefield.c's
+ * special pairs: 1-2 terms of ~1e4 kcal/mol) then cancels it to the
+ * last bit, where the minimum image d - L nearbyint(d/L) would leave
+ * ~1e-9 kcal/mol per term in a pair across a box face. Without a list
+ * (NULL or never built), the minimum image. */
+void nbr_pair_sep(const struct nbr_list *nl, const struct state *st,
+		  size_t i, size_t j, double d[3]);
+
 /* Lennard-Jones forces (overwrites st->fx..fz), energy evdwl and virial,
  * over the current list; tail corrections added when p->tail (need the
  * volume from st). Must be called after nbr_build for the current positions

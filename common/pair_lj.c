@@ -28,13 +28,10 @@ static int omp_get_thread_num(void) { return 0; }
 static int omp_get_num_threads(void) { return 1; }
 #endif
 
-/* i (at xi, yi, zi) against the NBR_CL slots of cluster c under shift
- * (ox, oy, oz): one SIMD sweep of contiguous loads and stores. The
- * separation is (xi - xj) - ox, as the minimum image d - L nearbyint(d/L)
- * of forcefield.c's special-pair corrections rounds it: those subtract
- * terms the kernel counted (1-2 pairs of ~1e4 kcal/mol), which cancel
- * only if both form the same separation (xi - (xj + ox)) and (xi - ox) -
- * xj differ in the last bits, ~1e-9 kcal/mol in such a term). `jmin`: only slots j > jmin count (i itself for its own cluster
+/* i (at xi, yi, zi: its position less the entry's shift) against the
+ * NBR_CL slots of cluster c: one SIMD sweep of contiguous loads and
+ * stores (the separation (xi - shift) - xj: nbr_pair_sep gives its bits
+ * to the corrections that must cancel a term exactly). `jmin`: only slots j > jmin count (i itself for its own cluster
  * unshifted, so that each pair is counted once; -1 otherwise). With EF,
  * the energy into ae and the pair virial into av[6][CL]. NT > 0: the
  * number of types, known at compile time; coefficients a1 = lj1, a2 = lj2,
@@ -46,8 +43,8 @@ static inline __attribute__((always_inline)) void
 lj_cluster(const int NT, const int EF, const int masked,
 	   const struct pair_lj *p,
 	   const struct nbr_list *nl, int c, int jmin, size_t row,
-	   double xi, double yi, double zi, double ox, double oy, double oz,
-	   const double *c1, const double *c2, const double *co, double cutsq,
+	   double xi, double yi, double zi, const double *c1,
+	   const double *c2, const double *co, double cutsq,
 	   double *restrict fx, double *restrict fy, double *restrict fz,
 	   double *restrict ax, double *restrict ay, double *restrict az,
 	   double *restrict ae, double (*restrict av)[NBR_CL])
@@ -66,8 +63,7 @@ lj_cluster(const int NT, const int EF, const int masked,
 		     *ro = p->offset + row, *rc = p->cutsq + row;
 #pragma omp simd
 	for (int l = 0; l < CL; l++) {
-		const double dx = (xi - xj[l]) - ox, dy = (yi - yj[l]) - oy,
-			     dz = (zi - zj[l]) - oz;
+		const double dx = xi - xj[l], dy = yi - yj[l], dz = zi - zj[l];
 		const double rsq = dx * dx + dy * dy + dz * dz;
 		const double r2inv = 1.0 / rsq;
 		const double r6inv = r2inv * r2inv * r2inv;
@@ -146,13 +142,13 @@ lj_kernel(const int NT, const int EF, const struct pair_lj *p,
 		double ax[CL] = {0}, ay[CL] = {0}, az[CL] = {0}, ae[CL] = {0};
 		if (clist[q] == NBR_ENTRY(i / CL, NBR_SHIFT0))
 			lj_cluster(NT, EF, 1, p, nl, clist[q++] >> NBR_SHBITS, i,
-				   row, xi, yi, zi, 0.0, 0.0, 0.0, c1, c2, co, cutsq,
-				   fx, fy, fz, ax, ay, az, ae, av);
+				   row, xi, yi, zi, c1, c2, co, cutsq, fx, fy, fz,
+				   ax, ay, az, ae, av);
 		for (; q < q1; q++) {
 			const int en = clist[q], s = en & NBR_SHMASK;
 			lj_cluster(NT, EF, 0, p, nl, en >> NBR_SHBITS, -1, row,
-				   xi, yi, zi, shx[s], shy[s], shz[s], c1, c2, co,
-				   cutsq, fx, fy, fz, ax, ay, az, ae, av);
+				   xi - shx[s], yi - shy[s], zi - shz[s], c1, c2,
+				   co, cutsq, fx, fy, fz, ax, ay, az, ae, av);
 		}
 		double sx = 0.0, sy = 0.0, sz = 0.0, se = 0.0;
 		for (int l = 0; l < CL; l++) {

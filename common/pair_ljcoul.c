@@ -89,8 +89,7 @@ static inline __attribute__((always_inline)) void
 ljc_cluster(const int NT, const int EF, const int masked,
 	    const struct pair_lj *p, const struct nbr_coul *k,
 	    const struct nbr_list *nl, int c, int jmin, size_t row,
-	    double xi, double yi, double zi, double ox, double oy, double oz,
-	    double qqi, const double *c1,
+	    double xi, double yi, double zi, double qqi, const double *c1,
 	    const double *c2, const double *co, double cutsq,
 	    double *restrict fx, double *restrict fy, double *restrict fz,
 	    double *restrict ax, double *restrict ay, double *restrict az,
@@ -113,9 +112,7 @@ ljc_cluster(const int NT, const int EF, const int masked,
 	const double g = k->g_ewald, ccutsq = k->cutsq;
 #pragma omp simd
 	for (int l = 0; l < CL; l++) {
-		/* (xi - xj) - shift: pair_lj.c's lj_cluster says why */
-		const double dx = (xi - xj[l]) - ox, dy = (yi - yj[l]) - oy,
-			     dz = (zi - zj[l]) - oz;
+		const double dx = xi - xj[l], dy = yi - yj[l], dz = zi - zj[l];
 		const double rsq = dx * dx + dy * dy + dz * dz;
 		/* one division for 1/r^2 and t = 1/(1 + p g r):
 		 * d = 1/(r^2 (1 + p g r)), 1/r^2 = d (1 + p g r), t = d r^2 */
@@ -213,13 +210,14 @@ ljc_kernel(const int NT, const int EF, const struct pair_lj *p,
 		       aq[CL] = {0};
 		if (clist[q] == NBR_ENTRY(i / CL, NBR_SHIFT0))
 			ljc_cluster(NT, EF, 1, p, k, nl, clist[q++] >> NBR_SHBITS,
-				    i, row, xi, yi, zi, 0.0, 0.0, 0.0, qqi, c1, c2,
-				    co, cutsq, fx, fy, fz, ax, ay, az, ae, aq, av);
+				    i, row, xi, yi, zi, qqi, c1, c2, co, cutsq, fx,
+				    fy, fz, ax, ay, az, ae, aq, av);
 		for (; q < q1; q++) {
 			const int en = clist[q], s = en & NBR_SHMASK;
 			ljc_cluster(NT, EF, 0, p, k, nl, en >> NBR_SHBITS, -1, row,
-				    xi, yi, zi, shx[s], shy[s], shz[s], qqi, c1, c2,
-				    co, cutsq, fx, fy, fz, ax, ay, az, ae, aq, av);
+				    xi - shx[s], yi - shy[s], zi - shz[s], qqi, c1,
+				    c2, co, cutsq, fx, fy, fz, ax, ay, az, ae, aq,
+				    av);
 		}
 		double sx = 0.0, sy = 0.0, sz = 0.0, se = 0.0, sq = 0.0;
 		for (int l = 0; l < CL; l++) {
@@ -378,22 +376,19 @@ ljc_kernel_avx512(const int EF, const struct pair_lj *p,
 			cc = _mm512_maskz_loadu_pd(tmask, lc);
 		}
 		const __m512d qqi = _mm512_set1_pd(k->qqrd2e * pq[i]);
-		const __m512d xi = _mm512_set1_pd(px[i]), yi = _mm512_set1_pd(py[i]),
-			      zi = _mm512_set1_pd(pz[i]);
 		__m512d ax = zero, ay = zero, az = zero;
 		for (; q < q1; q++) {
 			const int en = clist[q], c = en >> NBR_SHBITS, b = c * CL,
 				  s = en & NBR_SHMASK;
-			const __m512d ox = _mm512_set1_pd(shx[s]),
-				      oy = _mm512_set1_pd(shy[s]),
-				      oz = _mm512_set1_pd(shz[s]);
+			const __m512d xi = _mm512_set1_pd(px[i] - shx[s]),
+				      yi = _mm512_set1_pd(py[i] - shy[s]),
+				      zi = _mm512_set1_pd(pz[i] - shz[s]);
 			/* own cluster unshifted: only slots after i */
 			const __mmask8 pair = en == NBR_ENTRY(i / CL, NBR_SHIFT0)
 				? (__mmask8)(0xffu << (i - b + 1)) : (__mmask8)0xff;
-			/* (xi - xj) - shift: pair_lj.c's lj_cluster says why */
-			const __m512d dx = _mm512_sub_pd(_mm512_sub_pd(xi, _mm512_load_pd(px + b)), ox),
-				      dy = _mm512_sub_pd(_mm512_sub_pd(yi, _mm512_load_pd(py + b)), oy),
-				      dz = _mm512_sub_pd(_mm512_sub_pd(zi, _mm512_load_pd(pz + b)), oz);
+			const __m512d dx = _mm512_sub_pd(xi, _mm512_load_pd(px + b)),
+				      dy = _mm512_sub_pd(yi, _mm512_load_pd(py + b)),
+				      dz = _mm512_sub_pd(zi, _mm512_load_pd(pz + b));
 			const __m512d rsq = _mm512_add_pd(
 				_mm512_add_pd(_mm512_mul_pd(dx, dx), _mm512_mul_pd(dy, dy)),
 				_mm512_mul_pd(dz, dz));
@@ -506,11 +501,10 @@ static inline __m512 v16_coef(int perm, __m512 reg, const float *row,
 		    : _mm512_i32gather_ps(idx, row, 4);
 }
 
-/* xi less the 8 doubles of cluster b, less the shift o, as 8 floats */
-static inline __m256 v_dist8(__m512d xi, const double *pb, __m512d o)
+/* 8 doubles of cluster b, less xi, as 8 floats */
+static inline __m256 v_dist8(__m512d xi, const double *pb)
 {
-	return _mm512_cvtpd_ps(
-		_mm512_sub_pd(_mm512_sub_pd(xi, _mm512_load_pd(pb)), o));
+	return _mm512_cvtpd_ps(_mm512_sub_pd(xi, _mm512_load_pd(pb)));
 }
 
 static inline __m512 v_join(__m256 lo, __m256 hi)
@@ -580,8 +574,6 @@ ljc_kernel_mixed(const int EF, const struct pair_lj *p,
 			co = _mm512_maskz_loadu_ps(tmask, lo);
 			cc = _mm512_maskz_loadu_ps(tmask, lc);
 		}
-		const __m512d xi = _mm512_set1_pd(px[i]), yi = _mm512_set1_pd(py[i]),
-			      zi = _mm512_set1_pd(pz[i]);
 		const __m512 qqi = _mm512_set1_ps((float)(k->qqrd2e * pq[i]));
 		const __m512i moli = _mm512_set1_epi32(pmol[i]);
 		__m512 ax = zero, ay = zero, az = zero;
@@ -592,12 +584,12 @@ ljc_kernel_mixed(const int EF, const struct pair_lj *p,
 			const int sa = ea & NBR_SHMASK, sb = eb & NBR_SHMASK;
 			const int ba = (ea >> NBR_SHBITS) * CL,
 				  bb = (eb >> NBR_SHBITS) * CL;
-			const __m512d oxa = _mm512_set1_pd(shx[sa]),
-				      oya = _mm512_set1_pd(shy[sa]),
-				      oza = _mm512_set1_pd(shz[sa]),
-				      oxb = _mm512_set1_pd(shx[sb]),
-				      oyb = _mm512_set1_pd(shy[sb]),
-				      ozb = _mm512_set1_pd(shz[sb]);
+			const __m512d xa = _mm512_set1_pd(px[i] - shx[sa]),
+				      ya = _mm512_set1_pd(py[i] - shy[sa]),
+				      za = _mm512_set1_pd(pz[i] - shz[sa]),
+				      xb = _mm512_set1_pd(px[i] - shx[sb]),
+				      yb = _mm512_set1_pd(py[i] - shy[sb]),
+				      zb = _mm512_set1_pd(pz[i] - shz[sb]);
 			/* own cluster (first in the list): only slots after i;
 			 * pairs within a molecule are left to the double pass
 			 * (intra_pairs): their special-bond corrections remove
@@ -612,12 +604,9 @@ ljc_kernel_mixed(const int EF, const struct pair_lj *p,
 				_mm256_load_si256((const __m256i *)(pmol + bb)), 1);
 			const __mmask16 pair = (__mmask16)((own & 0xffu) | 0xff00u) &
 					       _mm512_cmpneq_epi32_mask(moli, mj);
-			const __m512 dx = v_join(v_dist8(xi, px + ba, oxa),
-						 v_dist8(xi, px + bb, oxb)),
-				     dy = v_join(v_dist8(yi, py + ba, oya),
-						 v_dist8(yi, py + bb, oyb)),
-				     dz = v_join(v_dist8(zi, pz + ba, oza),
-						 v_dist8(zi, pz + bb, ozb));
+			const __m512 dx = v_join(v_dist8(xa, px + ba), v_dist8(xb, px + bb)),
+				     dy = v_join(v_dist8(ya, py + ba), v_dist8(yb, py + bb)),
+				     dz = v_join(v_dist8(za, pz + ba), v_dist8(zb, pz + bb));
 			const __m512 rsq = _mm512_fmadd_ps(dx, dx,
 				_mm512_fmadd_ps(dy, dy, _mm512_mul_ps(dz, dz)));
 			const __mmask16 inlj = _mm512_mask_cmp_ps_mask(pair, rsq,
@@ -876,11 +865,12 @@ static int mixed_tables(struct pair_ljcoul *c, const struct pair_lj *p,
 /* The pairs within molecules, skipped by the mixed kernel, in double:
  * the portable kernel's pair term (lj/cut + erfc Coulomb at full
  * strength; the special-bond corrections after the pass remove what they
- * remove in double mode), minimum image, added to forces, energies and
- * the virial. Every pair of each molecule of mixed_groups. */
+ * remove in double mode), the separation of nbr_pair_sep (the
+ * corrections' own), added to forces, energies and the virial. Every pair of each molecule of mixed_groups. */
 static int intra_pairs(struct pair_ljcoul *c, const struct pair_lj *p,
 		       const int *type, const double *q, struct state *st,
-		       struct energy *en, struct err *e)
+		       const struct nbr_list *nl, struct energy *en,
+		       struct err *e)
 {
 	if (mixed_groups(c, st->n, e) != 0)
 		return -1;
@@ -892,10 +882,8 @@ static int intra_pairs(struct pair_ljcoul *c, const struct pair_lj *p,
 	for (size_t u = ms->start[m]; u < ms->start[m + 1]; u++)
 	for (size_t w = u + 1; w < ms->start[m + 1]; w++) {
 		const size_t i = ms->atom[u], j = ms->atom[w];
-		double d[3] = {st->x[i] - st->x[j], st->y[i] - st->y[j],
-			       st->z[i] - st->z[j]};
-		for (int a = 0; a < 3; a++)
-			d[a] -= st->len[a] * nearbyint(d[a] / st->len[a]);
+		double d[3];
+		nbr_pair_sep(nl, st, i, j, d);
 		const double rsq = d[0] * d[0] + d[1] * d[1] + d[2] * d[2];
 		const size_t tp = (size_t)type[i] * nt + (size_t)type[j];
 		const double r2inv = 1.0 / rsq;
@@ -950,6 +938,6 @@ int pair_ljcoul_compute(struct pair_ljcoul *c, const struct pair_lj *p,
 	k.pmol = c->pmol;
 	pair_lj_compute_coul(p, type, st, nl, &k, en);
 	if (c->mixed)
-		return intra_pairs(c, p, type, q, st, en, e);
+		return intra_pairs(c, p, type, q, st, nl, en, e);
 	return 0;
 }

@@ -929,6 +929,85 @@ static void test_prune_nve(void)
 	omp_set_num_threads(save);
 }
 
+/* nbr_pair_sep against the list itself (white box): for every listed
+ * pair closer than the list's reach, at 1-3 threads and with atoms moved
+ * after the build (positions across the box faces), the separation the
+ * kernel forms from the entry, (x_i - shift) - x_j, equals nbr_pair_sep's
+ * for (i, j) to the last bit (and its negative for (j, i)); each such
+ * pair is listed once. The special-pair corrections rely on it to cancel
+ * a term the kernel counted. A lister rule that picked the other atom of
+ * some pairs fails on those across a face. */
+static void test_pair_sep(void)
+{
+	struct err e;
+	struct cfg c = {700, 2, {7.0, 7.4, 9.0}, {-1, 2, 0.5}, 2.5, 0.3, 0,
+			MIX_GEOMETRIC};
+	const int save = omp_get_max_threads();
+	for (int nt = 1; nt <= 3; nt++) {
+		omp_set_num_threads(nt);
+		struct sys s;
+		make_sys(&s, &c, 77 + (uint64_t)nt);
+		struct nbr_list *nl;
+		nbr_create(&nl, c.n, c.rc, c.skin, &e);
+		nbr_build(nl, &s.st, &e);
+		/* move every atom up to skin/4 (the list still holds) */
+		struct rng r;
+		rng_seed(&r, 5);
+		for (size_t i = 0; i < c.n; i++) {
+			s.st.x[i] += 0.25 * c.skin * (rng_uniform(&r) - 0.5);
+			s.st.y[i] += 0.25 * c.skin * (rng_uniform(&r) - 0.5);
+			s.st.z[i] += 0.25 * c.skin * (rng_uniform(&r) - 0.5);
+		}
+		struct nbr_list v = *nl;
+		nbr_set_shifts(&v, s.st.len);
+		const double reach = c.rc + c.skin;
+		size_t pairs = 0, bad = 0, across = 0;
+		unsigned char *seen = calloc(c.n * c.n, 1);
+		for (size_t k = 0; k < nl->nloc; k++) {
+			const int i = nl->src[k];
+			if (i < 0)
+				continue;
+			for (int q = nl->first[k]; q < nl->first[k + 1]; q++) {
+				const int en = nl->clist[q], sh = en & NBR_SHMASK;
+				const int b = (en >> NBR_SHBITS) * NBR_CL;
+				for (int l = 0; l < NBR_CL; l++) {
+					const int j = nl->src[b + l];
+					if (j < 0 || j == i ||
+					    (sh == NBR_SHIFT0 && b + l <= (int)k))
+						continue;
+					const double dk[3] = {
+						(s.st.x[i] - v.shx[sh]) - s.st.x[j],
+						(s.st.y[i] - v.shy[sh]) - s.st.y[j],
+						(s.st.z[i] - v.shz[sh]) - s.st.z[j]};
+					if (dk[0] * dk[0] + dk[1] * dk[1] +
+						    dk[2] * dk[2] >= reach * reach)
+						continue;
+					double d1[3], d2[3];
+					nbr_pair_sep(nl, &s.st, (size_t)i, (size_t)j, d1);
+					nbr_pair_sep(nl, &s.st, (size_t)j, (size_t)i, d2);
+					pairs++;
+					across += sh != NBR_SHIFT0;
+					bad += memcmp(d1, dk, sizeof dk) != 0;
+					for (int a = 0; a < 3; a++)
+						bad += d2[a] != -dk[a];
+					const size_t lo = (size_t)(i < j ? i : j),
+						     hi = (size_t)(i < j ? j : i);
+					bad += seen[lo * c.n + hi]++ != 0;
+				}
+			}
+		}
+		CHECK(pairs > 1000 && across > 100 && bad == 0,
+		      "%d threads: nbr_pair_sep is the kernel's separation of "
+		      "each of %zu listed pairs (%zu across a face) to the bit, "
+		      "each pair listed once (%zu mismatches)", nt, pairs, across,
+		      bad);
+		free(seen);
+		nbr_free(nl);
+		free_sys(&s);
+	}
+	omp_set_num_threads(save);
+}
+
 int main(void)
 {
 	test_brute();
@@ -940,5 +1019,6 @@ int main(void)
 	test_errors();
 	test_prune();
 	test_prune_nve();
+	test_pair_sep();
 	return check_done();
 }
