@@ -152,8 +152,8 @@ void pair_lj_compute_kick(const struct pair_lj *p, const int *type,
  * LAMMPS fix nve initial_integrate) done by pair_lj_step_nve at the start
  * of the pair pass, each thread on its atoms (nbr_atom_range), with the
  * rebuild check of nbr_needs_rebuild in the same loop and the atoms'
- * local slots filled from the new positions: one parallel region per
- * step instead of three. */
+ * slots filled from the new positions: one parallel region per step
+ * instead of three. */
 struct pair_drift {
 	const double *mass;     /* [n] */
 	double dtf, dtv;        /* dt/2 ftm2v, dt */

@@ -127,7 +127,7 @@ struct nbr_list {
 	int tbuf_n;
 };
 
-/* The pruned list of the pair passes (nbr_set_prune): local slot i's
+/* The pruned list of the pair passes (nbr_set_prune): slot i's
  * clusters are plist[first[i] .. first[i] + pn[i] - 1], the clusters of
  * its whole list with an atom closer than cut + buf when it was made (at
  * positions xp..zp in box lop, lenp), in list order. The pass makes it

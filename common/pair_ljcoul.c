@@ -173,7 +173,7 @@ ljc_cluster(const int NT, const int EF, const int masked,
 	}
 }
 
-/* The kernel over local slots [i0, i1), as pair_lj.c's lj_kernel. */
+/* The kernel over slots [i0, i1), as pair_lj.c's lj_kernel. */
 static inline __attribute__((always_inline)) double
 ljc_kernel(const int NT, const int EF, const struct pair_lj *p,
 	   const struct nbr_coul *k, const struct nbr_list *nl, int i0,
