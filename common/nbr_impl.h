@@ -127,6 +127,30 @@ struct nbr_list {
 	int tbuf_n;
 };
 
+/* The pair kernels' virial on energy passes: lane l's pair term r (x) f
+ * added to av (xx, yy, zz, xy, xz, yz), then the lanes summed into
+ * vir[6]. */
+static inline __attribute__((always_inline)) void
+nbr_virial_add(double (*restrict av)[NBR_CL], int l, double dx, double dy,
+	       double dz, double fx, double fy, double fz)
+{
+	av[0][l] += dx * fx;
+	av[1][l] += dy * fy;
+	av[2][l] += dz * fz;
+	av[3][l] += dx * fy;
+	av[4][l] += dx * fz;
+	av[5][l] += dy * fz;
+}
+static inline void nbr_virial_sum(double (*av)[NBR_CL], double vir[6])
+{
+	for (int c = 0; c < 6; c++) {
+		double sv = 0.0;
+		for (int l = 0; l < NBR_CL; l++)
+			sv += av[c][l];
+		vir[c] = sv;
+	}
+}
+
 /* The pruned list of the pair passes (nbr_set_prune): slot i's
  * clusters are plist[first[i] .. first[i] + pn[i] - 1], the clusters of
  * its whole list with an atom closer than cut + buf when it was made (at

@@ -160,12 +160,7 @@ ljc_cluster(const int NT, const int EF, const int masked,
 		if (EF) {
 			ae[l] += ev;
 			aq[l] += inc ? prefactor * erfc : 0.0;
-			av[0][l] += dx * fxl;
-			av[1][l] += dy * fyl;
-			av[2][l] += dz * fzl;
-			av[3][l] += dx * fyl;
-			av[4][l] += dx * fzl;
-			av[5][l] += dy * fzl;
+			nbr_virial_add(av, l, dx, dy, dz, fxl, fyl, fzl);
 		}
 		gx[l] -= fxl;
 		gy[l] -= fyl;
@@ -235,12 +230,7 @@ ljc_kernel(const int NT, const int EF, const struct pair_lj *p,
 	}
 	*ecoul = ec;
 	if (EF)
-		for (int c = 0; c < 6; c++) {
-			double sv = 0.0;
-			for (int l = 0; l < CL; l++)
-				sv += av[c][l];
-			vir[c] = sv;
-		}
+		nbr_virial_sum(av, vir);
 	return e * (1.0 / 12.0);
 }
 
