@@ -25,6 +25,7 @@
  * box corners moved. */
 #include "nbr_impl.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -56,6 +57,22 @@ static int grow(void **p, size_t *cap, size_t n, size_t size)
 	if (!q)
 		return -1;
 	free(*p);
+	*p = q;
+	*cap = c;
+	return 0;
+}
+
+/* Grow *p (malloc'd, contents kept) to hold need items: to twice that,
+ * so that appending grows it O(log) times (and a buffer kept between
+ * builds not at all once large enough). */
+static int grow_keep(void **p, size_t *cap, size_t need, size_t size)
+{
+	if (need <= *cap)
+		return 0;
+	size_t c = need * 2 + 256;
+	void *q = realloc(*p, c * size);
+	if (!q)
+		return -1;
 	*p = q;
 	*cap = c;
 	return 0;
@@ -118,10 +135,13 @@ void nbr_free(struct nbr_list *nl)
 	free(nl->tlstart);
 	free(nl->arange);
 	free(nl->scratch);
-	for (int t = 0; t < nl->tbuf_n; t++)
-		free(nl->tbuf[t]);
-	free(nl->tbuf);
-	free(nl->tcap);
+	for (int t = 0; t < nl->thr_n; t++) {
+		free(nl->thr[t].buf);
+		free(nl->thr[t].cand);
+		free(nl->thr[t].sb);
+		free(nl->thr[t].rec);
+	}
+	free(nl->thr);
 	free(nl->zhist);
 	if (nl->prune) {
 		free(nl->prune->plist);
@@ -260,21 +280,14 @@ static int positive_shift(int sx, int sy, int sz)
 
 static int ensure_threads(struct nbr_list *nl, int nthr)
 {
-	if (nl->tbuf_n >= nthr)
+	if (nl->thr_n >= nthr)
 		return 0;
-	int **tb = realloc(nl->tbuf, (size_t)nthr * sizeof *tb);
-	if (!tb)
+	struct nbr_thread *th = realloc(nl->thr, (size_t)nthr * sizeof *th);
+	if (!th)
 		return -1;
-	nl->tbuf = tb;
-	size_t *tc = realloc(nl->tcap, (size_t)nthr * sizeof *tc);
-	if (!tc)
-		return -1;
-	nl->tcap = tc;
-	for (int t = nl->tbuf_n; t < nthr; t++) {
-		nl->tbuf[t] = NULL;
-		nl->tcap[t] = 0;
-	}
-	nl->tbuf_n = nthr;
+	nl->thr = th;
+	memset(th + nl->thr_n, 0, (size_t)(nthr - nl->thr_n) * sizeof *th);
+	nl->thr_n = nthr;
 	return 0;
 }
 
@@ -447,34 +460,28 @@ static void z_table(const struct grid *g, size_t grp, int *zf)
 	}
 }
 
-/* Make room for at least need ints in *cand (and 7 doubles per int in
- * *sb, list_atoms' scratch). */
-static int cand_room(int **cand, double **sb, size_t *cap, size_t need)
+/* Which clusters cluster ci lists under shift (sx, sy, sz): those from
+ * the returned one on (INT_MAX: none). Each pair once (nbr_impl.h):
+ * across the z faces the atom whose partner's image lies above the box
+ * (sz = +1, every cluster); else (sz = 0) the clusters after ci, and ci
+ * itself under positive x-y shifts (unshifted, its own list's first
+ * entry holds the slots after each atom). The search and nbr_pair_sep
+ * both follow it. */
+static inline int first_listed(int ci, int sx, int sy, int sz)
 {
-	if (need <= *cap)
-		return 0;
-	size_t c = need * 2 + 256;
-	int *nc = realloc(*cand, c * sizeof *nc);
-	if (!nc)
-		return -1;
-	*cand = nc;
-	double *ns = realloc(*sb, 7 * c * sizeof *ns);
-	if (!ns)
-		return -1;
-	*sb = ns;
-	*cap = c;
-	return 0;
+	if (sz != 0)
+		return sz > 0 ? 0 : INT_MAX;
+	return positive_shift(sx, sy, 0) ? ci : ci + 1;
 }
 
-/* Candidate entries of cluster ci: the clusters under each periodic
- * shift whose bounding box lies within rcs of ci's, listed once per pair
- * (nbr_impl.h): with sz = +1 every cluster, with sz = 0 the clusters
- * after ci and ci itself under positive x-y shifts (sz = -1: none). In
- * each column near enough, under each shift, the z
+/* Candidate entries of cluster ci into th->cand: the clusters under
+ * each periodic shift whose bounding box lies within rcs of ci's, of
+ * those ci lists (first_listed). In each column near enough, under each
+ * shift, the z
  * table gives where to start (clusters of a column are z-sorted); the
  * scan stops past zmax + rcs. Returns the count, -1 out of memory. */
-static long cluster_candidates(const struct grid *g, int ci, int **cand,
-			       double **sb, size_t *cap)
+static long cluster_candidates(const struct grid *g, int ci,
+			       struct nbr_thread *th)
 {
 	const double *bb = g->bb, *bi = bb + 6 * ci, rcs = g->rcs;
 	const double rcsq = rcs * rcs;
@@ -487,7 +494,9 @@ static long cluster_candidates(const struct grid *g, int ci, int **cand,
 		hi[d] = hi[d] > 2 * g->nc[d] - 1 ? 2 * g->nc[d] - 1 : hi[d];
 	}
 	size_t m = 0;
-	for (int sz = 0; sz <= 1; sz++) {
+	for (int sz = -1; sz <= 1; sz++) {
+		if (first_listed(ci, 0, 0, sz) == INT_MAX)
+			continue;
 		/* the range ci reaches, in the unshifted z of the clusters */
 		const double zlo = bi[2] - rcs - sz * g->len[2],
 			     zhi = bi[5] + rcs - sz * g->len[2];
@@ -517,8 +526,7 @@ static long cluster_candidates(const struct grid *g, int ci, int **cand,
 				if (dx * dx + dy * dy >= rcsq)
 					continue;
 				const int code = (sx + 1) + 3 * (sy + 1) + 9 * (sz + 1);
-				const int first = sz == 1 ? 0
-						  : positive_shift(sx, sy, sz) ? ci : ci + 1;
+				const int first = first_listed(ci, sx, sy, sz);
 				const double ox = g->shx[code], oy = g->shy[code],
 					     oz = g->shz[code];
 				for (int sl = sl0; sl <= sl1; sl++) {
@@ -531,10 +539,11 @@ static long cluster_candidates(const struct grid *g, int ci, int **cand,
 					 * zlo */
 					int cz = g->zfirst[grp * (size_t)(g->nzt + 1) + zb];
 					c0 = cz > c0 ? cz : c0;
-					if (c1 > c0 && cand_room(cand, sb, cap,
-								 m + (size_t)(c1 - c0)))
+					if (c1 > c0 &&
+					    grow_keep((void **)&th->cand, &th->ccap,
+						      m + (size_t)(c1 - c0), sizeof(int)))
 						return -1;
-					int *restrict cd = *cand;
+					int *restrict cd = th->cand;
 					for (int c = c0; c < c1; c++) {
 						const double *b = bb + 6 * c;
 						if (b[2] >= zhi)
@@ -1051,15 +1060,9 @@ static int build_from(struct nbr_list *nl, const double *X, const double *Y,
 	uint64_t chunks = nch > 0 ? (uint64_t)(uint32_t)(nch - 1) << 32 : 0;
 #pragma omp parallel num_threads(nthr)
 	{
-
 		int t = omp_util_thread_id();
-		size_t len_t = 0, cap = nl->tcap[t];
-		int *buf = nl->tbuf[t];
-		int *rec = NULL;
-		size_t nrec = 0, rcap = 0;
-		int *cand = NULL;
-		double *sb = NULL;
-		size_t ccap = 0;
+		struct nbr_thread *th = &nl->thr[t];
+		size_t len_t = 0, nrec = 0;
 		for (int cb, kb; (kb = next_chunks(&chunks, nch, t,
 						  omp_util_team_size(), &cb)) > 0;)
 			for (int ch = cb; ch < cb + kb; ch++) {
@@ -1067,55 +1070,38 @@ static int build_from(struct nbr_list *nl, const double *X, const double *Y,
 				const int c1 = (ch + 1) * CHUNK < nlc ? (ch + 1) * CHUNK : nlc;
 				chrec[ch] = nrec;
 				for (int ci = ch * CHUNK; ci < c1; ci++) {
-					long mc = cluster_candidates(&grid, ci, &cand,
-								     &sb, &ccap);
+					const long mc = cluster_candidates(&grid, ci, th);
 					/* per atom: its own cluster and the
-					 * candidates */
-					if (mc >= 0 && len_t + ((size_t)mc + 1) * CL > cap) {
-						size_t c2 = (len_t + ((size_t)mc + 1) * CL) * 2 +
-							    1024;
-						int *nb = realloc(buf, c2 * sizeof *nb);
-						if (nb) {
-							buf = nb;
-							cap = c2;
-						} else {
-							mc = -1;
-						}
-					}
-					if (mc < 0) {
+					 * candidates; their boxes; their clusters
+					 * for the touch rows */
+					const size_t m = mc < 0 ? 0 : (size_t)mc;
+					if (mc < 0 ||
+					    grow_keep((void **)&th->buf, &th->cap,
+						      len_t + (m + 1) * CL, sizeof(int)) ||
+					    grow_keep((void **)&th->sb, &th->sbcap, 7 * m,
+						      sizeof(double)) ||
+					    (nthr > 1 &&
+					     grow_keep((void **)&th->rec, &th->rcap,
+						       nrec + m, sizeof(int)))) {
 #pragma omp atomic write
 						oom = 1;
 						break;
 					}
-					len_t += list_atoms(nl, &grid, ci, cand,
-							    (size_t)mc, sb,
-							    buf + len_t, first);
+					len_t += list_atoms(nl, &grid, ci, th->cand, m,
+							    th->sb, th->buf + len_t,
+							    first);
 					if (nthr > 1) {
-						if (nrec + (size_t)mc > rcap) {
-							size_t c2 = (nrec + (size_t)mc) * 2 + 1024;
-							int *nr = realloc(rec, c2 * sizeof *nr);
-							if (!nr) {
-#pragma omp atomic write
-								oom = 1;
-								break;
-							}
-							rec = nr;
-							rcap = c2;
-						}
-						for (long q = 0; q < mc; q++)
-							rec[nrec + (size_t)q] = cand[q] >> NBR_SHBITS;
-						nrec += (size_t)mc;
-						ccnt[ci] = (int)mc;
+						for (size_t q = 0; q < m; q++)
+							th->rec[nrec + q] =
+								th->cand[q] >> NBR_SHBITS;
+						nrec += m;
+						ccnt[ci] = (int)m;
 					}
 				}
 				choff[ch] = l0;
 				chlen[ch] = len_t - l0;
 				chthr[ch] = (size_t)t;
 			}
-		free(cand);
-		free(sb);
-		nl->tbuf[t] = buf;
-		nl->tcap[t] = cap;
 #pragma omp barrier
 		/* all chunks are listed */
 #pragma omp single
@@ -1177,15 +1163,15 @@ static int build_from(struct nbr_list *nl, const double *X, const double *Y,
 			for (int ch = 0; ch < nch; ch++) {
 				if (chthr[ch] != (size_t)t)
 					continue;
-				const int *lb = buf + choff[ch];
+				const int *lb = th->buf + choff[ch];
 				memcpy(nl->clist + chpos[ch], lb,
-				       chlen[ch] * sizeof *buf);
+				       chlen[ch] * sizeof *lb);
 				if (nthr == 1)
 					continue;
 				const int c1 = (ch + 1) * CHUNK < nlc
 						       ? (ch + 1) * CHUNK : nlc;
 				int w = 0;
-				const int *rb = rec + chrec[ch];
+				const int *rb = th->rec + chrec[ch];
 				for (int ci = ch * CHUNK; ci < c1; ci++) {
 					while (ci * CL >= nl->tstart[w + 1])
 						w++;
@@ -1198,7 +1184,6 @@ static int build_from(struct nbr_list *nl, const double *X, const double *Y,
 					rb += ccnt[ci];
 				}
 			}
-		free(rec);
 	}
 	free(choff);
 	free(ccnt);
@@ -1507,17 +1492,13 @@ void nbr_pair_sep(const struct nbr_list *nl, const struct state *st,
 		s[a] = (int)nearbyint((ri[a] - rj[a]) / st->len[a]);
 	int ilists = 1;
 	if (nl && nl->built && i < nl->n && j < nl->n) {
-		/* the build's rule (nbr_impl.h), for the lister */
+		/* the build's rule (first_listed), for the lister */
 		const int ki = nl->lslot[i], kj = nl->lslot[j],
 			  ci = ki / NBR_CL, cj = kj / NBR_CL;
-		if (s[2] != 0)
-			ilists = s[2] > 0;
-		else if (ci != cj)
-			ilists = cj > ci;
-		else if (s[0] == 0 && s[1] == 0)
-			ilists = kj > ki;
+		if (ci == cj && s[0] == 0 && s[1] == 0 && s[2] == 0)
+			ilists = kj > ki; /* the own cluster's masked entry */
 		else
-			ilists = positive_shift(s[0], s[1], 0);
+			ilists = cj >= first_listed(ci, s[0], s[1], s[2]);
 	} else {
 		for (int a = 0; a < 3; a++)
 			d[a] = (ri[a] - rj[a]) - s[a] * st->len[a];

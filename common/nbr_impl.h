@@ -56,6 +56,19 @@
 #define NBR_SHIFT0 13   /* no shift */
 #define NBR_ENTRY(c, s) ((int)((unsigned)(c) << NBR_SHBITS | (unsigned)(s)))
 
+/* One search thread's buffers (nbr.c's build), kept between builds and
+ * grown as needed, contents kept (grow_keep). */
+struct nbr_thread {
+	int *buf;               /* its chunks' list entries */
+	size_t cap;
+	int *cand;              /* one cluster's candidate entries */
+	size_t ccap;
+	double *sb;             /* list_atoms' copies of their boxes, 7/entry */
+	size_t sbcap;
+	int *rec;               /* its clusters' candidates (touch rows) */
+	size_t rcap;
+};
+
 struct nbr_list {
 	size_t n;               /* atoms */
 	double cut, skin;       /* pair cutoff and skin */
@@ -122,9 +135,8 @@ struct nbr_list {
 	size_t cap_scratch;
 	double *zhist;          /* [nthr+1][nbz] slab_planes' histograms */
 	size_t cap_zhist;
-	int **tbuf;             /* [nthr] per-thread list buffers */
-	size_t *tcap;
-	int tbuf_n;
+	struct nbr_thread *thr; /* [thr_n] each search thread's buffers */
+	int thr_n;
 };
 
 /* The pair kernels' virial on energy passes: lane l's pair term r (x) f
