@@ -700,19 +700,12 @@ int run_write_state(const struct md *m, const char *traj_path,
 	return 0;
 }
 
-/* The output lock: PATH.lock beside the run's first file output (the
- * trajectory, else the checkpoint, else the thermo table), held with
- * flock for the whole run, so that a second run given the same outputs
- * stops at once instead of writing the same PATH.tmp and checkpoint (as
- * GROMACS mdrun refuses a second run on a locked log). The kernel drops
- * the lock when the process dies, even by SIGKILL, so a file left by a
- * killed run blocks nothing; a finished, failed or stopped run removes
- * it. */
-struct out_lock {
-	int fd;     /* -1: none held */
-	char *path;
-};
-
+/* The output lock (run.h): PATH.lock beside the run's first file output,
+ * held with flock, so that a second run given the same outputs stops at
+ * once instead of writing the same PATH.tmp and checkpoint (as GROMACS
+ * mdrun refuses a second run on a locked log). The kernel drops the lock
+ * when the process dies, even by SIGKILL, so a file left by a killed run
+ * blocks nothing; a finished, failed or stopped run removes it. */
 static const char *lock_target(const struct run_opts *o)
 {
 	if (o->traj_path)
@@ -724,8 +717,8 @@ static const char *lock_target(const struct run_opts *o)
 	return NULL;
 }
 
-static int out_lock_take(struct out_lock *l, const struct run_opts *o,
-			 struct err *e)
+int run_lock_take(struct run_lock *l, const struct run_opts *o,
+		  struct err *e)
 {
 	l->fd = -1;
 	l->path = NULL;
@@ -775,7 +768,7 @@ static int out_lock_take(struct out_lock *l, const struct run_opts *o,
 
 /* Remove the file while still holding the lock, then drop it: a run
  * that opened the old file meanwhile sees it is no longer the path's. */
-static void out_lock_drop(struct out_lock *l)
+void run_lock_drop(struct run_lock *l)
 {
 	if (l->fd >= 0) {
 		unlink(l->path);
@@ -793,11 +786,13 @@ static int run_md_locked(struct md *m, struct integrator *it,
 int run_md(struct md *m, struct integrator *it, const struct run_opts *o,
 	   const struct run_hook *hk, struct err *e)
 {
-	struct out_lock l;
-	if (out_lock_take(&l, o, e) != 0)
+	if (o->locked)
+		return run_md_locked(m, it, o, hk, e);
+	struct run_lock l;
+	if (run_lock_take(&l, o, e) != 0)
 		return -1;
 	int rc = run_md_locked(m, it, o, hk, e);
-	out_lock_drop(&l);
+	run_lock_drop(&l);
 	return rc;
 }
 

@@ -60,7 +60,24 @@ struct run_opts {
 	int argc;
 	char **argv;
 	volatile sig_atomic_t *stop;
+	int locked;               /* the caller holds the output lock
+				     (run_lock_take) and run_md takes none */
 };
+
+/* The output lock: PATH.lock beside the first file output of o (the
+ * trajectory, else the checkpoint, else a thermo file), held with flock
+ * from run_lock_take to run_lock_drop (which removes the file). A second
+ * process taking the lock of the same outputs gets an error naming them.
+ * run_md holds it for the run unless o->locked; a caller with work of its
+ * own before run_md (md-run's minimiser) takes it first. No output file
+ * (thermo on stdout only): nothing to lock, l->fd stays -1. */
+struct run_lock {
+	int fd;     /* -1: none held */
+	char *path;
+};
+int run_lock_take(struct run_lock *l, const struct run_opts *o,
+		  struct err *e);
+void run_lock_drop(struct run_lock *l);
 
 /* Hash of the command line that identifies a run for resume (options that
  * do not change the trajectory, -q --progress --threads, are skipped). */

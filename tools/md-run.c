@@ -170,6 +170,41 @@ static void warn_unused(const struct tool_ctx *t, enum ensemble ens)
 	}
 }
 
+/* --ensemble min under the caller's output lock: minimise, then write the
+ * minimised state (one thermo row, one frame, and the restart). 0 when
+ * written, 1 when a signal stopped the minimiser (nothing written: there
+ * is nothing to resume from), -1 on error (e set). */
+static int minimise_and_write(struct md *m, struct min_opts *mo,
+			      struct integrator_opts *io, struct run_opts *ro,
+			      const struct run_hook *hk, const char *restart,
+			      int quiet, struct err *e)
+{
+	struct min_result mr;
+	mo->stop = &stop_requested;
+	if (md_forces(m, e) != 0 || minimize_run(m, mo, &mr, e) != 0)
+		return -1;
+	if (stop_requested) {
+		fprintf(stderr, "%s: stopped by signal after %ld minimiser "
+			"iterations; nothing written\n", tool, mr.iters);
+		return 1;
+	}
+	if (!quiet)
+		fprintf(stderr, "%s: minimised: %ld iterations, %ld force "
+			"evaluations, energy %.10g -> %.10g, |f| %.3g; "
+			"stopped on %s\n", tool, mr.iters, mr.evals,
+			mr.e_start, mr.e_final, mr.fnorm2, mr.stop_reason);
+	struct integrator it;
+	io->ens = ENS_NVE;
+	ro->nsteps = 0;
+	ro->rst_path = NULL;
+	ro->locked = 1;
+	if (integrator_init(&it, io, m, e) != 0 || run_md(m, &it, ro, hk, e) != 0)
+		return -1;
+	if (restart && run_write_state(m, NULL, restart, e) != 0)
+		return -1;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct err e = {{0}};
@@ -249,34 +284,18 @@ int main(int argc, char **argv)
 	const struct run_hook *hk = ec.decouple ? &hook : NULL;
 	struct integrator it;
 	if (io.ens == ENS_MIN) {
-		struct min_result mr;
-		mo.stop = &stop_requested;
-		if (md_forces(m, &e) != 0 || minimize_run(m, &mo, &mr, &e) != 0)
+		/* The outputs' lock before the minimiser's work: a second run
+		 * on the same outputs stops at once, not after minimising, and
+		 * the restart is written under it too. */
+		struct run_lock lk;
+		if (run_lock_take(&lk, &ro, &e) != 0)
 			goto fail;
-		if (stop_requested) {
-			/* nothing to resume from: no partial state is written */
-			fprintf(stderr, "%s: stopped by signal after %ld "
-				"minimiser iterations; nothing written\n", tool,
-				mr.iters);
-			code = ERR_DATA;
-			goto done;
-		}
-		if (!ec.quiet)
-			fprintf(stderr, "%s: minimised: %ld iterations, %ld force "
-				"evaluations, energy %.10g -> %.10g, |f| %.3g; "
-				"stopped on %s\n", tool, mr.iters, mr.evals,
-				mr.e_start, mr.e_final, mr.fnorm2,
-				mr.stop_reason);
-		/* The minimised state: one thermo row, one frame, a restart. */
-		io.ens = ENS_NVE;
-		ro.nsteps = 0;
-		ro.rst_path = NULL;
-		if (integrator_init(&it, &io, m, &e) != 0 ||
-		    run_md(m, &it, &ro, hk, &e) != 0)
+		int rc = minimise_and_write(m, &mo, &io, &ro, hk, ec.restart,
+					    ec.quiet, &e);
+		run_lock_drop(&lk);
+		if (rc < 0)
 			goto fail;
-		if (ec.restart && run_write_state(m, NULL, ec.restart, &e) != 0)
-			goto fail;
-		code = 0;
+		code = rc == 0 ? 0 : ERR_DATA;
 		goto done;
 	}
 	if (integrator_init(&it, &io, m, &e) != 0)

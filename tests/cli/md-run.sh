@@ -52,7 +52,16 @@ expect_grep "nvt thermo reaches step 400" '^400 ' "$T/out"
 timeout 30 md-run --units lj --data mix.data --ensemble min --min-style fire --etol 0 \
 	--ftol 0 --maxiter 100000000 -o longmin.nc -q >/dev/null 2>minterm.err &
 pid=$!
-sleep 2
+# the output lock is taken before the minimiser works: a second run on
+# the same outputs is refused at once, not after its own minimisation
+for _ in $(seq 100); do [ -e longmin.nc.lock ] && break; sleep 0.1; done
+[ -e longmin.nc.lock ] && ok "a minimisation holds its output lock while it works" ||
+	notok "no longmin.nc.lock while the minimiser runs"
+expect_exit 1 "a second minimisation on the same outputs is refused" timeout 20 md-run \
+	--units lj --data mix.data --ensemble min -o longmin.nc
+expect_grep "... saying another run writes them" 'longmin.nc: another run is writing these outputs' "$T/err"
+if grep -q 'minimised:' "$T/err"; then notok "the refused run minimised first"; else ok "the refused run did not minimise"; fi
+sleep 1
 kill -TERM $pid
 wait $pid
 rc=$?
@@ -60,6 +69,8 @@ rc=$?
 	ok "SIGTERM during minimisation: exit 1 with a message" ||
 	notok "SIGTERM during minimisation: exit $rc, $(head -c 200 minterm.err)"
 expect_absent "SIGTERM during minimisation: no trajectory" longmin.nc
+[ ! -e longmin.nc.lock ] && ok "SIGTERM during minimisation: lock removed" ||
+	notok "SIGTERM during minimisation: longmin.nc.lock left"
 [ ! -e longmin.nc.rst ] && ok "SIGTERM during minimisation: no restart" || notok "SIGTERM during minimisation: restart written"
 [ -f nvt.nc ] && [ -f nvt.nc.rst ] && ok "trajectory and restart written" || notok "trajectory and restart written"
 
