@@ -28,6 +28,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "table.h"
+
 #define WS " \t\r\n\f\v"
 /* The widest line we need is a coeff row: type + LMP_MAXP numbers. */
 #define MAXTOK 16
@@ -1804,74 +1806,16 @@ int lmp_data_write_stream(const struct lmp_data *d, FILE *fp,
 	return 0;
 }
 
-int lmp_data_open_stream(const char *path, FILE **fp, int *to_close)
-{
-	struct stat st;
-	*fp = NULL;
-	*to_close = 0;
-	if (!strcmp(path, "-")) {
-		*fp = stdout;
-		return 1;
-	}
-	if (stat(path, &st) != 0 || S_ISREG(st.st_mode) || S_ISDIR(st.st_mode))
-		return 0;
-	if (!(*fp = fopen(path, "w")))
-		return -1;
-	*to_close = 1;
-	return 1;
-}
-
 int lmp_data_write(const struct lmp_data *d, const char *path, struct err *e)
 {
-	size_t n = strlen(path);
-	char *tmp;
-	int fd, rc, to_close;
-	FILE *fp;
-	int in_place = lmp_data_open_stream(path, &fp, &to_close);
-	if (in_place < 0)
-		return err_set(e, "%s: %s", path, strerror(errno));
-	if (in_place) {
-		rc = lmp_data_write_stream(d, fp, path, e);
-		if (to_close && fclose(fp) && !rc)
-			rc = err_set(e, "%s: write error: %s", path,
-				     strerror(errno));
-		return rc;
-	}
-	tmp = malloc(n + 8);
-	if (!tmp)
-		return err_set(e, "%s: out of memory", path);
-	if (check_writable(d, path, e)) {
-		free(tmp);
+	/* table_writer: a temporary beside the file, renamed into place when
+	 * complete; "-", a device or a FIFO written in place */
+	struct table_writer w;
+	if (check_writable(d, path, e) || table_writer_open(&w, path, e))
+		return -1;
+	if (lmp_data_write_stream(d, w.fp, path, e)) {
+		table_writer_abort(&w);
 		return -1;
 	}
-	/* The temporary sits beside the target so rename() stays on one
-	 * file system and replaces it atomically. */
-	memcpy(tmp, path, n);
-	memcpy(tmp + n, ".XXXXXX", 8);
-	fd = mkstemp(tmp);
-	if (fd < 0) {
-		rc = err_set(e, "%s: cannot create temporary %s: %s", path,
-			     tmp, strerror(errno));
-		free(tmp);
-		return rc;
-	}
-	/* mkstemp makes the file 0600; a data file is ordinary output. */
-	(void)fchmod(fd, 0644);
-	if (!(fp = fdopen(fd, "w"))) {
-		rc = err_set(e, "%s: %s", tmp, strerror(errno));
-		close(fd);
-		unlink(tmp);
-		free(tmp);
-		return rc;
-	}
-	rc = lmp_data_write_stream(d, fp, path, e);
-	if (fclose(fp) && !rc)
-		rc = err_set(e, "%s: write error: %s", path, strerror(errno));
-	if (!rc && rename(tmp, path))
-		rc = err_set(e, "%s: cannot rename %s into place: %s", path,
-			     tmp, strerror(errno));
-	if (rc)
-		unlink(tmp);
-	free(tmp);
-	return rc;
+	return table_writer_close(&w, e);
 }

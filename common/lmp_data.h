@@ -91,11 +91,6 @@ int lmp_data_write(const struct lmp_data *d, const char *path, struct err *e);
  * messages. Nothing is written when d fails the checks. */
 int lmp_data_write_stream(const struct lmp_data *d, FILE *fp,
 			  const char *name, struct err *e);
-/* PATH "-" (stdout), a device or a FIFO has no temporary to rename over
- * it: 1 and *fp the open stream to write in place (*to_close: fclose it
- * after); 0 for an ordinary file name (write a temporary and rename);
- * -1 when it cannot be opened (errno says why). */
-int lmp_data_open_stream(const char *path, FILE **fp, int *to_close);
 /* Index (0-based) of atom id, or -1. Binary search over the sorted ids. */
 long lmp_data_index(const struct lmp_data *d, long id);
 void lmp_data_free(struct lmp_data *d);

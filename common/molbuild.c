@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 
 #include "bonded.h"
+#include "table.h"
 
 /* g/mol per A^3 -> g/cm^3: 1e24 / N_A */
 #define DENSITY_FACTOR 1.66053906660
@@ -650,68 +651,26 @@ static int put_with_comments(FILE *fp, const char *buf, size_t len,
 int molbuild_write(const struct lmp_data *d, const char *comments,
 		   const char *path, struct err *e)
 {
-	char *buf = NULL, *tmp;
-	size_t len = 0, n = strlen(path);
+	/* the body first, so that the comments go after its title line */
+	char *buf = NULL;
+	size_t len = 0;
 	FILE *mem = open_memstream(&buf, &len);
-	int rc = -1, fd;
 	if (!mem)
 		return err_set(e, "%s: out of memory", path);
-	if (lmp_data_write_stream(d, mem, path, e)) {
-		fclose(mem);
+	int bad = lmp_data_write_stream(d, mem, path, e);
+	fclose(mem);
+	struct table_writer w;
+	if (bad || table_writer_open(&w, path, e)) {
 		free(buf);
 		return -1;
 	}
-	fclose(mem);
-	int to_close;
-	FILE *out;
-	int in_place = lmp_data_open_stream(path, &out, &to_close);
-	if (in_place < 0) {
-		free(buf);
-		return err_set(e, "%s: %s", path, strerror(errno));
+	int rc;
+	if (put_with_comments(w.fp, buf, len, comments)) {
+		rc = err_set(e, "%s: write error: %s", path, strerror(errno));
+		table_writer_abort(&w);
+	} else {
+		rc = table_writer_close(&w, e);
 	}
-	if (in_place) {
-		int bad = put_with_comments(out, buf, len, comments);
-		if ((to_close && fclose(out)) || bad)
-			err_set(e, "%s: write error: %s", path, strerror(errno));
-		else
-			rc = 0;
-		free(buf);
-		return rc;
-	}
-	if (!(tmp = malloc(n + 8))) {
-		free(buf);
-		return err_set(e, "%s: out of memory", path);
-	}
-	memcpy(tmp, path, n);
-	memcpy(tmp + n, ".XXXXXX", 8);
-	if ((fd = mkstemp(tmp)) < 0) {
-		err_set(e, "%s: cannot create temporary %s: %s", path, tmp,
-			strerror(errno));
-		goto out;
-	}
-	(void)fchmod(fd, 0644);
-	FILE *fp = fdopen(fd, "w");
-	if (!fp) {
-		err_set(e, "%s: %s", tmp, strerror(errno));
-		close(fd);
-		unlink(tmp);
-		goto out;
-	}
-	int bad = put_with_comments(fp, buf, len, comments);
-	if (fclose(fp) || bad) {
-		err_set(e, "%s: write error: %s", path, strerror(errno));
-		unlink(tmp);
-		goto out;
-	}
-	if (rename(tmp, path)) {
-		err_set(e, "%s: cannot rename %s into place: %s", path, tmp,
-			strerror(errno));
-		unlink(tmp);
-		goto out;
-	}
-	rc = 0;
-out:
-	free(tmp);
 	free(buf);
 	return rc;
 }

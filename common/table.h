@@ -13,7 +13,10 @@
  * names the first offending line.
  *
  * Writing: rows go to a temporary file beside the target, renamed into place
- * by table_writer_close() after the stream is checked; `-` or NULL is stdout. */
+ * by table_writer_close() after the stream is checked and synced; `-` or
+ * NULL is stdout, a device or FIFO is written in place. Other text outputs
+ * that must appear whole or not at all (LAMMPS data files: lmp_data_write,
+ * molbuild_write) write their own text to the writer's fp the same way. */
 #ifndef SK_TABLE_H
 #define SK_TABLE_H
 
