@@ -150,8 +150,10 @@ int main(int argc, char **argv)
 		? "--traj FILE is required" : !(o.temp > 0) ? "--temp T is required"
 		: (o.last >= 0 && o.last < o.first) ? "--last is before --first" : NULL;
 	if (miss) {
-		fprintf(stderr, "%s: %s%s%s\n", tool, miss, optind < argc ? " " : "",
-			optind < argc ? argv[optind] : "");
+		if (optind < argc)
+			fprintf(stderr, "%s: %s '%s'\n", tool, miss, argv[optind]);
+		else
+			fprintf(stderr, "%s: %s\n", tool, miss);
 		return ERR_USAGE;
 	}
 	struct traj_nc *t = NULL;
