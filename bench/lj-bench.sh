@@ -38,33 +38,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work"
 
-cat > gen.in <<'IN'
-units           lj
-atom_style      atomic
-boundary        p p p
-region          box block 0 7.65 0 7.65 0 50
-create_box      2 box
-create_atoms    1 random 2048 4711 box
-create_atoms    2 random 80 4712 box
-mass            * 1.0
-pair_style      soft 1.0
-pair_coeff      * * 0.0
-variable        pre equal ramp(0,60)
-fix             s all adapt 1 pair soft a * * v_pre
-fix             1 all nve
-fix             2 all langevin 1.0 1.0 0.5 12345
-run             2000
-unfix           s
-pair_style      lj/cut 2.5
-pair_coeff      1 1 1.0 1.0
-pair_coeff      2 2 1.5 1.0
-neighbor        0.3 bin
-minimize        1e-6 1e-8 200 2000
-run             1000
-unfix           2
-velocity        all create 1.0 87287 mom yes dist gaussian
-write_data      system.data
-IN
+cp "$top/bench/lj-system.in" gen.in
 lmp -in gen.in -log none -screen none
 
 cat > nve.in <<IN
