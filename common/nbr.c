@@ -834,9 +834,9 @@ static int build_from(struct nbr_list *nl, const double *X, const double *Y,
 	const size_t nbucket = ncol * (size_t)nzb;
 	/* One z slab per thread (in two, below): clusters ordered (slab,
 	 * column, z), so that a thread's share is a slab and only the atoms
-	 * near its two faces pair with another thread's. The columns are cut into clusters as
-	 * for one slab; a cluster belongs to the slab of its lowest atom,
-	 * so no padding is added. */
+	 * near its two faces pair with another thread's. The columns are
+	 * cut into clusters as for one slab; a cluster belongs to the slab
+	 * of its lowest atom, so no padding is added. */
 	int nthr = omp_util_max_threads();
 	if (nthr < 1)
 		nthr = 1;
