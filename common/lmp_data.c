@@ -25,8 +25,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "table.h"
 
@@ -1684,7 +1682,8 @@ static void write_coeffs(FILE *fp, const struct lmp_data *d, int c)
 	}
 }
 
-static void write_body(FILE *fp, const struct lmp_data *d)
+static void write_body(FILE *fp, const struct lmp_data *d,
+		       const char *comments)
 {
 	int full = d->style == LMP_FULL;
 	size_t n = d->ntypes;
@@ -1694,10 +1693,13 @@ static void write_body(FILE *fp, const struct lmp_data *d)
 	size_t tl = d->title ? strcspn(d->title, "\n") : 0;
 
 	if (d->title)
-		fprintf(fp, "%.*s\n\n", (int)(tl < INT_MAX ? tl : INT_MAX),
+		fprintf(fp, "%.*s\n", (int)(tl < INT_MAX ? tl : INT_MAX),
 			d->title);
 	else
-		fputs("LAMMPS data file via soretkit\n\n", fp);
+		fputs("LAMMPS data file via soretkit\n", fp);
+	if (comments)
+		fputs(comments, fp);
+	fputc('\n', fp);
 	fprintf(fp, "%zu atoms\n%zu atom types\n", d->natoms, n);
 	for (int t = 0; t < 4 && full; t++) {
 		size_t cnt = ctopo_of(d, t)->n, nt = cntypes_of(d, t);
@@ -1800,22 +1802,27 @@ int lmp_data_write_stream(const struct lmp_data *d, FILE *fp,
 		name = "-";
 	if (check_writable(d, name, e))
 		return -1;
-	write_body(fp, d);
+	write_body(fp, d, NULL);
 	if (fflush(fp) || ferror(fp))
 		return err_set(e, "%s: write error: %s", name, strerror(errno));
 	return 0;
 }
 
-int lmp_data_write(const struct lmp_data *d, const char *path, struct err *e)
+int lmp_data_write_commented(const struct lmp_data *d, const char *comments,
+			     const char *path, struct err *e)
 {
 	/* table_writer: a temporary beside the file, renamed into place when
 	 * complete; "-", a device or a FIFO written in place */
+	if (check_writable(d, path, e))
+		return -1; /* before a temporary exists */
 	struct table_writer w;
-	if (check_writable(d, path, e) || table_writer_open(&w, path, e))
+	if (table_writer_open(&w, path, e))
 		return -1;
-	if (lmp_data_write_stream(d, w.fp, path, e)) {
-		table_writer_abort(&w);
-		return -1;
-	}
+	write_body(w.fp, d, comments);
 	return table_writer_close(&w, e);
+}
+
+int lmp_data_write(const struct lmp_data *d, const char *path, struct err *e)
+{
+	return lmp_data_write_commented(d, NULL, path, e);
 }

@@ -87,6 +87,11 @@ int lmp_data_read_stream(struct lmp_data *d, FILE *fp, const char *name,
  * Velocities, Bonds, ...). Written to a temporary and renamed; "-", a
  * device or a FIFO in place. */
 int lmp_data_write(const struct lmp_data *d, const char *path, struct err *e);
+/* The same with comment lines ("# ...", each ending in '\n'; NULL: none)
+ * after the title line, for facts a data file has no section for (how it
+ * was built, the conventions to run it with). */
+int lmp_data_write_commented(const struct lmp_data *d, const char *comments,
+			     const char *path, struct err *e);
 /* The same body to an open stream (flushed, not closed); name is used in
  * messages. Nothing is written when d fails the checks. */
 int lmp_data_write_stream(const struct lmp_data *d, FILE *fp,

@@ -8,11 +8,8 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-#include <sys/stat.h>
 
 #include "bonded.h"
-#include "table.h"
 
 /* g/mol per A^3 -> g/cm^3: 1e24 / N_A */
 #define DENSITY_FACTOR 1.66053906660
@@ -635,42 +632,3 @@ oom:
 	return err_set(e, "out of memory merging %zu atoms", mb->natoms);
 }
 
-/* The data file's title line, then the comments, then the rest; 0 or
- * -1 when a write failed (errno says why). */
-static int put_with_comments(FILE *fp, const char *buf, size_t len,
-			     const char *comments)
-{
-	size_t tl = strcspn(buf, "\n") + 1;
-	fwrite(buf, 1, tl, fp);
-	if (comments)
-		fputs(comments, fp);
-	fwrite(buf + tl, 1, len - tl, fp);
-	return fflush(fp) || ferror(fp) ? -1 : 0;
-}
-
-int molbuild_write(const struct lmp_data *d, const char *comments,
-		   const char *path, struct err *e)
-{
-	/* the body first, so that the comments go after its title line */
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *mem = open_memstream(&buf, &len);
-	if (!mem)
-		return err_set(e, "%s: out of memory", path);
-	int bad = lmp_data_write_stream(d, mem, path, e);
-	fclose(mem);
-	struct table_writer w;
-	if (bad || table_writer_open(&w, path, e)) {
-		free(buf);
-		return -1;
-	}
-	int rc;
-	if (put_with_comments(w.fp, buf, len, comments)) {
-		rc = err_set(e, "%s: write error: %s", path, strerror(errno));
-		table_writer_abort(&w);
-	} else {
-		rc = table_writer_close(&w, e);
-	}
-	free(buf);
-	return rc;
-}

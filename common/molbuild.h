@@ -111,9 +111,5 @@ int molbuild_merge(const struct molbuild *mb, const double box[3],
 		   const double *x, const double *y, const double *z,
 		   const char *title, struct lmp_data *out, struct err *e);
 
-/* lmp_data_write with comment lines ("# ...", each ending in '\n') placed
- * after the title line; to a temporary beside path, renamed when complete. */
-int molbuild_write(const struct lmp_data *d, const char *comments,
-		   const char *path, struct err *e);
 
 #endif

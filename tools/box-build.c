@@ -253,7 +253,7 @@ static int build(struct molbuild *mb, const double box[3], double tol,
 	      "#   lj/cut/coul/long, pair_modify mix geometric, special_bonds lj/coul 0.0 0.0 0.5\n"
 	      "#   (md-run --mix geometric --special-lj 0,0,0.5 --special-coul 0,0,0.5).\n", cf);
 	fclose(cf);
-	rc = molbuild_write(&d, com, out, e);
+	rc = lmp_data_write_commented(&d, com, out, e);
 	free(com);
 	if (!rc && !quiet)
 		fprintf(stderr, "%s: %zu atoms, %ld molecules in %gx%gx%g A, "

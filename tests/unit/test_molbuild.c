@@ -158,7 +158,19 @@ static void test_merge_place(void)
 
 	/* round trip through the writer and reader */
 	const char *path = "molbuild_rt.data";
-	CHECK(molbuild_write(&d, "# a comment\n", path, &e) == 0, "write");
+	CHECK(lmp_data_write_commented(&d, "# a comment\n", path, &e) == 0,
+	      "write");
+	{ /* the comment right after the title, then the blank line */
+		char l[3][256] = {{0}};
+		FILE *rf = fopen(path, "r");
+		for (int k = 0; rf && k < 3 && fgets(l[k], sizeof l[k], rf); k++)
+			;
+		if (rf)
+			fclose(rf);
+		CHECK(!strcmp(l[1], "# a comment\n") && !strcmp(l[2], "\n"),
+		      "comment after the title line, then a blank line "
+		      "(got %zu and %zu characters)", strlen(l[1]), strlen(l[2]));
+	}
 	struct lmp_data d2;
 	if (lmp_data_read(&d2, path, &e) == 0) {
 		CHECK(d2.natoms == 33 && d2.bonds.n == 25 && d2.ntypes == 6 &&
