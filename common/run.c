@@ -779,15 +779,9 @@ void run_lock_drop(struct run_lock *l)
 	l->path = NULL;
 }
 
-static int run_md_locked(struct md *m, struct integrator *it,
-			 const struct run_opts *o, const struct run_hook *hk,
-			 struct err *e);
-
 int run_md(struct md *m, struct integrator *it, const struct run_opts *o,
 	   const struct run_hook *hk, struct err *e)
 {
-	if (o->locked)
-		return run_md_locked(m, it, o, hk, e);
 	struct run_lock l;
 	if (run_lock_take(&l, o, e) != 0)
 		return -1;
@@ -796,9 +790,9 @@ int run_md(struct md *m, struct integrator *it, const struct run_opts *o,
 	return rc;
 }
 
-static int run_md_locked(struct md *m, struct integrator *it,
-			 const struct run_opts *o, const struct run_hook *hk,
-			 struct err *e)
+int run_md_locked(struct md *m, struct integrator *it,
+		  const struct run_opts *o, const struct run_hook *hk,
+		  struct err *e)
 {
 	struct state *st = m->st;
 	size_t n = st->n;

@@ -60,17 +60,15 @@ struct run_opts {
 	int argc;
 	char **argv;
 	volatile sig_atomic_t *stop;
-	int locked;               /* the caller holds the output lock
-				     (run_lock_take) and run_md takes none */
 };
 
 /* The output lock: PATH.lock beside the first file output of o (the
  * trajectory, else the checkpoint, else a thermo file), held with flock
  * from run_lock_take to run_lock_drop (which removes the file). A second
  * process taking the lock of the same outputs gets an error naming them.
- * run_md holds it for the run unless o->locked; a caller with work of its
- * own before run_md (md-run's minimiser) takes it first. No output file
- * (thermo on stdout only): nothing to lock, l->fd stays -1. */
+ * run_md holds it for the run; a caller with work of its own before the
+ * run (md-run's minimiser) takes it first and calls run_md_locked. No
+ * output file (thermo on stdout only): nothing to lock, l->fd stays -1. */
 struct run_lock {
 	int fd;     /* -1: none held */
 	char *path;
@@ -89,6 +87,10 @@ double run_command_hash(int argc, char **argv);
  * (outputs removed, the last checkpoint kept). */
 int run_md(struct md *m, struct integrator *it, const struct run_opts *o,
 	   const struct run_hook *hook, struct err *e);
+/* run_md for a caller that holds the output lock (run_lock_take). */
+int run_md_locked(struct md *m, struct integrator *it,
+		  const struct run_opts *o, const struct run_hook *hook,
+		  struct err *e);
 
 /* Write st (and velocities) as a one-frame trajectory + restart, for
  * minimisation and --steps 0. */

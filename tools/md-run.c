@@ -197,8 +197,8 @@ static int minimise_and_write(struct md *m, struct min_opts *mo,
 	io->ens = ENS_NVE;
 	ro->nsteps = 0;
 	ro->rst_path = NULL;
-	ro->locked = 1;
-	if (integrator_init(&it, io, m, e) != 0 || run_md(m, &it, ro, hk, e) != 0)
+	if (integrator_init(&it, io, m, e) != 0 ||
+	    run_md_locked(m, &it, ro, hk, e) != 0)
 		return -1;
 	if (restart && run_write_state(m, NULL, restart, e) != 0)
 		return -1;
