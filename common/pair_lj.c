@@ -429,6 +429,21 @@ static void drift_range(struct state *st, const struct nbr_list *nl,
 	double *restrict px = nl->px, *restrict py = nl->py,
 		       *restrict pz = nl->pz;
 	int *restrict pt = nl->pt;
+	if (nl->renumbered) {
+		/* atoms in slot order: runs of consecutive slots (between
+		 * a group's padding), each copied whole (2 threads, ordinary
+		 * step p10 126.4 -> 124.8 us against the loop below) */
+		for (int i = a0, m; i < a1; i += m) {
+			const int k = lslot[i];
+			for (m = 1; i + m < a1 && lslot[i + m] == k + m; m++)
+				;
+			memcpy(px + k, x + i, (size_t)m * sizeof *px);
+			memcpy(py + k, y + i, (size_t)m * sizeof *py);
+			memcpy(pz + k, z + i, (size_t)m * sizeof *pz);
+			memcpy(pt + k, type + i, (size_t)m * sizeof *pt);
+		}
+		return;
+	}
 	for (int i = a0; i < a1; i++) {
 		const int k = lslot[i];
 		px[k] = x[i];
@@ -453,6 +468,22 @@ static void fill_range(const struct nbr_list *nl, const struct state *st,
 	double *restrict px = nl->px, *restrict py = nl->py,
 		       *restrict pz = nl->pz;
 	int *restrict pt = nl->pt;
+	if (nl->renumbered) { /* runs of consecutive atoms, as drift_range */
+		for (int k = k0, m; k < k1; k += m) {
+			const int a = src[k];
+			if (a < 0) {
+				m = 1;
+				continue;
+			}
+			for (m = 1; k + m < k1 && src[k + m] == a + m; m++)
+				;
+			memcpy(px + k, x + a, (size_t)m * sizeof *px);
+			memcpy(py + k, y + a, (size_t)m * sizeof *py);
+			memcpy(pz + k, z + a, (size_t)m * sizeof *pz);
+			memcpy(pt + k, type + a, (size_t)m * sizeof *pt);
+		}
+		return;
+	}
 	for (int k = k0; k < k1; k++) {
 		const int a = src[k];
 		if (a < 0)
