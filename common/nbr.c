@@ -1151,25 +1151,29 @@ static int build_from(struct nbr_list *nl, const double *X, const double *Y,
 			for (size_t i = 0; i < nloc; i++)
 				first[i + 1] += first[i];
 			/* The kernel's items: the clusters cut into nthr runs
-			 * of about equal cost (list entries, plus two per
-			 * real slot: an atom's own work, measured on the
-			 * paper's system, where one per slot left the lower
-			 * slab 4% slower and three the upper one 2%), next to
-			 * the slab boundaries. The slab planes estimate the
-			 * cost from densities only; the half list adds what
-			 * they cannot see (a cluster straddling a plane goes
-			 * to the lower slab, which also lists the pairs
-			 * across the plane). */
+			 * of about equal cost (list entries, plus SLOT_COST
+			 * per real slot), next to the slab boundaries. The
+			 * slab planes estimate the cost from densities only;
+			 * the half list adds what they cannot see (a cluster
+			 * straddling a plane goes to the lower slab, which
+			 * also lists the pairs across the plane). */
 			{
+				/* An atom's own work in a step: its part of the
+				 * kernel, its drift, slot fill, fold and kick. On
+				 * the paper's system at 2 threads (the median over
+				 * ordinary steps of each thread's busy time), 2 per
+				 * slot left the upper slab 2.5 us (2%) slower, 4
+				 * 0.4-1.0 us, 6 -1.2-0.1 us; 5 -0.2-0.7 us. */
+				enum { SLOT_COST = 5 };
 				long cost = (long)first[nloc], cum = 0;
 				for (size_t i = 0; i < nloc; i++)
-					cost += 2 * (src[i] >= 0);
+					cost += SLOT_COST * (src[i] >= 0);
 				int w = 1;
 				nl->tstart[0] = 0;
 				for (int c = 0; c < nlc && w < nthr; c++) {
 					for (int i = c * CL; i < (c + 1) * CL; i++)
 						cum += first[i + 1] - first[i] +
-						       2 * (src[i] >= 0);
+						       SLOT_COST * (src[i] >= 0);
 					while (w < nthr && cum * nthr >= cost * w)
 						nl->tstart[w++] = (c + 1) * CL;
 				}
