@@ -1160,10 +1160,11 @@ static int build_from(struct nbr_list *nl, const double *X, const double *Y,
 			{
 				/* An atom's own work in a step: its part of the
 				 * kernel, its drift, slot fill, fold and kick. On
-				 * the paper's system at 2 threads (the median over
-				 * ordinary steps of each thread's busy time), 2 per
-				 * slot left the upper slab 2.5 us (2%) slower, 4
-				 * 0.4-1.0 us, 6 -1.2-0.1 us; 5 -0.2-0.7 us. */
+				 * the paper's system at 2 threads, the median over
+				 * ordinary steps of the upper slab's busy time less
+				 * the lower's: 2.5 us (2%) with 2 per slot, 0.4 to
+				 * 1.0 with 4, -1.2 to 0.1 with 6, -0.2 to 0.7 with
+				 * 5. */
 				enum { SLOT_COST = 5 };
 				long cost = (long)first[nloc], cum = 0;
 				for (size_t i = 0; i < nloc; i++)
