@@ -857,11 +857,14 @@ int run_md_locked(struct md *m, struct integrator *it,
 		      m->sys->units.style == UNITS_REAL ? "ns/day" : "tau/day");
 	int stopped = 0;
 	while (st->step < o->nsteps) {
-		/* Energies and virial only for the steps that print them (a
-		 * hook may read them on any step): the forces, hence the
-		 * trajectory, are the same either way. */
+		/* Energies and virial only for the steps that print them and
+		 * those after which the hook's end_of_step reads them: the
+		 * forces, hence the trajectory, are the same either way. */
 		long next = st->step + 1;
-		m->forces_only = !hk && next != o->nsteps &&
+		const int hook_reads = hk && hk->end_of_step &&
+				       (!hk->wants_energy ||
+					hk->wants_energy(hk->ctx));
+		m->forces_only = !hook_reads && next != o->nsteps &&
 				 !(o->thermo_every && next % o->thermo_every == 0);
 		int rc_step = integrator_step(it, m, e);
 		m->forces_only = 0;

@@ -29,6 +29,10 @@
 struct run_hook {
 	void *ctx;
 	int (*end_of_step)(void *ctx, struct md *m, struct err *e);
+	/* Whether the end_of_step after the coming step reads the energies
+	 * and virial (m->en); NULL: always. Other steps compute forces only
+	 * (an energy pass costs ~1.8x a force pass), as without a hook. */
+	int (*wants_energy)(void *ctx);
 	size_t nthermo;
 	const char *const *thermo_cols;          /* "name[unit]" */
 	void (*thermo)(void *ctx, const struct md *m, double *vals);

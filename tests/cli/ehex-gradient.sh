@@ -61,6 +61,16 @@ signal_after_checkpoint KILL k/g.nc.rst $E $R -o k/g.nc --thermo-file k/th.txt 2
 $E $R -o k/g.nc --thermo-file k/th.txt
 cmp -s a/g.nc k/g.nc && ok "eHEX trajectory after SIGKILL and resume bitwise identical" || notok "eHEX trajectory after SIGKILL differs"
 cmp -s <(grep -v '^#' a/th.txt) <(grep -v '^#' k/th.txt) && ok "eHEX thermo after SIGKILL and resume identical" || notok "eHEX thermo after SIGKILL differs"
+# Energies and virial only on the steps that print them, and on the first
+# (the drift's reference): a run printing every step computes them on
+# every step, and its rows at the steps a/ printed are a/'s rows, the drift
+# column included (a forces-only first step would make its reference the
+# kinetic energy alone)
+mkdir -p t1
+$E --flux 5 --steps 6000 --thermo 1 --threads 1 -q --thermo-file t1/th.txt
+cmp -s <(grep -v '^#' a/th.txt) <(grep -v '^#' t1/th.txt | awk '$1 % 50 == 0') &&
+	ok "forces-only steps: rows every 50 steps as when every step prints" ||
+	notok "forces-only steps change the run (rows every 50 steps differ from --thermo 1's)"
 
 # rigid water (fix ehex constrain com): the exchange runs, the heat moves,
 # and with 2 constraints per atom the slab temperatures are those of
