@@ -58,23 +58,10 @@ IN
 load0=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?')
 # best (largest) of the numbers on stdin
 best() { sort -g | tail -n 1; }
-# Wait (up to 300 s) until the host is in its fast mode: this VM's two
-# vCPUs pass a cache line back and forth in ~50-70 ns most of the time and
-# in ~350 ns for minutes at a time, and only 2-thread runs feel it
-# (BENCHMARKS.md). Each whole md-run command, on 1 thread and on 2, starts
-# in the fast mode, as bench/md-run-pairs.sh's do; the round trips before
-# and after each 2-thread run are printed, so a run the slow mode met
-# midway can be told apart. 1 if the host stayed slow.
-fast_mode() {
-	i=0
-	while [ $i -lt 60 ]; do
-		v=$("$pingpong" | tail -n 1)
-		if awk -v v="$v" 'BEGIN {exit !(v < 100)}'; then return 0; fi
-		sleep 5
-		i=$((i + 1))
-	done
-	return 1
-}
+# Each whole md-run command, on 1 thread and on 2, starts in the host's
+# fast mode (bench/wait-fast-mode.sh), as bench/md-run-pairs.sh's do; the
+# round trips before and after each 2-thread run are printed, so a run the
+# slow mode met midway can be told apart.
 slowstarts=0
 # seconds since the epoch, with nanoseconds (GNU date)
 now() { date +%s.%N; }
@@ -184,7 +171,8 @@ while [ "$r" -lt "$reps" ]; do
 		# first and last thermo rows included), started in the fast
 		# mode; the host's cross-core round trips just before and after
 		# the 2-thread run: which of its modes the run met
-		fast_mode || slowstarts=$((slowstarts + 1))
+		"$top/bench/wait-fast-mode.sh" "$pingpong" ||
+			slowstarts=$((slowstarts + 1))
 		p0=$("$pingpong" | tail -n 1)
 		t0=$(now)
 		OMP_NUM_THREADS=$t "$top/bin/md-run" --units lj --data system.data \

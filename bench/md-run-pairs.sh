@@ -7,11 +7,11 @@
 #
 # Why: this host (a VM with 2 vCPUs) switches between a fast mode, where a
 # cache line goes from one vCPU to the other and back in ~50-70 ns, and a
-# slow one (~350 ns), and only 2-thread runs feel it; lj-bench.sh's best
-# of 3 is the fast mode's only when all three meet it. Before each run
-# this waits (up to 300 s) until build/bench/pingpong measures a round
-# trip under 100 ns, and prints the round trips before and after the run,
-# so a pair where the mode changed during a run can be told apart.
+# slow one (~350 ns), and only 2-thread runs feel it. Before each run
+# this waits (bench/wait-fast-mode.sh, up to 300 s) until
+# build/bench/pingpong measures a round trip under 100 ns, and prints the
+# round trips before and after the run, so a pair where the mode changed
+# during a run can be told apart.
 # Usage: bench/md-run-pairs.sh [PAIRS [STEPS [DATAFILE]]]   (default 4 20000)
 set -eu
 pairs=${1:-4}
@@ -33,20 +33,10 @@ fi
 [ -r "$data" ] || { echo "md-run-pairs.sh: $data: cannot read" >&2; exit 1; }
 natoms=$(awk '$2 == "atoms" {print $1; exit}' "$data")
 
-fast() {
-	i=0
-	while [ $i -lt 60 ]; do
-		v=$("$pp" | tail -n 1)
-		if awk -v v="$v" 'BEGIN {exit !(v < 100)}'; then return 0; fi
-		sleep 5
-		i=$((i + 1))
-	done
-	return 1
-}
-
 # one whole command; prints atom-steps/s and the round trips around it
 run() {
-	fast || echo "(the host stayed in its slow mode)" >&2
+	"$top/bench/wait-fast-mode.sh" "$pp" ||
+		echo "(the host stayed in its slow mode)" >&2
 	p0=$("$pp" | tail -n 1)
 	t0=$(date +%s.%N)
 	OMP_NUM_THREADS=$1 "$md" --units lj --data "$data" --cutoff 2.5 --skin 0.3 \

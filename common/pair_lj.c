@@ -405,6 +405,19 @@ static double moved_sq(const struct state *st, const struct nbr_prune *pr,
 	return pm;
 }
 
+/* Slots k .. k+m-1 from atoms a .. a+m-1 (a run: the atoms renumbered in
+ * slot order, drift_range and fill_range), each array copied whole. */
+static inline void slots_copy_run(const struct nbr_list *nl,
+				  const struct state *st, const int *type,
+				  int k, int a, int m)
+{
+	const size_t nb = (size_t)m * sizeof(double);
+	memcpy(nl->px + k, st->x + a, nb);
+	memcpy(nl->py + k, st->y + a, nb);
+	memcpy(nl->pz + k, st->z + a, nb);
+	memcpy(nl->pt + k, type + a, (size_t)m * sizeof *type);
+}
+
 /* drift_loop (with pr, the list pruned: nbr_set_prune; *pmaxsq 0
  * without); then (with fill), unless these atoms alone show the list is
  * due, their slots from the new positions while they are in cache. */
@@ -437,10 +450,7 @@ static void drift_range(struct state *st, const struct nbr_list *nl,
 			const int k = lslot[i];
 			for (m = 1; i + m < a1 && lslot[i + m] == k + m; m++)
 				;
-			memcpy(px + k, x + i, (size_t)m * sizeof *px);
-			memcpy(py + k, y + i, (size_t)m * sizeof *py);
-			memcpy(pz + k, z + i, (size_t)m * sizeof *pz);
-			memcpy(pt + k, type + i, (size_t)m * sizeof *pt);
+			slots_copy_run(nl, st, type, k, i, m);
 		}
 		return;
 	}
@@ -477,10 +487,7 @@ static void fill_range(const struct nbr_list *nl, const struct state *st,
 			}
 			for (m = 1; k + m < k1 && src[k + m] == a + m; m++)
 				;
-			memcpy(px + k, x + a, (size_t)m * sizeof *px);
-			memcpy(py + k, y + a, (size_t)m * sizeof *py);
-			memcpy(pz + k, z + a, (size_t)m * sizeof *pz);
-			memcpy(pt + k, type + a, (size_t)m * sizeof *pt);
+			slots_copy_run(nl, st, type, k, a, m);
 		}
 		return;
 	}
