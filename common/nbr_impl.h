@@ -37,12 +37,25 @@
 #ifndef SK_NBR_IMPL_H
 #define SK_NBR_IMPL_H
 
+#include <math.h>
 #include <stddef.h>
 
 #include "nbr.h"
 
 #ifndef NBR_CL
 #define NBR_CL 8            /* cluster size: one AVX-512 vector of doubles */
+#endif
+
+/* a*b + c: one fused instruction where the target has FMA; elsewhere
+ * fma() would be a libm call per use, so plain arithmetic (round-off
+ * only). The pair kernels write their products and sums with it, the
+ * same on passes with and without energies, so that forces never depend
+ * on whether energies were asked for. (The build leaves contraction to
+ * the source: -std=c17 turns GCC's own off.) */
+#ifdef __FMA__
+#define NBR_MADD(a, b, c) fma(a, b, c)
+#else
+#define NBR_MADD(a, b, c) ((a) * (b) + (c))
 #endif
 
 /* Position of dummy (padding) slots: far from everything, yet such that
@@ -146,12 +159,12 @@ static inline __attribute__((always_inline)) void
 nbr_virial_add(double (*restrict av)[NBR_CL], int l, double dx, double dy,
 	       double dz, double fx, double fy, double fz)
 {
-	av[0][l] += dx * fx;
-	av[1][l] += dy * fy;
-	av[2][l] += dz * fz;
-	av[3][l] += dx * fy;
-	av[4][l] += dx * fz;
-	av[5][l] += dy * fz;
+	av[0][l] = NBR_MADD(dx, fx, av[0][l]);
+	av[1][l] = NBR_MADD(dy, fy, av[1][l]);
+	av[2][l] = NBR_MADD(dz, fz, av[2][l]);
+	av[3][l] = NBR_MADD(dx, fy, av[3][l]);
+	av[4][l] = NBR_MADD(dx, fz, av[4][l]);
+	av[5][l] = NBR_MADD(dy, fz, av[5][l]);
 }
 static inline void nbr_virial_sum(double (*av)[NBR_CL], double vir[6])
 {

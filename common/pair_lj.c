@@ -64,16 +64,16 @@ lj_cluster(const int NT, const int EF, const int masked,
 #pragma omp simd
 	for (int l = 0; l < CL; l++) {
 		const double dx = xi - xj[l], dy = yi - yj[l], dz = zi - zj[l];
-		const double rsq = dx * dx + dy * dy + dz * dz;
+		const double rsq = NBR_MADD(dx, dx, NBR_MADD(dy, dy, dz * dz));
 		const double r2inv = 1.0 / rsq;
 		const double r6inv = r2inv * r2inv * r2inv;
 		const int jt = NT == 1 ? 0 : tj[l];
 		double fpair, ev;
 		if (NT == 0) {
 			const int in = (rsq < rc[jt]) & (!masked | (b + l > jmin));
-			const double forcelj = r6inv * (r1[jt] * r6inv - r2[jt]);
+			const double forcelj = r6inv * NBR_MADD(r1[jt], r6inv, -r2[jt]);
 			fpair = in ? forcelj * r2inv : 0.0;
-			ev = in ? 12.0 * (r6inv * (r3[jt] * r6inv - r4[jt]) - ro[jt]) : 0.0;
+			ev = in ? 12.0 * (r6inv * NBR_MADD(r3[jt], r6inv, -r4[jt]) - ro[jt]) : 0.0;
 		} else {
 			double a1 = c1[0], a2 = c2[0], o12 = co[0];
 			for (int t = 1; t < NT; t++) {
@@ -82,21 +82,23 @@ lj_cluster(const int NT, const int EF, const int masked,
 				o12 = jt == t ? co[t] : o12;
 			}
 			const int in = (rsq < cutsq) & (!masked | (b + l > jmin));
-			const double forcelj = r6inv * (a1 * r6inv - a2);
+			const double forcelj = r6inv * NBR_MADD(a1, r6inv, -a2);
 			fpair = in ? forcelj * r2inv : 0.0;
-			ev = in ? forcelj - r6inv * a2 - o12 : 0.0;
+			ev = in ? NBR_MADD(-r6inv, a2, forcelj) - o12 : 0.0;
 		}
-		const double fxl = dx * fpair, fyl = dy * fpair, fzl = dz * fpair;
-		ax[l] += fxl;
-		ay[l] += fyl;
-		az[l] += fzl;
+		/* the i and j sums take d * fpair unrounded (NBR_MADD), the same
+		 * on passes with and without energies */
+		ax[l] = NBR_MADD(dx, fpair, ax[l]);
+		ay[l] = NBR_MADD(dy, fpair, ay[l]);
+		az[l] = NBR_MADD(dz, fpair, az[l]);
 		if (EF) {
 			ae[l] += ev;
-			nbr_virial_add(av, l, dx, dy, dz, fxl, fyl, fzl);
+			nbr_virial_add(av, l, dx, dy, dz, dx * fpair, dy * fpair,
+				       dz * fpair);
 		}
-		gx[l] -= fxl;
-		gy[l] -= fyl;
-		gz[l] -= fzl;
+		gx[l] = NBR_MADD(-dx, fpair, gx[l]);
+		gy[l] = NBR_MADD(-dy, fpair, gy[l]);
+		gz[l] = NBR_MADD(-dz, fpair, gz[l]);
 	}
 }
 

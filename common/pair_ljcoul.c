@@ -34,13 +34,8 @@
 #define AS_A5 1.061405429
 #define LMP_EWALD_F 1.12837917
 
-/* a*b + c: one instruction where the target has FMA; elsewhere fma() would
- * be a libm call per use, so plain arithmetic (round-off only). */
-#ifdef __FMA__
-#define MADD(a, b, c) fma(a, b, c)
-#else
-#define MADD(a, b, c) ((a) * (b) + (c))
-#endif
+/* a*b + c: NBR_MADD (nbr_impl.h) */
+#define MADD NBR_MADD
 
 /* exp(y) for y <= 0 in plain arithmetic, so that the pair loop stays one
  * SIMD loop (libm's exp is a call per element). y = k ln2 + r with k the
@@ -113,7 +108,7 @@ ljc_cluster(const int NT, const int EF, const int masked,
 #pragma omp simd
 	for (int l = 0; l < CL; l++) {
 		const double dx = xi - xj[l], dy = yi - yj[l], dz = zi - zj[l];
-		const double rsq = dx * dx + dy * dy + dz * dz;
+		const double rsq = MADD(dx, dx, MADD(dy, dy, dz * dz));
 		/* one division for 1/r^2 and t = 1/(1 + p g r):
 		 * d = 1/(r^2 (1 + p g r)), 1/r^2 = d (1 + p g r), t = d r^2 */
 		/* beyond rc_coul the Coulomb term is discarded: r capped at
@@ -130,9 +125,9 @@ ljc_cluster(const int NT, const int EF, const int masked,
 		double flj, ev;
 		if (NT == 0) {
 			const int in = (rsq < rc[jt]) & pair;
-			const double forcelj = r6inv * (r1[jt] * r6inv - r2[jt]);
+			const double forcelj = r6inv * MADD(r1[jt], r6inv, -r2[jt]);
 			flj = in ? forcelj : 0.0;
-			ev = in ? 12.0 * (r6inv * (r3[jt] * r6inv - r4[jt]) - ro[jt]) : 0.0;
+			ev = in ? 12.0 * (r6inv * MADD(r3[jt], r6inv, -r4[jt]) - ro[jt]) : 0.0;
 		} else {
 			double a1 = c1[0], a2 = c2[0], o12 = co[0];
 			for (int u = 1; u < NT; u++) {
@@ -141,9 +136,9 @@ ljc_cluster(const int NT, const int EF, const int masked,
 				o12 = jt == u ? co[u] : o12;
 			}
 			const int in = (rsq < cutsq) & pair;
-			const double forcelj = r6inv * (a1 * r6inv - a2);
+			const double forcelj = r6inv * MADD(a1, r6inv, -a2);
 			flj = in ? forcelj : 0.0;
-			ev = in ? forcelj - r6inv * a2 - o12 : 0.0;
+			ev = in ? MADD(-r6inv, a2, forcelj) - o12 : 0.0;
 		}
 		const int inc = (rsq < ccutsq) & pair;
 		const double expm2 = exp_nonpos(-grij * grij);
@@ -153,18 +148,19 @@ ljc_cluster(const int NT, const int EF, const int masked,
 		const double fc = inc ? prefactor * (erfc + LMP_EWALD_F * grij * expm2) : 0.0;
 		/* j = i (own cluster) has r2inv = inf: select, do not multiply */
 		const double fpair = pair ? (fc + flj) * r2inv : 0.0;
-		const double fxl = dx * fpair, fyl = dy * fpair, fzl = dz * fpair;
-		ax[l] += fxl;
-		ay[l] += fyl;
-		az[l] += fzl;
+		/* the i and j sums take d * fpair unrounded (NBR_MADD) */
+		ax[l] = MADD(dx, fpair, ax[l]);
+		ay[l] = MADD(dy, fpair, ay[l]);
+		az[l] = MADD(dz, fpair, az[l]);
 		if (EF) {
 			ae[l] += ev;
 			aq[l] += inc ? prefactor * erfc : 0.0;
-			nbr_virial_add(av, l, dx, dy, dz, fxl, fyl, fzl);
+			nbr_virial_add(av, l, dx, dy, dz, dx * fpair, dy * fpair,
+				       dz * fpair);
 		}
-		gx[l] -= fxl;
-		gy[l] -= fyl;
-		gz[l] -= fzl;
+		gx[l] = MADD(-dx, fpair, gx[l]);
+		gy[l] = MADD(-dy, fpair, gy[l]);
+		gz[l] = MADD(-dz, fpair, gz[l]);
 	}
 }
 
