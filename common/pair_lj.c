@@ -164,6 +164,130 @@ lj_kernel(const int NT, const int EF, const struct pair_lj *p,
 	return e * (1.0 / 12.0);
 }
 
+#if defined(__AVX512F__) && NBR_CL == 8
+/* lj_kernel's specialised form (one cut-off, 1 <= ntypes <= 4) written
+ * for AVX-512: one j cluster is one vector of 8 doubles, i's force, energy
+ * and the virial stay in registers across its list, and i's row of
+ * coefficients is permuted by j's type in a register. GCC vectorises the
+ * portable loop in two 256-bit halves and, on passes with energies,
+ * spills its accumulators to the stack. The operations are the portable
+ * kernel's, one for one (the same fused multiply-adds, an exact
+ * division, i's sums lane by lane in order), so the two give bitwise the
+ * same forces, energy and virial (test_pair_lj compares them). */
+#include <immintrin.h>
+#define LJ_AVX512 1
+
+static inline __attribute__((always_inline)) double
+lj_kernel_avx512(const int EF, const struct pair_lj *p,
+		 const struct nbr_list *nl, const int *plist, const int *pn,
+		 int i0, int i1, double *restrict fx, double *restrict fy,
+		 double *restrict fz, double *vir)
+{
+	enum { CL = NBR_CL };
+	const double *restrict px = nl->px, *restrict py = nl->py,
+			       *restrict pz = nl->pz;
+	const int *restrict pt = nl->pt;
+	const int *restrict first = nl->first,
+			  *restrict clist = plist ? plist : nl->clist;
+	const size_t nt = p->ntypes;
+	const __mmask8 tmask = (__mmask8)((1u << nt) - 1u);
+	const double *shx = nl->shx, *shy = nl->shy, *shz = nl->shz;
+	const __m512d zero = _mm512_setzero_pd(), one = _mm512_set1_pd(1.0),
+		      twelve = _mm512_set1_pd(12.0),
+		      cut = _mm512_set1_pd(p->cutsq[0]);
+	__m512d vr[6] = {zero, zero, zero, zero, zero, zero};
+	double e = 0.0;
+	for (int i = i0; i < i1; i++) {
+		int q = first[i];
+		const int q1 = plist ? q + pn[i] : first[i + 1];
+		if (q == q1)
+			continue;
+		const size_t row = (size_t)pt[i] * nt;
+		const __m512d c1 = _mm512_maskz_loadu_pd(tmask, p->lj1 + row),
+			      c2 = _mm512_maskz_loadu_pd(tmask, p->lj2 + row),
+			      co = _mm512_mul_pd(twelve, _mm512_maskz_loadu_pd(
+						     tmask, p->offset + row));
+		const double xi = px[i], yi = py[i], zi = pz[i];
+		const int own = NBR_ENTRY(i / CL, NBR_SHIFT0);
+		__m512d ax = zero, ay = zero, az = zero, ae = zero;
+		for (; q < q1; q++) {
+			const int en = clist[q], s = en & NBR_SHMASK,
+				  b = (en >> NBR_SHBITS) * CL;
+			/* own cluster unshifted: only the slots after i */
+			const __mmask8 lanes = en == own
+				? (__mmask8)(0xffu << (i - b + 1)) : (__mmask8)0xffu;
+			const __m512d dx = _mm512_sub_pd(_mm512_set1_pd(xi - shx[s]),
+							 _mm512_load_pd(px + b)),
+				      dy = _mm512_sub_pd(_mm512_set1_pd(yi - shy[s]),
+							 _mm512_load_pd(py + b)),
+				      dz = _mm512_sub_pd(_mm512_set1_pd(zi - shz[s]),
+							 _mm512_load_pd(pz + b));
+			const __m512d rsq = _mm512_fmadd_pd(dx, dx,
+				_mm512_fmadd_pd(dy, dy, _mm512_mul_pd(dz, dz)));
+			const __mmask8 in = _mm512_mask_cmp_pd_mask(lanes, rsq, cut,
+								     _CMP_LT_OQ);
+			const __m512d r2inv = _mm512_div_pd(one, rsq);
+			const __m512d r6inv = _mm512_mul_pd(_mm512_mul_pd(r2inv, r2inv),
+							    r2inv);
+			const __m512i jt = _mm512_cvtepi32_epi64(
+				_mm256_load_si256((const __m256i *)(pt + b)));
+			const __m512d a1 = _mm512_permutexvar_pd(jt, c1),
+				      a2 = _mm512_permutexvar_pd(jt, c2);
+			const __m512d forcelj = _mm512_mul_pd(r6inv,
+				_mm512_fmsub_pd(a1, r6inv, a2));
+			const __m512d fpair = _mm512_maskz_mul_pd(in, forcelj, r2inv);
+			ax = _mm512_fmadd_pd(dx, fpair, ax);
+			ay = _mm512_fmadd_pd(dy, fpair, ay);
+			az = _mm512_fmadd_pd(dz, fpair, az);
+			if (EF) {
+				const __m512d o12 = _mm512_permutexvar_pd(jt, co);
+				ae = _mm512_add_pd(ae, _mm512_maskz_sub_pd(in,
+					_mm512_fnmadd_pd(r6inv, a2, forcelj), o12));
+				const __m512d fxl = _mm512_mul_pd(dx, fpair),
+					      fyl = _mm512_mul_pd(dy, fpair),
+					      fzl = _mm512_mul_pd(dz, fpair);
+				vr[0] = _mm512_fmadd_pd(dx, fxl, vr[0]);
+				vr[1] = _mm512_fmadd_pd(dy, fyl, vr[1]);
+				vr[2] = _mm512_fmadd_pd(dz, fzl, vr[2]);
+				vr[3] = _mm512_fmadd_pd(dx, fyl, vr[3]);
+				vr[4] = _mm512_fmadd_pd(dx, fzl, vr[4]);
+				vr[5] = _mm512_fmadd_pd(dy, fzl, vr[5]);
+			}
+			_mm512_store_pd(fx + b, _mm512_fnmadd_pd(dx, fpair,
+								 _mm512_load_pd(fx + b)));
+			_mm512_store_pd(fy + b, _mm512_fnmadd_pd(dy, fpair,
+								 _mm512_load_pd(fy + b)));
+			_mm512_store_pd(fz + b, _mm512_fnmadd_pd(dz, fpair,
+								 _mm512_load_pd(fz + b)));
+		}
+		/* lane by lane, in order, as the portable kernel sums */
+		double lx[CL], ly[CL], lz[CL], le[CL];
+		_mm512_storeu_pd(lx, ax);
+		_mm512_storeu_pd(ly, ay);
+		_mm512_storeu_pd(lz, az);
+		_mm512_storeu_pd(le, ae);
+		double sx = 0.0, sy = 0.0, sz = 0.0, se = 0.0;
+		for (int l = 0; l < CL; l++) {
+			sx += lx[l];
+			sy += ly[l];
+			sz += lz[l];
+			se += le[l];
+		}
+		fx[i] += sx;
+		fy[i] += sy;
+		fz[i] += sz;
+		e += se;
+	}
+	if (EF) {
+		double av[6][CL];
+		for (int c = 0; c < 6; c++)
+			_mm512_storeu_pd(av[c], vr[c]);
+		nbr_virial_sum(av, vir);
+	}
+	return e * (1.0 / 12.0);
+}
+#endif
+
 /* The specialised kernels assume what pair_lj_setup guarantees: one cutoff
  * and lj3 = lj1/12, lj4 = lj2/6 (to round-off). A table made otherwise
  * takes the general kernel. */
@@ -188,6 +312,13 @@ lj_range(const struct pair_lj *p, int special, int eflag,
 	 const struct nbr_list *nl, const int *plist, const int *pn, int i0,
 	 int i1, double *fx, double *fy, double *fz, double *vir)
 {
+#ifdef LJ_AVX512
+	if (special && p->ntypes <= 4 && !p->portable)
+		return eflag ? lj_kernel_avx512(1, p, nl, plist, pn, i0, i1, fx,
+						fy, fz, vir)
+			     : lj_kernel_avx512(0, p, nl, plist, pn, i0, i1, fx,
+						fy, fz, vir);
+#endif
 	switch (special ? p->ntypes : 0) {
 	case 1:
 		return LJ_KERNEL(1);

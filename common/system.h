@@ -31,6 +31,8 @@ struct pair_lj {
 	double *cutsq;          /* [nt*nt] */
 	double *lj1, *lj2, *lj3, *lj4, *offset; /* [nt*nt] */
 	double etail, ptail;    /* LAMMPS Pair::etail/ptail sums (times volume) */
+	int portable;           /* 1: pair_lj.c's portable C kernel even where
+				   an AVX-512 one is compiled (tests) */
 };
 
 struct system {

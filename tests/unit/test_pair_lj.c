@@ -94,6 +94,51 @@ struct maxerr {
 	double e, p, f;
 };
 
+/* pair_lj.c's AVX-512 kernel (where compiled) against its portable one
+ * on list nl: bitwise the same forces, energy and virial, with and
+ * without energies (the two do the same operations in the same order). */
+static void kernels_same(struct system *sys, struct state *st,
+			 struct nbr_list *nl, const char *name, const char *lst)
+{
+	const size_t n = st->n, nb = n * sizeof(double);
+	double *f[2][2][3];
+	struct energy en[2] = {{0}};
+	int ok = 1;
+	for (int k = 0; k < 2; k++)
+		for (int ef = 0; ef < 2; ef++)
+			for (int a = 0; a < 3; a++)
+				ok &= (f[k][ef][a] = malloc(nb)) != NULL;
+	CHECK(ok, "%s: memory", name);
+	if (!ok)
+		return;
+	for (int k = 0; k < 2; k++) {
+		sys->lj.portable = k;
+		for (int ef = 0; ef < 2; ef++) {
+			pair_lj_compute(&sys->lj, sys->type, st, nl, ef ? &en[k] : NULL);
+			memcpy(f[k][ef][0], st->fx, nb);
+			memcpy(f[k][ef][1], st->fy, nb);
+			memcpy(f[k][ef][2], st->fz, nb);
+		}
+	}
+	sys->lj.portable = 0;
+	int same = 1;
+	for (int ef = 0; ef < 2; ef++)
+		for (int a = 0; a < 3; a++)
+			same &= memcmp(f[0][ef][a], f[1][ef][a], nb) == 0 &&
+				memcmp(f[0][ef][a], f[0][1][a], nb) == 0;
+	CHECK(same, "%s, %s list: SIMD and portable kernels give bitwise the "
+	      "same forces, with and without energies", name, lst);
+	CHECK(memcmp(&en[0].evdwl, &en[1].evdwl, sizeof en[0].evdwl) == 0 &&
+	      memcmp(en[0].virial, en[1].virial, sizeof en[0].virial) == 0,
+	      "%s, %s list: SIMD and portable kernels give bitwise the same "
+	      "energy (%.17g, %.17g) and virial", name, lst, en[0].evdwl,
+	      en[1].evdwl);
+	for (int k = 0; k < 2; k++)
+		for (int ef = 0; ef < 2; ef++)
+			for (int a = 0; a < 3; a++)
+				free(f[k][ef][a]);
+}
+
 static void run_case(const char *name, const char *data, const char *units,
 		     double rc, const char *mix, const char *shift,
 		     const char *tail, struct maxerr *worst)
@@ -199,6 +244,16 @@ static void run_case(const char *name, const char *data, const char *units,
 	worst->f = fmax(worst->f, df);
 	printf("# %-20s max rel err: energy %.1e, pressure %.1e, force %.1e\n",
 	       name, de, dp, df);
+	kernels_same(&sys, &st, nl, name, "whole");
+	{
+		struct nbr_list *pl = NULL;
+		if (nbr_create_pruned(&pl, st.n, rc, skin, st.len, &e) ||
+		    nbr_build(pl, &st, &e))
+			CHECK(0, "%s: pruned list: %s", name, e.msg);
+		else
+			kernels_same(&sys, &st, pl, name, "pruned");
+		nbr_free(pl);
+	}
 out:
 	free(r.id);
 	free(r.f);
