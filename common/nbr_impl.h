@@ -166,6 +166,22 @@ nbr_virial_add(double (*restrict av)[NBR_CL], int l, double dx, double dy,
 	av[4][l] = NBR_MADD(dx, fz, av[4][l]);
 	av[5][l] = NBR_MADD(dy, fz, av[5][l]);
 }
+/* The pair force d * fpair into i's lane l (ax..az) and out of j's slot
+ * (gx..gz), fused (NBR_MADD): the portable kernels of pair_lj.c and
+ * pair_ljcoul.c, the same on passes with and without energies. */
+static inline void nbr_pair_force(int l, double dx, double dy, double dz,
+				  double fpair, double *restrict ax,
+				  double *restrict ay, double *restrict az,
+				  double *restrict gx, double *restrict gy,
+				  double *restrict gz)
+{
+	ax[l] = NBR_MADD(dx, fpair, ax[l]);
+	ay[l] = NBR_MADD(dy, fpair, ay[l]);
+	az[l] = NBR_MADD(dz, fpair, az[l]);
+	gx[l] = NBR_MADD(-dx, fpair, gx[l]);
+	gy[l] = NBR_MADD(-dy, fpair, gy[l]);
+	gz[l] = NBR_MADD(-dz, fpair, gz[l]);
+}
 static inline void nbr_virial_sum(double (*av)[NBR_CL], double vir[6])
 {
 	for (int c = 0; c < 6; c++) {

@@ -86,19 +86,12 @@ lj_cluster(const int NT, const int EF, const int masked,
 			fpair = in ? forcelj * r2inv : 0.0;
 			ev = in ? NBR_MADD(-r6inv, a2, forcelj) - o12 : 0.0;
 		}
-		/* the i and j sums take d * fpair unrounded (NBR_MADD), the same
-		 * on passes with and without energies */
-		ax[l] = NBR_MADD(dx, fpair, ax[l]);
-		ay[l] = NBR_MADD(dy, fpair, ay[l]);
-		az[l] = NBR_MADD(dz, fpair, az[l]);
+		nbr_pair_force(l, dx, dy, dz, fpair, ax, ay, az, gx, gy, gz);
 		if (EF) {
 			ae[l] += ev;
 			nbr_virial_add(av, l, dx, dy, dz, dx * fpair, dy * fpair,
 				       dz * fpair);
 		}
-		gx[l] = NBR_MADD(-dx, fpair, gx[l]);
-		gy[l] = NBR_MADD(-dy, fpair, gy[l]);
-		gz[l] = NBR_MADD(-dz, fpair, gz[l]);
 	}
 }
 

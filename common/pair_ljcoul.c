@@ -148,19 +148,13 @@ ljc_cluster(const int NT, const int EF, const int masked,
 		const double fc = inc ? prefactor * (erfc + LMP_EWALD_F * grij * expm2) : 0.0;
 		/* j = i (own cluster) has r2inv = inf: select, do not multiply */
 		const double fpair = pair ? (fc + flj) * r2inv : 0.0;
-		/* the i and j sums take d * fpair unrounded (NBR_MADD) */
-		ax[l] = MADD(dx, fpair, ax[l]);
-		ay[l] = MADD(dy, fpair, ay[l]);
-		az[l] = MADD(dz, fpair, az[l]);
+		nbr_pair_force(l, dx, dy, dz, fpair, ax, ay, az, gx, gy, gz);
 		if (EF) {
 			ae[l] += ev;
 			aq[l] += inc ? prefactor * erfc : 0.0;
 			nbr_virial_add(av, l, dx, dy, dz, dx * fpair, dy * fpair,
 				       dz * fpair);
 		}
-		gx[l] = MADD(-dx, fpair, gx[l]);
-		gy[l] = MADD(-dy, fpair, gy[l]);
-		gz[l] = MADD(-dz, fpair, gz[l]);
 	}
 }
 
