@@ -182,6 +182,26 @@ static inline void nbr_pair_force(int l, double dx, double dy, double dz,
 	gy[l] = NBR_MADD(-dy, fpair, gy[l]);
 	gz[l] = NBR_MADD(-dz, fpair, gz[l]);
 }
+/* i's force and energy from its lanes, summed lane by lane in order:
+ * the pair kernels call this (pair_lj.c's AVX-512 one too, so that it
+ * sums in the portable one's order and gives its bits). */
+static inline __attribute__((always_inline)) void
+nbr_lanes_to_atom(const double *ax, const double *ay, const double *az,
+		  const double *ae, int i, double *restrict fx,
+		  double *restrict fy, double *restrict fz, double *e)
+{
+	double sx = 0.0, sy = 0.0, sz = 0.0, se = 0.0;
+	for (int l = 0; l < NBR_CL; l++) {
+		sx += ax[l];
+		sy += ay[l];
+		sz += az[l];
+		se += ae[l];
+	}
+	fx[i] += sx;
+	fy[i] += sy;
+	fz[i] += sz;
+	*e += se;
+}
 static inline void nbr_virial_sum(double (*av)[NBR_CL], double vir[6])
 {
 	for (int c = 0; c < 6; c++) {

@@ -95,27 +95,6 @@ lj_cluster(const int NT, const int EF, const int masked,
 	}
 }
 
-/* i's force and energy from its lanes, summed lane by lane in order:
- * both LJ kernels call this, so that they sum in the same order (and the
- * AVX-512 one gives the portable one's bits). */
-static inline __attribute__((always_inline)) void
-lanes_to_atom(const double *ax, const double *ay, const double *az,
-	      const double *ae, int i, double *restrict fx,
-	      double *restrict fy, double *restrict fz, double *e)
-{
-	double sx = 0.0, sy = 0.0, sz = 0.0, se = 0.0;
-	for (int l = 0; l < NBR_CL; l++) {
-		sx += ax[l];
-		sy += ay[l];
-		sz += az[l];
-		se += ae[l];
-	}
-	fx[i] += sx;
-	fy[i] += sy;
-	fz[i] += sz;
-	*e += se;
-}
-
 /* The kernel over slots [i0, i1): forces to fx, fy, fz (all slots);
  * returns the energy, with EF the virial into vir[6]. The own cluster
  * unshifted, when listed, comes first (nbr.c) and is the only entry that
@@ -161,7 +140,7 @@ lj_kernel(const int NT, const int EF, const struct pair_lj *p,
 				   xi - shx[s], yi - shy[s], zi - shz[s], c1, c2,
 				   co, cutsq, fx, fy, fz, ax, ay, az, ae, av);
 		}
-		lanes_to_atom(ax, ay, az, ae, i, fx, fy, fz, &e);
+		nbr_lanes_to_atom(ax, ay, az, ae, i, fx, fy, fz, &e);
 	}
 	if (EF)
 		nbr_virial_sum(av, vir);
@@ -270,7 +249,7 @@ lj_kernel_avx512(const int EF, const struct pair_lj *p,
 		_mm512_storeu_pd(ly, ay);
 		_mm512_storeu_pd(lz, az);
 		_mm512_storeu_pd(le, ae);
-		lanes_to_atom(lx, ly, lz, le, i, fx, fy, fz, &e);
+		nbr_lanes_to_atom(lx, ly, lz, le, i, fx, fy, fz, &e);
 	}
 	if (EF) {
 		double av[6][CL];

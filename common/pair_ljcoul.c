@@ -204,18 +204,10 @@ ljc_kernel(const int NT, const int EF, const struct pair_lj *p,
 				    c2, co, cutsq, fx, fy, fz, ax, ay, az, ae, aq,
 				    av);
 		}
-		double sx = 0.0, sy = 0.0, sz = 0.0, se = 0.0, sq = 0.0;
-		for (int l = 0; l < CL; l++) {
-			sx += ax[l];
-			sy += ay[l];
-			sz += az[l];
-			se += ae[l];
+		nbr_lanes_to_atom(ax, ay, az, ae, i, fx, fy, fz, &e);
+		double sq = 0.0;
+		for (int l = 0; l < CL; l++)
 			sq += aq[l];
-		}
-		fx[i] += sx;
-		fy[i] += sy;
-		fz[i] += sz;
-		e += se;
 		ec += sq;
 	}
 	*ecoul = ec;
