@@ -166,6 +166,7 @@ nbr_virial_add(double (*restrict av)[NBR_CL], int l, double dx, double dy,
 	av[4][l] = NBR_MADD(dx, fz, av[4][l]);
 	av[5][l] = NBR_MADD(dy, fz, av[5][l]);
 }
+
 /* The pair force d * fpair into i's lane l (ax..az) and out of j's slot
  * (gx..gz), fused (NBR_MADD): the portable kernels of pair_lj.c and
  * pair_ljcoul.c, the same on passes with and without energies. */
@@ -182,6 +183,7 @@ static inline void nbr_pair_force(int l, double dx, double dy, double dz,
 	gy[l] = NBR_MADD(-dy, fpair, gy[l]);
 	gz[l] = NBR_MADD(-dz, fpair, gz[l]);
 }
+
 /* i's force and energy from its lanes, summed lane by lane in order:
  * the pair kernels call this (pair_lj.c's AVX-512 one too, so that it
  * sums in the portable one's order and gives its bits). */
@@ -202,6 +204,7 @@ nbr_lanes_to_atom(const double *ax, const double *ay, const double *az,
 	fz[i] += sz;
 	*e += se;
 }
+
 static inline void nbr_virial_sum(double (*av)[NBR_CL], double vir[6])
 {
 	for (int c = 0; c < 6; c++) {
