@@ -205,6 +205,23 @@ nbr_lanes_to_atom(const double *ax, const double *ay, const double *az,
 	*e += se;
 }
 
+#if defined(__AVX512F__) && NBR_CL == 8
+#include <immintrin.h>
+/* nbr_virial_add for a whole cluster: the AVX-512 kernels of pair_lj.c
+ * and pair_ljcoul.c */
+static inline void nbr_v_virial_add(__m512d vr[6], __m512d dx, __m512d dy,
+				    __m512d dz, __m512d fx, __m512d fy,
+				    __m512d fz)
+{
+	vr[0] = _mm512_fmadd_pd(dx, fx, vr[0]);
+	vr[1] = _mm512_fmadd_pd(dy, fy, vr[1]);
+	vr[2] = _mm512_fmadd_pd(dz, fz, vr[2]);
+	vr[3] = _mm512_fmadd_pd(dx, fy, vr[3]);
+	vr[4] = _mm512_fmadd_pd(dx, fz, vr[4]);
+	vr[5] = _mm512_fmadd_pd(dy, fz, vr[5]);
+}
+#endif
+
 static inline void nbr_virial_sum(double (*av)[NBR_CL], double vir[6])
 {
 	for (int c = 0; c < 6; c++) {

@@ -229,12 +229,7 @@ lj_kernel_avx512(const int EF, const struct pair_lj *p,
 				const __m512d fxl = _mm512_mul_pd(dx, fpair),
 					      fyl = _mm512_mul_pd(dy, fpair),
 					      fzl = _mm512_mul_pd(dz, fpair);
-				vr[0] = _mm512_fmadd_pd(dx, fxl, vr[0]);
-				vr[1] = _mm512_fmadd_pd(dy, fyl, vr[1]);
-				vr[2] = _mm512_fmadd_pd(dz, fzl, vr[2]);
-				vr[3] = _mm512_fmadd_pd(dx, fyl, vr[3]);
-				vr[4] = _mm512_fmadd_pd(dx, fzl, vr[4]);
-				vr[5] = _mm512_fmadd_pd(dy, fzl, vr[5]);
+				nbr_v_virial_add(vr, dx, dy, dz, fxl, fyl, fzl);
 			}
 			_mm512_store_pd(fx + b, _mm512_fnmadd_pd(dx, fpair,
 								 _mm512_load_pd(fx + b)));

@@ -12,7 +12,7 @@
  * squares never sets errno, and with errno GCC keeps a branch to libm's
  * sqrt in the pair loop, which then does not vectorise (a pragma or
  * function attribute does not change how GCC treats the sqrt builtin).
- * The polynomials use fused multiply-adds explicitly (MADD): -std=c17 does not contract a*b+c,
+ * The polynomials use fused multiply-adds explicitly (NBR_MADD): -std=c17 does not contract a*b+c,
  * and letting the compiler contract (-ffp-contract=fast) would round the
  * energy and forces-only variants of the loop differently, while forces
  * must not depend on whether energies are computed. */
@@ -34,8 +34,6 @@
 #define AS_A5 1.061405429
 #define LMP_EWALD_F 1.12837917
 
-/* a*b + c: NBR_MADD (nbr_impl.h) */
-#define MADD NBR_MADD
 
 /* exp(y) for y <= 0 in plain arithmetic, so that the pair loop stays one
  * SIMD loop (libm's exp is a call per element). y = k ln2 + r with k the
@@ -58,19 +56,19 @@ static inline double exp_nonpos(double y)
 	kd -= shift;
 	const double r = (y - kd * ln2hi) - kd * ln2lo;
 	double s = 1.0 / 6227020800.0;
-	s = MADD(s, r, 1.0 / 479001600.0);
-	s = MADD(s, r, 1.0 / 39916800.0);
-	s = MADD(s, r, 1.0 / 3628800.0);
-	s = MADD(s, r, 1.0 / 362880.0);
-	s = MADD(s, r, 1.0 / 40320.0);
-	s = MADD(s, r, 1.0 / 5040.0);
-	s = MADD(s, r, 1.0 / 720.0);
-	s = MADD(s, r, 1.0 / 120.0);
-	s = MADD(s, r, 1.0 / 24.0);
-	s = MADD(s, r, 1.0 / 6.0);
-	s = MADD(s, r, 0.5);
-	s = MADD(s, r, 1.0);
-	s = MADD(s, r, 1.0);
+	s = NBR_MADD(s, r, 1.0 / 479001600.0);
+	s = NBR_MADD(s, r, 1.0 / 39916800.0);
+	s = NBR_MADD(s, r, 1.0 / 3628800.0);
+	s = NBR_MADD(s, r, 1.0 / 362880.0);
+	s = NBR_MADD(s, r, 1.0 / 40320.0);
+	s = NBR_MADD(s, r, 1.0 / 5040.0);
+	s = NBR_MADD(s, r, 1.0 / 720.0);
+	s = NBR_MADD(s, r, 1.0 / 120.0);
+	s = NBR_MADD(s, r, 1.0 / 24.0);
+	s = NBR_MADD(s, r, 1.0 / 6.0);
+	s = NBR_MADD(s, r, 0.5);
+	s = NBR_MADD(s, r, 1.0);
+	s = NBR_MADD(s, r, 1.0);
 	const uint64_t eb = (kb + 1023) << 52;
 	double two_k;
 	memcpy(&two_k, &eb, sizeof two_k);
@@ -108,7 +106,7 @@ ljc_cluster(const int NT, const int EF, const int masked,
 #pragma omp simd
 	for (int l = 0; l < CL; l++) {
 		const double dx = xi - xj[l], dy = yi - yj[l], dz = zi - zj[l];
-		const double rsq = MADD(dx, dx, MADD(dy, dy, dz * dz));
+		const double rsq = NBR_MADD(dx, dx, NBR_MADD(dy, dy, dz * dz));
 		/* one division for 1/r^2 and t = 1/(1 + p g r):
 		 * d = 1/(r^2 (1 + p g r)), 1/r^2 = d (1 + p g r), t = d r^2 */
 		/* beyond rc_coul the Coulomb term is discarded: r capped at
@@ -125,9 +123,9 @@ ljc_cluster(const int NT, const int EF, const int masked,
 		double flj, ev;
 		if (NT == 0) {
 			const int in = (rsq < rc[jt]) & pair;
-			const double forcelj = r6inv * MADD(r1[jt], r6inv, -r2[jt]);
+			const double forcelj = r6inv * NBR_MADD(r1[jt], r6inv, -r2[jt]);
 			flj = in ? forcelj : 0.0;
-			ev = in ? 12.0 * (r6inv * MADD(r3[jt], r6inv, -r4[jt]) - ro[jt]) : 0.0;
+			ev = in ? 12.0 * (r6inv * NBR_MADD(r3[jt], r6inv, -r4[jt]) - ro[jt]) : 0.0;
 		} else {
 			double a1 = c1[0], a2 = c2[0], o12 = co[0];
 			for (int u = 1; u < NT; u++) {
@@ -136,13 +134,13 @@ ljc_cluster(const int NT, const int EF, const int masked,
 				o12 = jt == u ? co[u] : o12;
 			}
 			const int in = (rsq < cutsq) & pair;
-			const double forcelj = r6inv * MADD(a1, r6inv, -a2);
+			const double forcelj = r6inv * NBR_MADD(a1, r6inv, -a2);
 			flj = in ? forcelj : 0.0;
-			ev = in ? MADD(-r6inv, a2, forcelj) - o12 : 0.0;
+			ev = in ? NBR_MADD(-r6inv, a2, forcelj) - o12 : 0.0;
 		}
 		const int inc = (rsq < ccutsq) & pair;
 		const double expm2 = exp_nonpos(-grij * grij);
-		const double poly = MADD(MADD(MADD(MADD(AS_A5, t, AS_A4), t, AS_A3), t, AS_A2), t, AS_A1);
+		const double poly = NBR_MADD(NBR_MADD(NBR_MADD(NBR_MADD(AS_A5, t, AS_A4), t, AS_A3), t, AS_A2), t, AS_A1);
 		const double erfc = t * poly * expm2;
 		const double prefactor = qqi * qj[l] * (r * r2inv);
 		const double fc = inc ? prefactor * (erfc + LMP_EWALD_F * grij * expm2) : 0.0;
@@ -409,12 +407,7 @@ ljc_kernel_avx512(const int EF, const struct pair_lj *p,
 					_mm512_fmsub_pd(r6inv, _mm512_fmsub_pd(f3, r6inv, f4), fo));
 				e_q = _mm512_mask_add_pd(e_q, inc, e_q,
 					_mm512_mul_pd(pref, erfc));
-				vr[0] = _mm512_fmadd_pd(dx, fxl, vr[0]);
-				vr[1] = _mm512_fmadd_pd(dy, fyl, vr[1]);
-				vr[2] = _mm512_fmadd_pd(dz, fzl, vr[2]);
-				vr[3] = _mm512_fmadd_pd(dx, fyl, vr[3]);
-				vr[4] = _mm512_fmadd_pd(dx, fzl, vr[4]);
-				vr[5] = _mm512_fmadd_pd(dy, fzl, vr[5]);
+				nbr_v_virial_add(vr, dx, dy, dz, fxl, fyl, fzl);
 			}
 		}
 		fx[i] += _mm512_reduce_add_pd(ax);
