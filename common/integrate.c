@@ -159,10 +159,13 @@ static double chain_next(const struct nh_chain *c, int ich)
 }
 
 /* Half step (dt/2) of the particle thermostat chain, Trotter-split as in
- * MTTK eq. (29)-(32); scales the velocities by exp(-eta_dot[0] dt/2).
- * tloop 1, drag 0 (LAMMPS defaults). */
-static void nhc_temp_integrate(struct integrator *it, struct md *m,
-			       struct nh_work *w)
+ * MTTK eq. (29)-(32); the velocities' factor exp(-eta_dot[0] dt/2) is
+ * returned, and applied here if scale is set (else by the caller, before
+ * anything else reads the velocities: the chain's sweep back up uses the
+ * temperature scaled by its square, not a new sum). tloop 1, drag 0
+ * (LAMMPS defaults). */
+static double nhc_temp_integrate(struct integrator *it, struct md *m,
+				 struct nh_work *w, int scale)
 {
 	struct nh_chain *c = &it->tchain;
 	const struct system *sys = m->sys;
@@ -200,11 +203,13 @@ static void nhc_temp_integrate(struct integrator *it, struct md *m,
 
 	/* Scale the velocities; the temperature follows without a new sum. */
 	double factor_eta = exp(-dthalf * c->eta_dot[0]);
+	if (scale) {
 #pragma omp parallel for schedule(static)
-	for (size_t i = 0; i < st->n; i++) {
-		st->vx[i] *= factor_eta;
-		st->vy[i] *= factor_eta;
-		st->vz[i] *= factor_eta;
+		for (size_t i = 0; i < st->n; i++) {
+			st->vx[i] *= factor_eta;
+			st->vy[i] *= factor_eta;
+			st->vz[i] *= factor_eta;
+		}
 	}
 	w->t_current *= factor_eta * factor_eta;
 	kecurrent = tdof * kb * w->t_current;
@@ -227,6 +232,7 @@ static void nhc_temp_integrate(struct integrator *it, struct md *m,
 		c->eta_dot[ich] += c->eta_dotdot[ich] * dt4;
 		c->eta_dot[ich] *= expfac;
 	}
+	return factor_eta;
 }
 
 /* ---- barostat (nhc_press_integrate, nh_omega_dot, nh_v_press, remap) -- */
@@ -446,12 +452,58 @@ static void remap(struct integrator *it, struct state *st,
 
 /* ---- the steps -------------------------------------------------------- */
 
+/* md_temp's temperature from a kinetic energy (its expression: the same
+ * bits). */
+static double temp_of(const struct system *sys, double ke)
+{
+	if (sys->dof <= 0.0)
+		return 0.0;
+	return 2.0 * ke / (sys->dof * sys->units.boltz);
+}
+
+/* NVT of LJ pairs alone: nh_step's arithmetic in three parallel regions
+ * (the kinetic energy; the first scaling, kick, drift, rebuild check,
+ * forces, final kick and the kinetic energy after it, md_step_nh; the
+ * second scaling) where the separate loops took seven and two serial
+ * sums, each over atoms another thread had just written (the paper's LJ
+ * system, 2 threads: 139-141 -> 132-136 us a step; 1 thread unchanged,
+ * 231-235). One thread: bitwise
+ * nh_step's trajectory; more: the kinetic energy summed by work item
+ * (md_ke_items), so the thermostat's factors differ at round-off. */
+static int nvt_step_pairs(struct integrator *it, struct md *m,
+			  struct err *e)
+{
+	const struct system *sys = m->sys;
+	struct state *st = m->st;
+	const double dtf = 0.5 * it->o.dt * sys->units.ftm2v;
+	struct nh_work w;
+	memset(&w, 0, sizeof w);
+	nh_flags(it, &w);
+
+	st->step++;
+	st->time += it->o.dt;
+	/* md_temp's value, from md_ke_items */
+	w.t_current = temp_of(sys, md_ke_items(m));
+	it->t_target = ramp_temp(it, st->step);
+	const double f1 = nhc_temp_integrate(it, m, &w, 0);
+	double ke;
+	if (md_step_nh(m, !m->forces_only, f1, dtf, it->o.dt, &ke, e) != 0)
+		return -1;
+	w.t_current = temp_of(sys, ke);
+	md_scale_v(m, nhc_temp_integrate(it, m, &w, 0));
+	return 0;
+}
+
 static int nh_step(struct integrator *it, struct md *m, struct err *e)
 {
 	const struct system *sys = m->sys;
 	struct state *st = m->st;
 	double dtf = 0.5 * it->o.dt * sys->units.ftm2v;
 	int npt = it->o.ens == ENS_NPT;
+	if (!npt && !m->cons && !m->sc && !m->ff && !m->separate_loops &&
+	    nbr_items(m->nl) >= 1 &&
+	    nbr_items(m->nl) <= MD_MAX_ITEMS)
+		return nvt_step_pairs(it, m, e);
 	struct nh_work w;
 	memset(&w, 0, sizeof w);
 	nh_flags(it, &w);
@@ -464,7 +516,7 @@ static int nh_step(struct integrator *it, struct md *m, struct err *e)
 	if (npt)
 		nhc_press_integrate(it, m, &w);
 	it->t_target = ramp_temp(it, st->step);
-	nhc_temp_integrate(it, m, &w);
+	nhc_temp_integrate(it, m, &w, 1);
 	if (npt) {
 		current_pressure(it, m, &w);
 		compute_press_target(it, &w);
@@ -494,7 +546,7 @@ static int nh_step(struct integrator *it, struct md *m, struct err *e)
 		current_pressure(it, m, &w);
 		nh_omega_dot(it, m, &w);
 	}
-	nhc_temp_integrate(it, m, &w);
+	nhc_temp_integrate(it, m, &w, 1);
 	if (npt)
 		nhc_press_integrate(it, m, &w);
 	/* fix rattle's final_integrate comes after fix nvt/npt's */

@@ -135,19 +135,32 @@ int md_forces_kick(struct md *m, int energy, double dtf, struct err *e)
 		md_kick(m->sys, m->st, dtf);
 		return 0;
 	}
-	struct pair_kick k = {m->sys->mass, dtf, 0};
+	struct pair_kick k = {m->sys->mass, dtf, 0, NULL};
 	return forces(m, energy, &k, e);
 }
 
-int md_step_nve(struct md *m, int energy, double dtf, double dtv,
-		struct err *e)
+/* The kinetic energy from the items' sums of m v^2, in item order. */
+static double sum_items(const struct md *m, const double *mv2)
+{
+	const int items = nbr_items(m->nl);
+	double sum = 0.0;
+	for (int w = 0; w < items; w++)
+		sum += mv2[w];
+	return 0.5 * sum * m->sys->units.mvv2e;
+}
+
+/* md_step_nve and md_step_nh: with scaled, v *= vscale first; with mv2
+ * ([items] or NULL), the items' sums of m v^2 after the final kick. */
+static int step_verlet(struct md *m, int energy, int scaled, double vscale,
+		       double dtf, double dtv, double *mv2, const char *name,
+		       struct err *e)
 {
 	if (m->sc || m->ff)
-		return err_set(e, "md_step_nve: LJ pairs only");
+		return err_set(e, "%s: LJ pairs only", name);
 	struct state *st = m->st;
-	struct pair_kick k = {m->sys->mass, dtf, 0};
+	struct pair_kick k = {m->sys->mass, dtf, 0, mv2};
 	const struct pair_drift d = {m->sys->mass, dtf, dtv,
-				     nbr_trigger_sq(m->nl, st)};
+				     nbr_trigger_sq(m->nl, st), scaled, vscale};
 	memset(&m->en, 0, sizeof m->en);
 	if (pair_lj_step_nve(&m->sys->lj, m->sys->type, st, m->nl,
 			     energy ? &m->en : NULL, &d, &k) == 0)
@@ -157,6 +170,75 @@ int md_step_nve(struct md *m, int energy, double dtf, double dtv,
 	if (rebuild(m, e) != 0)
 		return -1;
 	return forces_listed(m, energy, &k, e);
+}
+
+int md_step_nve(struct md *m, int energy, double dtf, double dtv,
+		struct err *e)
+{
+	return step_verlet(m, energy, 0, 1.0, dtf, dtv, NULL, "md_step_nve", e);
+}
+
+int md_step_nh(struct md *m, int energy, double vscale, double dtf,
+	       double dtv, double *ke, struct err *e)
+{
+	const int items = nbr_items(m->nl);
+	double mv2[MD_MAX_ITEMS];
+	if (items < 1 || items > MD_MAX_ITEMS)
+		return err_set(e, "md_step_nh: %d work items (1 to %d)", items,
+			       MD_MAX_ITEMS);
+	if (step_verlet(m, energy, 1, vscale, dtf, dtv, mv2, "md_step_nh", e))
+		return -1;
+	/* the items of the pass (a rebuild may have made others) */
+	*ke = sum_items(m, mv2);
+	return 0;
+}
+
+double md_ke_items(const struct md *m)
+{
+	const struct state *st = m->st;
+	const int items = nbr_items(m->nl);
+	if (items < 1 || items > MD_MAX_ITEMS)
+		return md_ke(m->sys, st);
+	double mv2[MD_MAX_ITEMS];
+	const double *restrict vx = st->vx, *restrict vy = st->vy,
+			       *restrict vz = st->vz, *restrict mass = m->sys->mass;
+#pragma omp parallel num_threads(items) if (items > 1)
+	{
+		const int t = omp_util_thread_id(), nt = omp_util_team_size();
+		for (int w = t; w < items; w += nt) {
+			size_t a0, a1;
+			nbr_atom_range(m->nl, w, items, &a0, &a1);
+			/* md_ke's expression and order, scalar */
+			double sum = 0.0;
+			for (size_t i = a0; i < a1; i++)
+				sum += mass[i] * (vx[i] * vx[i] + vy[i] * vy[i] +
+						  vz[i] * vz[i]);
+			mv2[w] = sum;
+		}
+	}
+	return sum_items(m, mv2);
+}
+
+void md_scale_v(struct md *m, double f)
+{
+	struct state *st = m->st;
+	const int items = nbr_items(m->nl) > 0 ? nbr_items(m->nl) : 1;
+	double *restrict vx = st->vx, *restrict vy = st->vy,
+		       *restrict vz = st->vz;
+#pragma omp parallel num_threads(items) if (items > 1)
+	{
+		const int t = omp_util_thread_id(), nt = omp_util_team_size();
+		for (int w = t; w < items; w += nt) {
+			size_t a0, a1;
+			nbr_atom_range(m->nl, w, items, &a0, &a1);
+#pragma omp simd
+			for (size_t i = a0; i < a1; i++) {
+				vx[i] *= f;
+				vy[i] *= f;
+				vz[i] *= f;
+			}
+		}
+	}
 }
 
 double md_ke(const struct system *sys, const struct state *st)

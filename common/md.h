@@ -52,6 +52,10 @@ struct md {
 				   step (no thermo row): md_forces may then
 				   skip energy and virial (m->en NaN), as
 				   LAMMPS does between thermo steps */
+	int separate_loops;     /* tests: integrator_step takes the general
+				   path's separate per-atom loops (nh_step)
+				   instead of the fused NVT pass, to compare
+				   the two */
 };
 
 /* Rebuild the neighbour list if needed, then compute all forces, energies
@@ -80,6 +84,24 @@ int md_forces_kick(struct md *m, int energy, double dtf, struct err *e);
  * advances st->step and st->time. */
 int md_step_nve(struct md *m, int energy, double dtf, double dtv,
 		struct err *e);
+/* The most work items (nbr_items) md_step_nh and md_ke_items take. */
+enum { MD_MAX_ITEMS = 256 };
+/* A Nose-Hoover NVT step's particle part for LJ pairs alone, in the
+ * parallel region of md_step_nve: v *= vscale (the thermostat's first
+ * half-step factor), then md_step_nve's drift, rebuild check, forces and
+ * final kick; *ke gets the kinetic energy after the kick, summed by the
+ * pass as it kicks (md_ke_items' sums). Positions, velocities and forces
+ * bitwise those of the separate loops; *ke is md_ke's with one work item
+ * (with more, the items' sums added in item order). Error with more than
+ * MD_MAX_ITEMS items. */
+int md_step_nh(struct md *m, int energy, double vscale, double dtf,
+	       double dtv, double *ke, struct err *e);
+/* The kinetic energy as md_ke, each work item of the list (nbr_items,
+ * nbr_atom_range) summed by its thread in atom order, the items' sums
+ * added in item order: md_ke itself with one item. */
+double md_ke_items(const struct md *m);
+/* v *= f on every atom, each thread on its items' atoms. */
+void md_scale_v(struct md *m, double f);
 /* Let md renumber the atoms at every neighbour build (m->reorder; see
  * struct md); sys must be m->sys, writable. Renumbers them at once if the
  * list is built. md_free_order releases what this allocates. */

@@ -141,6 +141,11 @@ struct pair_kick {
 	const double *mass;     /* [n] */
 	double dtf;             /* dt/2 ftm2v */
 	int nonfinite;          /* out */
+	/* out, if not NULL: per work item w (nbr_items) the sum of
+	 * m (vx^2 + vy^2 + vz^2) over its atoms (nbr_atom_range) after the
+	 * kick, in atom order; summed in item order by the caller, the
+	 * kinetic energy with no pass of its own (md_ke_items) */
+	double *mv2;
 };
 /* pair_lj_compute, then the kick of k on every atom (bitwise the same
  * velocities as a separate v += (dtf / m) f loop). */
@@ -158,6 +163,11 @@ struct pair_drift {
 	const double *mass;     /* [n] */
 	double dtf, dtv;        /* dt/2 ftm2v, dt */
 	double trigsq;          /* nbr_trigger_sq before the drift */
+	/* scaled: the velocities are first multiplied by vscale (the
+	 * Nose-Hoover thermostat's half-step factor: v *= s, then the kick
+	 * and x += dtv v, bitwise the separate loops) */
+	int scaled;
+	double vscale;
 };
 /* The drift of d; then, if no atom moved beyond the trigger and all
  * positions are finite, pair_lj_compute_kick and 0. Else 1, with the

@@ -411,6 +411,20 @@ static int kick_range(struct state *st, int a0, int a1, const double *mass,
 	return z != 0.0;
 }
 
+/* The sum of m (vx^2 + vy^2 + vz^2) over atoms a0..a1-1 in atom order (the
+ * expression and order of md_ke's loop, kept scalar: a vector sum would
+ * reassociate it). */
+static double mv2_range(const struct state *st, int a0, int a1,
+			const double *mass)
+{
+	const double *restrict vx = st->vx, *restrict vy = st->vy,
+			       *restrict vz = st->vz;
+	double sum = 0.0;
+	for (int i = a0; i < a1; i++)
+		sum += mass[i] * (vx[i] * vx[i] + vy[i] * vy[i] + vz[i] * vz[i]);
+	return sum;
+}
+
 /* After drift d (NULL: none), whose largest squared displacement is maxsq
  * and sum of x*0 is bad: the list still holds (no atom beyond the
  * trigger, no position NaN). */
@@ -427,9 +441,9 @@ static inline int list_holds(const struct pair_drift *d, double maxsq,
  * not finite, as nbr_needs_rebuild); with PR, their largest since the
  * pruning into *pmaxsq. */
 static inline __attribute__((always_inline)) void
-drift_loop(const int PR, struct state *st, const struct nbr_list *nl,
-	   const struct pair_drift *d, int a0, int a1, double *maxsq,
-	   double *bad, double *pmaxsq)
+drift_loop(const int PR, const int SC, struct state *st,
+	   const struct nbr_list *nl, const struct pair_drift *d, int a0,
+	   int a1, double *maxsq, double *bad, double *pmaxsq)
 {
 	double *restrict x = st->x, *restrict y = st->y, *restrict z = st->z;
 	double *restrict vx = st->vx, *restrict vy = st->vy,
@@ -441,10 +455,15 @@ drift_loop(const int PR, struct state *st, const struct nbr_list *nl,
 	const double *restrict xq = PR ? nl->prune->xp : NULL,
 			       *restrict yq = PR ? nl->prune->yp : NULL,
 			       *restrict zq = PR ? nl->prune->zp : NULL;
-	const double dtf = d->dtf, dtv = d->dtv;
+	const double dtf = d->dtf, dtv = d->dtv, vs = d->vscale;
 	double mx = 0.0, nb = 0.0, pm = 0.0;
 #pragma omp simd reduction(max : mx, pm) reduction(+ : nb)
 	for (int i = a0; i < a1; i++) {
+		if (SC) {
+			vx[i] *= vs;
+			vy[i] *= vs;
+			vz[i] *= vs;
+		}
 		double dtfm = dtf / mass[i];
 		vx[i] += dtfm * fx[i];
 		vy[i] += dtfm * fy[i];
@@ -528,10 +547,16 @@ static void drift_range(struct state *st, const struct nbr_list *nl,
 			double *maxsq, double *bad, double *pmaxsq)
 {
 	double mx, nb;
-	if (pr)
-		drift_loop(1, st, nl, d, a0, a1, &mx, &nb, pmaxsq);
-	else
-		drift_loop(0, st, nl, d, a0, a1, &mx, &nb, pmaxsq);
+	if (d->scaled) {
+		if (pr)
+			drift_loop(1, 1, st, nl, d, a0, a1, &mx, &nb, pmaxsq);
+		else
+			drift_loop(0, 1, st, nl, d, a0, a1, &mx, &nb, pmaxsq);
+	} else if (pr) {
+		drift_loop(1, 0, st, nl, d, a0, a1, &mx, &nb, pmaxsq);
+	} else {
+		drift_loop(0, 0, st, nl, d, a0, a1, &mx, &nb, pmaxsq);
+	}
 	*maxsq = mx;
 	*bad = nb;
 	/* due: the step rebuilds and fills every slot afresh */
@@ -785,6 +810,8 @@ static int pair_pass(const struct pair_lj *p, const int *type,
 				if (kick && kick_range(st, a0, a1, kick->mass, kick->dtf))
 #pragma omp atomic write
 					kick->nonfinite = 1;
+				if (kick && kick->mv2)
+					kick->mv2[w] = mv2_range(st, a0, a1, kick->mass);
 			}
 		}
 	}

@@ -917,6 +917,102 @@ static void test_step_nve(void)
 #endif
 }
 
+/* Largest |a - b| over positions and velocities. */
+static double state_maxdiff(const struct state *a, const struct state *b)
+{
+	const double *pa[6] = {a->x, a->y, a->z, a->vx, a->vy, a->vz};
+	const double *pb[6] = {b->x, b->y, b->z, b->vx, b->vy, b->vz};
+	double d = 0.0;
+	for (int k = 0; k < 6; k++)
+		for (size_t i = 0; i < a->n; i++)
+			d = fmax(d, fabs(pa[k][i] - pb[k][i]));
+	return d;
+}
+
+/* NVT steps of LJ pairs (the fused pass, nvt_step_pairs: thermostat
+ * scaling, kick, drift, rebuild check, forces, final kick and the kinetic
+ * energy in one parallel region) against nh_step's separate loops
+ * (m->separate_loops), through rebuilds, with the atoms in input order and
+ * renumbered: on 1 thread bitwise the same state, chain (the conserved
+ * quantity) and energies; on 2 and 3 the kinetic energy is summed by work
+ * item, so equal to round-off. */
+static void test_step_nvt(void)
+{
+	struct err e = {{0}};
+	const long nsteps = 80;
+	for (int nt = 1; nt <= 3; nt++) {
+#ifdef _OPENMP
+		omp_set_num_threads(nt);
+#endif
+		for (int reorder = 0; reorder <= 1; reorder++) {
+			struct sim a, b;
+			if (sim_load(&a, FIX "liquid.data", 1) != 0)
+				break;
+			if (sim_load(&b, FIX "liquid.data", 1) != 0) {
+				sim_free(&a);
+				break;
+			}
+			b.m.separate_loops = 1;
+			int ok = 1;
+			if (reorder)
+				ok = md_allow_reorder(&a.m, &a.sys, &e) == 0 &&
+				     md_allow_reorder(&b.m, &b.sys, &e) == 0;
+			/* a ramp and a short tdamp: the chain works hard */
+			struct integrator_opts o = {.ens = ENS_NVT, .dt = 0.005,
+						    .temp = 1.4, .temp_stop = 0.9,
+						    .tdamp = 0.1, .tchain = 3,
+						    .nsteps_total = nsteps};
+			struct integrator ia, ib;
+			ok = ok && integrator_init(&ia, &o, &a.m, &e) == 0 &&
+			     integrator_init(&ib, &o, &b.m, &e) == 0;
+			long b0 = nbr_nbuilds(a.nl);
+			int same_en = 1;
+			double den = 0.0;
+			for (long k = 0; k < nsteps && ok; k++) {
+				/* the last step's: the conserved quantity */
+				const int energy = k % 7 == 6 || k == nsteps - 1;
+				a.m.forces_only = b.m.forces_only = !energy;
+				ok = integrator_step(&ia, &a.m, &e) == 0 &&
+				     integrator_step(&ib, &b.m, &e) == 0;
+				if (ok && energy) {
+					same_en &= a.m.en.evdwl == b.m.en.evdwl &&
+						   !memcmp(a.m.en.virial, b.m.en.virial,
+							   sizeof a.m.en.virial);
+					den = fmax(den, fabs(a.m.en.evdwl - b.m.en.evdwl) /
+							  fabs(b.m.en.evdwl));
+				}
+			}
+			const double ca = integrator_conserved(&ia, &a.m),
+				     cb = integrator_conserved(&ib, &b.m);
+			const long nb = nbr_nbuilds(a.nl) - b0;
+			if (nt == 1)
+				CHECK(ok && same_state(&a.st, &b.st) && same_en &&
+				      !memcmp(&ca, &cb, sizeof ca) && nb > 0 &&
+				      nbr_nbuilds(a.nl) == nbr_nbuilds(b.nl),
+				      "NVT fused steps = separate loops bitwise over "
+				      "%ld steps (%ld rebuilds), 1 thread, reorder %d",
+				      nsteps, nb, reorder);
+			else
+				CHECK(ok && state_maxdiff(&a.st, &b.st) < 1e-9 &&
+				      den < 1e-12 && fabs(ca - cb) < 1e-9 * fabs(cb) &&
+				      nb > 0,
+				      "NVT fused steps = separate loops to round-off "
+				      "over %ld steps (%ld rebuilds), %d threads, "
+				      "reorder %d: max diff %.2g, pe %.2g, conserved "
+				      "%.2g", nsteps, nb, nt, reorder,
+				      state_maxdiff(&a.st, &b.st), den,
+				      fabs(ca - cb) / fabs(cb));
+			md_free_order(&a.m);
+			md_free_order(&b.m);
+			sim_free(&a);
+			sim_free(&b);
+		}
+	}
+#ifdef _OPENMP
+	omp_set_num_threads(1);
+#endif
+}
+
 /* A velocity gone NaN: the next NVE step (drift in the pair pass) stops
  * with the atom named, at 1 and 2 threads, rather than carrying it on. */
 static void test_step_nan(void)
@@ -1104,6 +1200,7 @@ int main(void)
 	test_pack();
 	test_kick();
 	test_step_nve();
+	test_step_nvt();
 	test_step_nan();
 	test_minimize();
 	test_nve();

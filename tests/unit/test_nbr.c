@@ -901,9 +901,9 @@ static void test_prune_nve(void)
 		}
 		for (int step = 0; step < 300; step++)
 			for (int q = 0; q < 2; q++) {
-				struct pair_kick k = {mass, 0.5 * 0.002, 0};
+				struct pair_kick k = {mass, 0.5 * 0.002, 0, NULL};
 				const struct pair_drift d = {mass, 0.5 * 0.002, 0.002,
-							     nbr_trigger_sq(nl[q], &s[q].st)};
+							     nbr_trigger_sq(nl[q], &s[q].st), 0, 1.0};
 				if (pair_lj_step_nve(&s[q].p, s[q].type, &s[q].st,
 						     nl[q], NULL, &d, &k) != 0) {
 					nbr_build(nl[q], &s[q].st, &e);
