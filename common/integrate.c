@@ -77,18 +77,12 @@ static void nh_flags(const struct integrator *it, struct nh_work *w)
 
 /* Kinetic tensor diagonal sum m v_a^2 * mvv2e (LAMMPS compute temp vector,
  * which is not halved). */
-static void ke_diag(const struct system *sys, const struct state *st,
-		    double mvv[3])
+static void ke_diag(const struct md *m, double mvv[3])
 {
-	double t[3] = {0.0, 0.0, 0.0};
-	for (size_t i = 0; i < st->n; i++) {
-		double mi = sys->mass[i];
-		t[0] += mi * st->vx[i] * st->vx[i];
-		t[1] += mi * st->vy[i] * st->vy[i];
-		t[2] += mi * st->vz[i] * st->vz[i];
-	}
+	double t[6];
+	md_ktensor_items(m, 3, t);
 	for (int a = 0; a < 3; a++)
-		mvv[a] = t[a] * sys->units.mvv2e;
+		mvv[a] = t[a] * m->sys->units.mvv2e;
 }
 
 /* ---- velocity Verlet pieces (fix nve) --------------------------------- */
@@ -100,13 +94,22 @@ static void ke_diag(const struct system *sys, const struct state *st,
  * trajectories do not depend on it through these loops. */
 
 /* x += dt v. */
-static void nve_x(struct state *st, double dtv)
+static void nve_x(const struct md *m, double dtv)
 {
-#pragma omp parallel for schedule(static)
-	for (size_t i = 0; i < st->n; i++) {
-		st->x[i] += dtv * st->vx[i];
-		st->y[i] += dtv * st->vy[i];
-		st->z[i] += dtv * st->vz[i];
+	struct state *st = m->st;
+	const int items = md_work_items(m);
+#pragma omp parallel num_threads(items) if (items > 1)
+	{
+		const int t = omp_util_thread_id(), nt = omp_util_team_size();
+		for (int w = t; w < items; w += nt) {
+			size_t a0, a1;
+			md_item_atoms(m, w, items, &a0, &a1);
+			for (size_t i = a0; i < a1; i++) {
+				st->x[i] += dtv * st->vx[i];
+				st->y[i] += dtv * st->vy[i];
+				st->z[i] += dtv * st->vz[i];
+			}
+		}
 	}
 }
 
@@ -169,7 +172,6 @@ static double nhc_temp_integrate(struct integrator *it, struct md *m,
 {
 	struct nh_chain *c = &it->tchain;
 	const struct system *sys = m->sys;
-	struct state *st = m->st;
 	double dt = it->o.dt, dthalf = 0.5 * dt, dt4 = 0.25 * dt,
 	       dt8 = 0.125 * dt;
 	double kb = sys->units.boltz, tdof = sys->dof;
@@ -203,14 +205,8 @@ static double nhc_temp_integrate(struct integrator *it, struct md *m,
 
 	/* Scale the velocities; the temperature follows without a new sum. */
 	double factor_eta = exp(-dthalf * c->eta_dot[0]);
-	if (scale) {
-#pragma omp parallel for schedule(static)
-		for (size_t i = 0; i < st->n; i++) {
-			st->vx[i] *= factor_eta;
-			st->vy[i] *= factor_eta;
-			st->vz[i] *= factor_eta;
-		}
-	}
+	if (scale)
+		md_scale_v(m, factor_eta);
 	w->t_current *= factor_eta * factor_eta;
 	kecurrent = tdof * kb * w->t_current;
 	c->eta_dotdot[0] = c->eta_mass[0] > 0.0
@@ -316,7 +312,7 @@ static void current_pressure(const struct integrator *it, const struct md *m,
 			     struct nh_work *w)
 {
 	if (it->o.pcouple == PCOUPLE_ISO) {
-		double p = md_pressure(m, md_ke(m->sys, m->st));
+		double p = md_pressure(m, md_ke_items(m));
 		w->p_current[0] = w->p_current[1] = w->p_current[2] = p;
 	} else {
 		double pt[6];
@@ -370,7 +366,7 @@ static void nh_omega_dot(struct integrator *it, const struct md *m,
 		w->mtk_term1 /= w->pdim * natoms;
 	} else {
 		double mvv[3];
-		ke_diag(sys, st, mvv);
+		ke_diag(m, mvv);
 		for (int i = 0; i < 3; i++)
 			if (w->pflag[i])
 				w->mtk_term1 += mvv[i];
@@ -400,21 +396,30 @@ static void nh_omega_dot(struct integrator *it, const struct md *m,
 
 /* v *= exp(-(omega_dot + mtk_term2) dt/2), applied as two quarter steps
  * as LAMMPS does (the tilt terms between them vanish for our boxes). */
-static void nh_v_press(const struct integrator *it, struct state *st,
+static void nh_v_press(const struct integrator *it, const struct md *m,
 		       const struct nh_work *w)
 {
+	struct state *st = m->st;
 	double dt4 = 0.25 * it->o.dt;
 	double f0 = exp(-dt4 * (it->omega_dot[0] + w->mtk_term2));
 	double f1 = exp(-dt4 * (it->omega_dot[1] + w->mtk_term2));
 	double f2 = exp(-dt4 * (it->omega_dot[2] + w->mtk_term2));
-#pragma omp parallel for schedule(static)
-	for (size_t i = 0; i < st->n; i++) {
-		st->vx[i] *= f0;
-		st->vy[i] *= f1;
-		st->vz[i] *= f2;
-		st->vx[i] *= f0;
-		st->vy[i] *= f1;
-		st->vz[i] *= f2;
+	const int items = md_work_items(m);
+#pragma omp parallel num_threads(items) if (items > 1)
+	{
+		const int t = omp_util_thread_id(), nt = omp_util_team_size();
+		for (int k = t; k < items; k += nt) {
+			size_t a0, a1;
+			md_item_atoms(m, k, items, &a0, &a1);
+			for (size_t i = a0; i < a1; i++) {
+				st->vx[i] *= f0;
+				st->vy[i] *= f1;
+				st->vz[i] *= f2;
+				st->vx[i] *= f0;
+				st->vy[i] *= f1;
+				st->vz[i] *= f2;
+			}
+		}
 	}
 }
 
@@ -422,9 +427,11 @@ static void nh_v_press(const struct integrator *it, struct state *st,
  * carrying every atom affinely with it (LAMMPS remap, dilate all):
  * lamda = (x - lo)/L in the old box, x = lo' + L' lamda in the new one.
  * Image flags stay valid because the map is affine. */
-static void remap(struct integrator *it, struct state *st,
+static void remap(struct integrator *it, const struct md *m,
 		  const struct nh_work *w)
 {
+	struct state *st = m->st;
+	const int items = md_work_items(m);
 	double dto = 0.5 * it->o.dt;
 	for (int i = 0; i < 3; i++)
 		it->omega[i] += dto * it->omega_dot[i];  /* bookkeeping only */
@@ -440,10 +447,18 @@ static void remap(struct integrator *it, struct state *st,
 		double lo = (oldlo - fixedpoint) * expfac + fixedpoint;
 		double hi = (oldhi - fixedpoint) * expfac + fixedpoint;
 		double len = hi - lo;
-#pragma omp parallel for schedule(static)
-		for (size_t i = 0; i < st->n; i++) {
-			double lamda = h_inv * (x[i] - oldlo);
-			x[i] = len * lamda + lo;
+#pragma omp parallel num_threads(items) if (items > 1)
+		{
+			const int t = omp_util_thread_id(),
+				  nt = omp_util_team_size();
+			for (int k = t; k < items; k += nt) {
+				size_t a0, a1;
+				md_item_atoms(m, k, items, &a0, &a1);
+				for (size_t i = a0; i < a1; i++) {
+					double lamda = h_inv * (x[i] - oldlo);
+					x[i] = len * lamda + lo;
+				}
+			}
 		}
 		st->lo[a] = lo;
 		st->len[a] = len;
@@ -512,7 +527,7 @@ static int nh_step(struct integrator *it, struct md *m, struct err *e)
 	st->time += it->o.dt;
 
 	/* initial_integrate */
-	w.t_current = md_temp(sys, st);
+	w.t_current = temp_of(sys, md_ke_items(m));
 	if (npt)
 		nhc_press_integrate(it, m, &w);
 	it->t_target = ramp_temp(it, st->step);
@@ -521,14 +536,14 @@ static int nh_step(struct integrator *it, struct md *m, struct err *e)
 		current_pressure(it, m, &w);
 		compute_press_target(it, &w);
 		nh_omega_dot(it, m, &w);
-		nh_v_press(it, st, &w);
+		nh_v_press(it, m, &w);
 	}
-	md_kick(sys, st, dtf); /* v += dt/2 F/m */
+	md_kick_items(m, dtf); /* v += dt/2 F/m */
 	if (npt)
-		remap(it, st, &w);
-	nve_x(st, it->o.dt);
+		remap(it, m, &w);
+	nve_x(m, it->o.dt);
 	if (npt)
-		remap(it, st, &w);
+		remap(it, m, &w);
 
 	/* forces at the new positions (the box change forces a rebuild);
 	 * then the constraints' post_force (RATTLE velocities or SHAKE) */
@@ -538,10 +553,10 @@ static int nh_step(struct integrator *it, struct md *m, struct err *e)
 		return -1;
 
 	/* final_integrate */
-	md_kick(sys, st, dtf); /* v += dt/2 F/m */
+	md_kick_items(m, dtf); /* v += dt/2 F/m */
 	if (npt)
-		nh_v_press(it, st, &w);
-	w.t_current = md_temp(sys, st);
+		nh_v_press(it, m, &w);
+	w.t_current = temp_of(sys, md_ke_items(m));
 	if (npt) {
 		current_pressure(it, m, &w);
 		nh_omega_dot(it, m, &w);

@@ -139,10 +139,27 @@ int md_forces_kick(struct md *m, int energy, double dtf, struct err *e)
 	return forces(m, energy, &k, e);
 }
 
+int md_work_items(const struct md *m)
+{
+	const int k = m->nl ? nbr_items(m->nl) : 0;
+	return k >= 1 && k <= MD_MAX_ITEMS ? k : 1;
+}
+
+void md_item_atoms(const struct md *m, int w, int items, size_t *a0,
+		   size_t *a1)
+{
+	if (items == 1) {
+		*a0 = 0;
+		*a1 = m->st->n;
+	} else {
+		nbr_atom_range(m->nl, w, items, a0, a1);
+	}
+}
+
 /* The kinetic energy from the items' sums of m v^2, in item order. */
 static double sum_items(const struct md *m, const double *mv2)
 {
-	const int items = nbr_items(m->nl);
+	const int items = md_work_items(m);
 	double sum = 0.0;
 	for (int w = 0; w < items; w++)
 		sum += mv2[w];
@@ -196,9 +213,7 @@ int md_step_nh(struct md *m, int energy, double vscale, double dtf,
 double md_ke_items(const struct md *m)
 {
 	const struct state *st = m->st;
-	const int items = nbr_items(m->nl);
-	if (items < 1 || items > MD_MAX_ITEMS)
-		return md_ke(m->sys, st);
+	const int items = md_work_items(m);
 	double mv2[MD_MAX_ITEMS];
 	const double *restrict vx = st->vx, *restrict vy = st->vy,
 			       *restrict vz = st->vz, *restrict mass = m->sys->mass;
@@ -207,7 +222,7 @@ double md_ke_items(const struct md *m)
 		const int t = omp_util_thread_id(), nt = omp_util_team_size();
 		for (int w = t; w < items; w += nt) {
 			size_t a0, a1;
-			nbr_atom_range(m->nl, w, items, &a0, &a1);
+			md_item_atoms(m, w, items, &a0, &a1);
 			/* md_ke's expression and order, scalar */
 			double sum = 0.0;
 			for (size_t i = a0; i < a1; i++)
@@ -219,10 +234,78 @@ double md_ke_items(const struct md *m)
 	return sum_items(m, mv2);
 }
 
+void md_ktensor_items(const struct md *m, int nc, double k[6])
+{
+	const struct state *st = m->st;
+	const int items = md_work_items(m);
+	double part[MD_MAX_ITEMS][6];
+	const double *restrict vx = st->vx, *restrict vy = st->vy,
+			       *restrict vz = st->vz, *restrict mass = m->sys->mass;
+#pragma omp parallel num_threads(items) if (items > 1)
+	{
+		const int t = omp_util_thread_id(), nt = omp_util_team_size();
+		for (int w = t; w < items; w += nt) {
+			size_t a0, a1;
+			md_item_atoms(m, w, items, &a0, &a1);
+			double q[6] = {0};
+			if (nc > 3) {
+				for (size_t i = a0; i < a1; i++) {
+					double mi = mass[i];
+					q[0] += mi * vx[i] * vx[i];
+					q[1] += mi * vy[i] * vy[i];
+					q[2] += mi * vz[i] * vz[i];
+					q[3] += mi * vx[i] * vy[i];
+					q[4] += mi * vx[i] * vz[i];
+					q[5] += mi * vy[i] * vz[i];
+				}
+			} else {
+				for (size_t i = a0; i < a1; i++) {
+					double mi = mass[i];
+					q[0] += mi * vx[i] * vx[i];
+					q[1] += mi * vy[i] * vy[i];
+					q[2] += mi * vz[i] * vz[i];
+				}
+			}
+			memcpy(part[w], q, sizeof q);
+		}
+	}
+	for (int a = 0; a < 6; a++) {
+		k[a] = 0.0;
+		for (int w = 0; w < items && a < nc; w++)
+			k[a] += part[w][a];
+	}
+}
+
+void md_kick_items(struct md *m, double dtf)
+{
+	struct state *st = m->st;
+	const int items = md_work_items(m);
+	double *restrict vx = st->vx, *restrict vy = st->vy,
+		       *restrict vz = st->vz;
+	const double *restrict fx = st->fx, *restrict fy = st->fy,
+			       *restrict fz = st->fz, *restrict mass = m->sys->mass;
+#pragma omp parallel num_threads(items) if (items > 1)
+	{
+		const int t = omp_util_thread_id(), nt = omp_util_team_size();
+		for (int w = t; w < items; w += nt) {
+			size_t a0, a1;
+			md_item_atoms(m, w, items, &a0, &a1);
+			/* md_kick's arithmetic */
+#pragma omp simd
+			for (size_t i = a0; i < a1; i++) {
+				double dtfm = dtf / mass[i];
+				vx[i] += dtfm * fx[i];
+				vy[i] += dtfm * fy[i];
+				vz[i] += dtfm * fz[i];
+			}
+		}
+	}
+}
+
 void md_scale_v(struct md *m, double f)
 {
 	struct state *st = m->st;
-	const int items = nbr_items(m->nl) > 0 ? nbr_items(m->nl) : 1;
+	const int items = md_work_items(m);
 	double *restrict vx = st->vx, *restrict vy = st->vy,
 		       *restrict vz = st->vz;
 #pragma omp parallel num_threads(items) if (items > 1)
@@ -230,7 +313,7 @@ void md_scale_v(struct md *m, double f)
 		const int t = omp_util_thread_id(), nt = omp_util_team_size();
 		for (int w = t; w < items; w += nt) {
 			size_t a0, a1;
-			nbr_atom_range(m->nl, w, items, &a0, &a1);
+			md_item_atoms(m, w, items, &a0, &a1);
 #pragma omp simd
 			for (size_t i = a0; i < a1; i++) {
 				vx[i] *= f;
@@ -279,17 +362,8 @@ double md_pressure(const struct md *m, double ke)
 void md_pressure_tensor(const struct md *m, double p[6])
 {
 	const struct state *st = m->st;
-	const double *mass = m->sys->mass;
-	double k[6] = {0};
-	for (size_t i = 0; i < st->n; i++) {
-		double mi = mass[i];
-		k[0] += mi * st->vx[i] * st->vx[i];
-		k[1] += mi * st->vy[i] * st->vy[i];
-		k[2] += mi * st->vz[i] * st->vz[i];
-		k[3] += mi * st->vx[i] * st->vy[i];
-		k[4] += mi * st->vx[i] * st->vz[i];
-		k[5] += mi * st->vy[i] * st->vz[i];
-	}
+	double k[6];
+	md_ktensor_items(m, 6, k);
 	double f = m->sys->units.nktv2p / md_volume(st);
 	for (int a = 0; a < 6; a++)
 		p[a] = (k[a] * m->sys->units.mvv2e + m->en.virial[a] +

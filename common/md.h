@@ -86,6 +86,15 @@ int md_step_nve(struct md *m, int energy, double dtf, double dtv,
 		struct err *e);
 /* The most work items (nbr_items) md_step_nh and md_ke_items take. */
 enum { MD_MAX_ITEMS = 256 };
+/* The work items the per-atom regions of md and the integrator split the
+ * atoms into, each taken by one thread: the list's (nbr_items; item w's
+ * atoms nbr_atom_range, with the atoms renumbered the slab whose forces
+ * its thread folds), or one, all atoms, without a list or with more than
+ * MD_MAX_ITEMS. Sums over atoms are made per item in atom order and
+ * added in item order: one item gives the serial sum's bits. */
+int md_work_items(const struct md *m);
+void md_item_atoms(const struct md *m, int w, int items, size_t *a0,
+		   size_t *a1);
 /* A Nose-Hoover NVT step's particle part for LJ pairs alone, in the
  * parallel region of md_step_nve: v *= vscale (the thermostat's first
  * half-step factor), then md_step_nve's drift, rebuild check, forces and
@@ -102,6 +111,12 @@ int md_step_nh(struct md *m, int energy, double vscale, double dtf,
 double md_ke_items(const struct md *m);
 /* v *= f on every atom, each thread on its items' atoms. */
 void md_scale_v(struct md *m, double f);
+/* md_kick, each thread on its items' atoms (the same arithmetic). */
+void md_kick_items(struct md *m, double dtf);
+/* The kinetic tensor's sums m v_a v_b (xx, yy, zz, xy, xz, yz; the first
+ * nc, 3 or 6, the rest 0) by work item as md_ke_items: the serial sum over
+ * all atoms with one item. */
+void md_ktensor_items(const struct md *m, int nc, double k[6]);
 /* Let md renumber the atoms at every neighbour build (m->reorder; see
  * struct md); sys must be m->sys, writable. Renumbers them at once if the
  * list is built. md_free_order releases what this allocates. */
