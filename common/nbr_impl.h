@@ -274,6 +274,9 @@ struct nbr_coul {
 	 * plist[first[i] .. first[i] + pn[i] - 1]. */
 	const int *plist, *pn;
 	int portable;           /* the portable C kernel, not the SIMD one */
+	int gather;             /* tests: the SIMD kernel gathers each lane's
+				   coefficients instead of permuting i's
+				   row held in registers (the same values) */
 	int mixed;              /* the single-precision kernel (LJC_MIXED) */
 	const float *ftab;      /* its float LJ tables [6][nt*nt] */
 	const int *pmol;        /* [nslot] molecule of each slot (mixed) */

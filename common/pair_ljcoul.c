@@ -222,8 +222,8 @@ ljc_kernel(const int NT, const int EF, const struct pair_lj *p,
  * uses: 1/r from the 14-bit vrsqrt14pd estimate refined by two Newton
  * steps (relative error ~1e-16, as sqrt then divide), A&S's t from
  * vrcp14pd and two Newton steps, 2^k of exp by vscalefpd, and the
- * coefficients of i's row permuted by j's type in registers (ntypes <= 8)
- * or gathered. Results equal the portable kernel's to a few ulp (tests:
+ * coefficients of i's row permuted by j's type in one register (ntypes
+ * <= 8) or two (<= 16), or gathered. Results equal the portable kernel's to a few ulp (tests:
  * test_pair_ljcoul's kernel comparison, and the LAMMPS references through
  * it); a given build on a given machine always takes the same path, so
  * runs stay deterministic and resumes bitwise. */
@@ -290,16 +290,21 @@ static inline __m512d v_rcp(__m512d x)
 }
 
 /* i's coefficient for each lane's j type: permuted from a register of
- * i's row (ntypes <= 8) or gathered from it */
-static inline __m512d v_coef(int perm, __m512d reg, const double *row,
-			     __m512i idx64, __m256i idx32)
+ * i's row (PERM 1: ntypes <= 8), from two (PERM 2: <= 16) or gathered
+ * from it (PERM 0). The same values whichever way: the choice changes
+ * speed only. Two registers matter for decoupling, whose cloned types
+ * take the aqueous box's 6 types to 10: gathered, the kernel ran 1.4x
+ * slower (fep windows). */
+static inline __m512d v_coef(const int PERM, __m512d reg, __m512d reg_hi,
+			     const double *row, __m512i idx64, __m256i idx32)
 {
-	return perm ? _mm512_permutexvar_pd(idx64, reg)
-		    : _mm512_i32gather_pd(idx32, row, 8);
+	return PERM == 1   ? _mm512_permutexvar_pd(idx64, reg)
+	       : PERM == 2 ? _mm512_permutex2var_pd(reg, idx64, reg_hi)
+			   : _mm512_i32gather_pd(idx32, row, 8);
 }
 
 static inline __attribute__((always_inline)) void
-ljc_kernel_avx512(const int EF, const struct pair_lj *p,
+ljc_kernel_avx512(const int EF, const int PERM, const struct pair_lj *p,
 		  const struct nbr_coul *k, const struct nbr_list *nl, int i0,
 		  int i1, double *restrict fx, double *restrict fy,
 		  double *restrict fz, double *evdwl, double *ecoul, double *vir)
@@ -313,8 +318,11 @@ ljc_kernel_avx512(const int EF, const struct pair_lj *p,
 	const int *restrict pn = k->pn;
 	const double *shx = nl->shx, *shy = nl->shy, *shz = nl->shz;
 	const size_t nt = p->ntypes;
-	const int perm = nt <= 8;
-	const __mmask8 tmask = perm ? (__mmask8)((1u << nt) - 1u) : 0;
+	/* the row's first 8 types, and with PERM 2 the rest */
+	const __mmask8 tmask = PERM == 1 ? (__mmask8)((1u << nt) - 1u)
+			       : PERM == 2 ? (__mmask8)0xff : 0;
+	const __mmask8 tmask_hi = PERM == 2 ? (__mmask8)((1u << (nt - 8)) - 1u)
+					    : 0;
 	const __m512d g = _mm512_set1_pd(k->g_ewald),
 		      ccut = _mm512_set1_pd(k->cutsq),
 		      rcc = _mm512_set1_pd(sqrt(k->cutsq)),
@@ -337,13 +345,23 @@ ljc_kernel_avx512(const int EF, const struct pair_lj *p,
 			     *lo = p->offset + row, *lc = p->cutsq + row;
 		__m512d c1 = zero, c2 = zero, c3 = zero, c4 = zero, co = zero,
 			cc = zero;
-		if (perm) {
+		__m512d h1 = zero, h2 = zero, h3 = zero, h4 = zero, ho = zero,
+			hc = zero;
+		if (PERM) {
 			c1 = _mm512_maskz_loadu_pd(tmask, l1);
 			c2 = _mm512_maskz_loadu_pd(tmask, l2);
 			c3 = _mm512_maskz_loadu_pd(tmask, l3);
 			c4 = _mm512_maskz_loadu_pd(tmask, l4);
 			co = _mm512_maskz_loadu_pd(tmask, lo);
 			cc = _mm512_maskz_loadu_pd(tmask, lc);
+		}
+		if (PERM == 2) {
+			h1 = _mm512_maskz_loadu_pd(tmask_hi, l1 + 8);
+			h2 = _mm512_maskz_loadu_pd(tmask_hi, l2 + 8);
+			h3 = _mm512_maskz_loadu_pd(tmask_hi, l3 + 8);
+			h4 = _mm512_maskz_loadu_pd(tmask_hi, l4 + 8);
+			ho = _mm512_maskz_loadu_pd(tmask_hi, lo + 8);
+			hc = _mm512_maskz_loadu_pd(tmask_hi, lc + 8);
 		}
 		const __m512d qqi = _mm512_set1_pd(k->qqrd2e * pq[i]);
 		__m512d ax = zero, ay = zero, az = zero;
@@ -364,14 +382,14 @@ ljc_kernel_avx512(const int EF, const struct pair_lj *p,
 				_mm512_mul_pd(dz, dz));
 			const __m256i t32 = _mm256_load_si256((const __m256i *)(pt + b));
 			const __m512i t64 = _mm512_cvtepi32_epi64(t32);
-			const __m512d cut = v_coef(perm, cc, lc, t64, t32);
+			const __m512d cut = v_coef(PERM, cc, hc, lc, t64, t32);
 			const __mmask8 inlj = _mm512_mask_cmp_pd_mask(pair, rsq, cut, _CMP_LT_OQ);
 			const __mmask8 inc = _mm512_mask_cmp_pd_mask(pair, rsq, ccut, _CMP_LT_OQ);
 			const __m512d rinv = v_rsqrt(rsq);
 			const __m512d r2inv = _mm512_mul_pd(rinv, rinv);
 			const __m512d r6inv = _mm512_mul_pd(_mm512_mul_pd(r2inv, r2inv), r2inv);
-			const __m512d f1 = v_coef(perm, c1, l1, t64, t32),
-				      f2 = v_coef(perm, c2, l2, t64, t32);
+			const __m512d f1 = v_coef(PERM, c1, h1, l1, t64, t32),
+				      f2 = v_coef(PERM, c2, h2, l2, t64, t32);
 			const __m512d flj = _mm512_maskz_mul_pd(inlj, r6inv,
 				_mm512_fmsub_pd(f1, r6inv, f2));
 			/* beyond rc_coul the Coulomb term is discarded: r
@@ -400,9 +418,9 @@ ljc_kernel_avx512(const int EF, const struct pair_lj *p,
 			_mm512_store_pd(fy + b, _mm512_sub_pd(_mm512_load_pd(fy + b), fyl));
 			_mm512_store_pd(fz + b, _mm512_sub_pd(_mm512_load_pd(fz + b), fzl));
 			if (EF) {
-				const __m512d f3 = v_coef(perm, c3, l3, t64, t32),
-					      f4 = v_coef(perm, c4, l4, t64, t32),
-					      fo = v_coef(perm, co, lo, t64, t32);
+				const __m512d f3 = v_coef(PERM, c3, h3, l3, t64, t32),
+					      f4 = v_coef(PERM, c4, h4, l4, t64, t32),
+					      fo = v_coef(PERM, co, ho, lo, t64, t32);
 				e_lj = _mm512_mask_add_pd(e_lj, inlj, e_lj,
 					_mm512_fmsub_pd(r6inv, _mm512_fmsub_pd(f3, r6inv, f4), fo));
 				e_q = _mm512_mask_add_pd(e_q, inc, e_q,
@@ -671,12 +689,26 @@ double ljcoul_range(const struct pair_lj *p, const struct nbr_coul *c,
 #ifdef LJC_AVX512
 	if (!c->portable) {
 		double evdwl = 0.0;
-		if (eflag)
-			ljc_kernel_avx512(1, p, c, nl, i0, i1, fx, fy, fz, &evdwl, ecoul,
-					  vir);
-		else
-			ljc_kernel_avx512(0, p, c, nl, i0, i1, fx, fy, fz, &evdwl, ecoul,
-					  vir);
+		const int perm = c->gather ? 0
+				 : p->ntypes <= 8 ? 1 : p->ntypes <= 16 ? 2 : 0;
+#define LJC_AVX(EF, PERM) \
+	ljc_kernel_avx512(EF, PERM, p, c, nl, i0, i1, fx, fy, fz, &evdwl, ecoul, vir)
+		if (eflag) {
+			if (perm == 1)
+				LJC_AVX(1, 1);
+			else if (perm == 2)
+				LJC_AVX(1, 2);
+			else
+				LJC_AVX(1, 0);
+		} else {
+			if (perm == 1)
+				LJC_AVX(0, 1);
+			else if (perm == 2)
+				LJC_AVX(0, 2);
+			else
+				LJC_AVX(0, 0);
+		}
+#undef LJC_AVX
 		return evdwl;
 	}
 #endif
@@ -895,7 +927,7 @@ int pair_ljcoul_compute(struct pair_ljcoul *c, const struct pair_lj *p,
 	struct nbr_coul k = {.g_ewald = c->g_ewald,
 			     .cutsq = c->cutoff * c->cutoff,
 			     .qqrd2e = c->qqrd2e, .pq = c->pq,
-			     .portable = c->portable,
+			     .portable = c->portable, .gather = c->gather,
 			     .mixed = c->mixed};
 	if (c->mixed && mixed_tables(c, p, e) != 0)
 		return -1;

@@ -60,6 +60,9 @@ struct pair_ljcoul {
 	/* 1: the portable C kernel even where an AVX-512 one is compiled
 	 * in (tests compare the two; results differ by a few ulp) */
 	int portable;
+	/* 1: the AVX-512 kernel gathers the LJ coefficients rather than
+	 * permuting them in registers (tests: the two give the same bits) */
+	int gather;
 	/* 1: the single-precision kernel (--precision mixed; only where
 	 * pair_ljcoul_mixed_available()) */
 	int mixed;

@@ -258,6 +258,52 @@ static void two_kernels(int MIXED, const char *name, const char *data,
 	engine_cli_free(&c);
 }
 
+/* The SIMD kernel's LJ coefficients permuted in one register (<= 8
+ * types), in two (<= 16: a decoupled solute's cloned types) or gathered
+ * (more, or pair_ljcoul.gather): the same values, so bitwise the same
+ * pass. The case's type count is checked to be in [ntlo, nthi], so that
+ * each path is the one tested. */
+static void coef_paths(const char *name, const char *data, double skin,
+		       const char *coulcut, const char *spec, const char *dec,
+		       size_t ntlo, size_t nthi)
+{
+	struct engine_cli c;
+	struct err e = {{0}};
+	const char *opt[] = {"coul-cutoff", coulcut, "special-lj", spec,
+			     "special-coul", spec, "kspace", "pppm",
+			     dec ? "decouple" : NULL, dec, "lambda", "0.5,0.7",
+			     NULL};
+	int rc = setup(&c, data, skin, 1, opt, &e);
+	CHECK(rc == 0 && c.ff.fused && c.sys.lj.ntypes >= ntlo &&
+	      c.sys.lj.ntypes <= nthi, "%s: set-up (%s), %zu types", name,
+	      rc ? e.msg : "ok", rc ? (size_t)0 : c.sys.lj.ntypes);
+	if (rc != 0 || !c.ff.fused) {
+		engine_cli_free(&c);
+		return;
+	}
+	struct state *st = &c.st;
+	const size_t n = st->n;
+	struct pass p[2] = {{.f = malloc(3 * n * sizeof(double))},
+			    {.f = malloc(3 * n * sizeof(double))}};
+	rc = !p[0].f || !p[1].f || nbr_build(c.nl, st, &e) != 0;
+	for (int k = 0; k < 2 && rc == 0; k++) {
+		c.ff.plc.gather = k;
+		memset(&p[k].en, 0, sizeof p[k].en);
+		rc = forcefield_pair(&c.ff, &c.sys, st, c.nl, &p[k].en, &e);
+		memcpy(p[k].f, st->fx, n * sizeof(double));
+		memcpy(p[k].f + n, st->fy, n * sizeof(double));
+		memcpy(p[k].f + 2 * n, st->fz, n * sizeof(double));
+	}
+	CHECK(rc == 0 && !memcmp(p[0].f, p[1].f, 3 * n * sizeof(double)) &&
+	      p[0].en.evdwl == p[1].en.evdwl && p[0].en.ecoul == p[1].en.ecoul &&
+	      !memcmp(p[0].en.virial, p[1].en.virial, sizeof p[0].en.virial),
+	      "%s: coefficients in registers = gathered, bitwise (forces, "
+	      "energies, virial) (%s)", name, rc ? e.msg : "ok");
+	free(p[0].f);
+	free(p[1].f);
+	engine_cli_free(&c);
+}
+
 /* The same water pass on 2 threads equals the 1-thread one to round-off. */
 static void threads(const struct pass *one)
 {
@@ -423,6 +469,14 @@ int main(void)
 	two_kernels(0, "water", FIX "water.data", 0.3, "9", "0,0,0");
 	two_kernels(0, "opls", FIX "opls.data", 1.0, "8.5", "0,0,0.5");
 	two_kernels(0, "four solutes", FIX "mix.data", 1.0, "8.5", "0,0,0.5");
+	coef_paths("water, one register", FIX "water.data", 0.3, "9", "0,0,0",
+		   NULL, 1, 8);
+	coef_paths("opls, one register", FIX "opls.data", 1.0, "8.5",
+		   "0,0,0.5", NULL, 1, 8);
+	coef_paths("opls, mol:1 decoupled, two registers", FIX "opls.data",
+		   1.0, "8.5", "0,0,0.5", "mol:1", 9, 16);
+	coef_paths("four solutes, gathered", FIX "mix.data", 1.0, "8.5",
+		   "0,0,0.5", NULL, 17, 1000);
 	two_kernels(1, "water", FIX "water.data", 0.3, "9", "0,0,0");
 	two_kernels(1, "opls", FIX "opls.data", 1.0, "8.5", "0,0,0.5");
 	two_kernels(1, "four solutes", FIX "mix.data", 1.0, "8.5", "0,0,0.5");
