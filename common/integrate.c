@@ -39,6 +39,10 @@ struct nh_work {
 	double mtk_term1, mtk_term2;
 	int pflag[3], pdim;
 	int deviatoric;          /* LAMMPS deviatoric_flag: set for `z P P` */
+	/* the current velocities' sums (nh_atoms), which current_pressure
+	 * and nh_omega_dot read: 2 KE (md_ke_items), and the kinetic
+	 * tensor's diagonal (md_ktensor_items) */
+	double mv2, kdiag[3];
 };
 
 /* ---- helpers ---------------------------------------------------------- */
@@ -77,13 +81,6 @@ static void nh_flags(const struct integrator *it, struct nh_work *w)
 
 /* Kinetic tensor diagonal sum m v_a^2 * mvv2e (LAMMPS compute temp vector,
  * which is not halved). */
-static void ke_diag(const struct md *m, double mvv[3])
-{
-	double t[6];
-	md_ktensor_items(m, 3, t);
-	for (int a = 0; a < 3; a++)
-		mvv[a] = t[a] * m->sys->units.mvv2e;
-}
 
 /* ---- velocity Verlet pieces (fix nve) --------------------------------- */
 
@@ -92,26 +89,6 @@ static void ke_diag(const struct md *m, double mvv[3])
  * thread reads the forces it has just written; the kick is md_kick (md.c).
  * Each atom's update is the same arithmetic whatever the thread count:
  * trajectories do not depend on it through these loops. */
-
-/* x += dt v. */
-static void nve_x(const struct md *m, double dtv)
-{
-	struct state *st = m->st;
-	const int items = md_work_items(m);
-#pragma omp parallel num_threads(items) if (items > 1)
-	{
-		const int t = omp_util_thread_id(), nt = omp_util_team_size();
-		for (int w = t; w < items; w += nt) {
-			size_t a0, a1;
-			md_item_atoms(m, w, items, &a0, &a1);
-			for (size_t i = a0; i < a1; i++) {
-				st->x[i] += dtv * st->vx[i];
-				st->y[i] += dtv * st->vy[i];
-				st->z[i] += dtv * st->vz[i];
-			}
-		}
-	}
-}
 
 /* v += dt/2 F/m, then x += dt v: fix nve initial_integrate in one pass
  * (the same arithmetic per atom as md_kick followed by nve_x). */
@@ -312,13 +289,10 @@ static void current_pressure(const struct integrator *it, const struct md *m,
 			     struct nh_work *w)
 {
 	if (it->o.pcouple == PCOUPLE_ISO) {
-		double p = md_pressure(m, md_ke_items(m));
+		double p = md_pressure(m, 0.5 * w->mv2 * m->sys->units.mvv2e);
 		w->p_current[0] = w->p_current[1] = w->p_current[2] = p;
 	} else {
-		double pt[6];
-		md_pressure_tensor(m, pt);
-		for (int i = 0; i < 3; i++)
-			w->p_current[i] = pt[i];
+		md_pressure_tensor_from(m, w->kdiag, 3, w->p_current);
 	}
 }
 
@@ -365,11 +339,9 @@ static void nh_omega_dot(struct integrator *it, const struct md *m,
 		w->mtk_term1 = sys->dof * sys->units.boltz * w->t_current;
 		w->mtk_term1 /= w->pdim * natoms;
 	} else {
-		double mvv[3];
-		ke_diag(m, mvv);
 		for (int i = 0; i < 3; i++)
 			if (w->pflag[i])
-				w->mtk_term1 += mvv[i];
+				w->mtk_term1 += w->kdiag[i] * sys->units.mvv2e;
 		w->mtk_term1 /= w->pdim * natoms;
 	}
 
@@ -394,74 +366,190 @@ static void nh_omega_dot(struct integrator *it, const struct md *m,
 	w->mtk_term2 /= w->pdim * natoms;
 }
 
-/* v *= exp(-(omega_dot + mtk_term2) dt/2), applied as two quarter steps
- * as LAMMPS does (the tilt terms between them vanish for our boxes). */
-static void nh_v_press(const struct integrator *it, const struct md *m,
-		       const struct nh_work *w)
+/* nh_v_press's factors: v *= exp(-(omega_dot + mtk_term2) dt/4) twice per
+ * component (two quarter steps, as LAMMPS; the tilt terms between them
+ * vanish for our boxes), applied by nh_atoms. */
+static void press_factors(const struct integrator *it,
+			  const struct nh_work *w, double f[3])
 {
-	struct state *st = m->st;
 	double dt4 = 0.25 * it->o.dt;
-	double f0 = exp(-dt4 * (it->omega_dot[0] + w->mtk_term2));
-	double f1 = exp(-dt4 * (it->omega_dot[1] + w->mtk_term2));
-	double f2 = exp(-dt4 * (it->omega_dot[2] + w->mtk_term2));
-	const int items = md_work_items(m);
-#pragma omp parallel num_threads(items) if (items > 1)
-	{
-		const int t = omp_util_thread_id(), nt = omp_util_team_size();
-		for (int k = t; k < items; k += nt) {
-			size_t a0, a1;
-			md_item_atoms(m, k, items, &a0, &a1);
-			for (size_t i = a0; i < a1; i++) {
-				st->vx[i] *= f0;
-				st->vy[i] *= f1;
-				st->vz[i] *= f2;
-				st->vx[i] *= f0;
-				st->vy[i] *= f1;
-				st->vz[i] *= f2;
-			}
-		}
-	}
+	for (int a = 0; a < 3; a++)
+		f[a] = exp(-dt4 * (it->omega_dot[a] + w->mtk_term2));
 }
 
-/* Half-step box change h <- exp(omega_dot dt/2) h about the box centre,
- * carrying every atom affinely with it (LAMMPS remap, dilate all):
- * lamda = (x - lo)/L in the old box, x = lo' + L' lamda in the new one.
- * Image flags stay valid because the map is affine. */
-static void remap(struct integrator *it, const struct md *m,
-		  const struct nh_work *w)
+/* One half-step remap of an axis (LAMMPS remap, dilate all): lamda = (x -
+ * oldlo) h_inv in the old box, x = len lamda + lo in the new one. */
+struct remap_axis {
+	int on;
+	double oldlo, h_inv, len, lo;
+};
+
+/* Half-step box change h <- exp(omega_dot dt/2) h about the box centre:
+ * the new box into st, and in r the map that carries every atom affinely
+ * with it (nh_atoms applies it). Image flags stay valid because the map
+ * is affine. */
+static void remap_box(struct integrator *it, struct state *st,
+		      const struct nh_work *w, struct remap_axis r[3])
 {
-	struct state *st = m->st;
-	const int items = md_work_items(m);
 	double dto = 0.5 * it->o.dt;
 	for (int i = 0; i < 3; i++)
 		it->omega[i] += dto * it->omega_dot[i];  /* bookkeeping only */
-
 	for (int a = 0; a < 3; a++) {
-		if (!w->pflag[a])
+		r[a].on = w->pflag[a];
+		if (!r[a].on)
 			continue;
-		double *x = a == 0 ? st->x : a == 1 ? st->y : st->z;
 		double oldlo = st->lo[a], oldhi = st->lo[a] + st->len[a];
 		double fixedpoint = 0.5 * (oldlo + oldhi);
 		double h_inv = 1.0 / st->len[a];
 		double expfac = exp(dto * it->omega_dot[a]);
 		double lo = (oldlo - fixedpoint) * expfac + fixedpoint;
 		double hi = (oldhi - fixedpoint) * expfac + fixedpoint;
-		double len = hi - lo;
+		r[a] = (struct remap_axis){1, oldlo, h_inv, hi - lo, lo};
+		st->lo[a] = lo;
+		st->len[a] = hi - lo;
+	}
+}
+
+/* ---- the per-atom work of a Nose-Hoover step (nh_atoms) --------------- */
+
+/* What nh_atoms does to the atoms, in this order: each piece a loop of
+ * its own over a thread's atoms, the arithmetic of the separate
+ * whole-system loops it replaces (thermostat scaling, nh_v_press, md_kick,
+ * remap, nve_x), so per atom the same bits. */
+struct nh_ops {
+	int scale;       /* v *= vscale (the thermostat's half-step factor) */
+	double vscale;
+	int press;       /* v *= pf twice per component (nh_v_press) */
+	double pf[3];
+	int kick;        /* v += dtf / m f */
+	double dtf;
+	int press_after; /* nh_v_press after the kick */
+	int drift;       /* x += dtv v, between the remaps */
+	double dtv;
+	int remap;       /* r[0] before the drift, r[1] after */
+	struct remap_axis r[2][3];
+	int sums;        /* 1: m v^2 into w->mv2; 2: also the kinetic
+			    tensor's diagonal into w->kdiag */
+};
+
+static void v_press_range(double *restrict vx, double *restrict vy,
+			  double *restrict vz, size_t a0, size_t a1,
+			  const double f[3])
+{
+	const double f0 = f[0], f1 = f[1], f2 = f[2];
+#pragma omp simd
+	for (size_t i = a0; i < a1; i++) {
+		vx[i] *= f0;
+		vy[i] *= f1;
+		vz[i] *= f2;
+		vx[i] *= f0;
+		vy[i] *= f1;
+		vz[i] *= f2;
+	}
+}
+
+static void remap_range(struct state *st, const struct remap_axis r[3],
+			size_t a0, size_t a1)
+{
+	for (int a = 0; a < 3; a++) {
+		if (!r[a].on)
+			continue;
+		double *restrict x = a == 0 ? st->x : a == 1 ? st->y : st->z;
+		const double oldlo = r[a].oldlo, h_inv = r[a].h_inv,
+			     len = r[a].len, lo = r[a].lo;
+#pragma omp simd
+		for (size_t i = a0; i < a1; i++) {
+			double lamda = h_inv * (x[i] - oldlo);
+			x[i] = len * lamda + lo;
+		}
+	}
+}
+
+/* ops on every atom, each thread on its work items (md_work_items), in
+ * one parallel region; the sums per item in atom order (md_ke_items' and
+ * md_ktensor_items' expressions), added in item order. */
+static void nh_atoms(const struct md *m, const struct nh_ops *op,
+		     struct nh_work *w)
+{
+	struct state *st = m->st;
+	const double *restrict mass = m->sys->mass;
+	const int items = md_work_items(m);
+	double part[MD_MAX_ITEMS][4];
 #pragma omp parallel num_threads(items) if (items > 1)
-		{
-			const int t = omp_util_thread_id(),
-				  nt = omp_util_team_size();
-			for (int k = t; k < items; k += nt) {
-				size_t a0, a1;
-				md_item_atoms(m, k, items, &a0, &a1);
+	{
+		const int t = omp_util_thread_id(), nt = omp_util_team_size();
+		for (int k = t; k < items; k += nt) {
+			size_t a0, a1;
+			md_item_atoms(m, k, items, &a0, &a1);
+			double *restrict x = st->x, *restrict y = st->y,
+				       *restrict z = st->z, *restrict vx = st->vx,
+				       *restrict vy = st->vy, *restrict vz = st->vz;
+			const double *restrict fx = st->fx, *restrict fy = st->fy,
+					       *restrict fz = st->fz;
+			if (op->scale) {
+				const double f = op->vscale;
+#pragma omp simd
 				for (size_t i = a0; i < a1; i++) {
-					double lamda = h_inv * (x[i] - oldlo);
-					x[i] = len * lamda + lo;
+					vx[i] *= f;
+					vy[i] *= f;
+					vz[i] *= f;
 				}
 			}
+			if (op->press)
+				v_press_range(vx, vy, vz, a0, a1, op->pf);
+			if (op->kick) {
+				const double dtf = op->dtf;
+#pragma omp simd
+				for (size_t i = a0; i < a1; i++) {
+					double dtfm = dtf / mass[i];
+					vx[i] += dtfm * fx[i];
+					vy[i] += dtfm * fy[i];
+					vz[i] += dtfm * fz[i];
+				}
+			}
+			if (op->press_after)
+				v_press_range(vx, vy, vz, a0, a1, op->pf);
+			if (op->remap)
+				remap_range(st, op->r[0], a0, a1);
+			if (op->drift) {
+				const double dtv = op->dtv;
+#pragma omp simd
+				for (size_t i = a0; i < a1; i++) {
+					x[i] += dtv * vx[i];
+					y[i] += dtv * vy[i];
+					z[i] += dtv * vz[i];
+				}
+			}
+			if (op->remap)
+				remap_range(st, op->r[1], a0, a1);
+			/* scalar: a vector sum would reassociate them */
+			double q[4] = {0.0, 0.0, 0.0, 0.0};
+			if (op->sums == 1) {
+				for (size_t i = a0; i < a1; i++)
+					q[0] += mass[i] * (vx[i] * vx[i] + vy[i] * vy[i] +
+							   vz[i] * vz[i]);
+			} else if (op->sums == 2) {
+				for (size_t i = a0; i < a1; i++) {
+					double mi = mass[i];
+					q[0] += mass[i] * (vx[i] * vx[i] + vy[i] * vy[i] +
+							   vz[i] * vz[i]);
+					q[1] += mi * vx[i] * vx[i];
+					q[2] += mi * vy[i] * vy[i];
+					q[3] += mi * vz[i] * vz[i];
+				}
+			}
+			memcpy(part[k], q, sizeof q);
 		}
-		st->lo[a] = lo;
-		st->len[a] = len;
+	}
+	if (!op->sums)
+		return;
+	w->mv2 = 0.0;
+	for (int k = 0; k < items; k++)
+		w->mv2 += part[k][0];
+	for (int a = 0; a < 3; a++) {
+		w->kdiag[a] = 0.0;
+		for (int k = 0; k < items && op->sums == 2; k++)
+			w->kdiag[a] += part[k][1 + a];
 	}
 }
 
@@ -526,24 +614,33 @@ static int nh_step(struct integrator *it, struct md *m, struct err *e)
 	st->step++;                     /* LAMMPS: ++ntimestep, then integrate */
 	st->time += it->o.dt;
 
-	/* initial_integrate */
+	/* initial_integrate, in two passes over the atoms (nh_atoms): with
+	 * the barostat, the thermostat's scaling and the sums the pressure
+	 * needs, then nh_v_press, the kick, remap, drift, remap; without,
+	 * the scaling, kick and drift */
 	w.t_current = temp_of(sys, md_ke_items(m));
 	if (npt)
 		nhc_press_integrate(it, m, &w);
 	it->t_target = ramp_temp(it, st->step);
-	nhc_temp_integrate(it, m, &w, 1);
+	const double fe = nhc_temp_integrate(it, m, &w, 0);
+	const int iso = it->o.pcouple == PCOUPLE_ISO;
+	struct nh_ops op = {.scale = 1, .vscale = fe, .kick = 1, .dtf = dtf,
+			    .drift = 1, .dtv = it->o.dt};
 	if (npt) {
+		const struct nh_ops first = {.scale = 1, .vscale = fe,
+					     .sums = iso ? 1 : 2};
+		nh_atoms(m, &first, &w);
 		current_pressure(it, m, &w);
 		compute_press_target(it, &w);
 		nh_omega_dot(it, m, &w);
-		nh_v_press(it, m, &w);
+		op.scale = 0;
+		op.press = 1;
+		press_factors(it, &w, op.pf);
+		op.remap = 1;
+		remap_box(it, st, &w, op.r[0]);
+		remap_box(it, st, &w, op.r[1]);
 	}
-	md_kick_items(m, dtf); /* v += dt/2 F/m */
-	if (npt)
-		remap(it, m, &w);
-	nve_x(m, it->o.dt);
-	if (npt)
-		remap(it, m, &w);
+	nh_atoms(m, &op, &w);
 
 	/* forces at the new positions (the box change forces a rebuild);
 	 * then the constraints' post_force (RATTLE velocities or SHAKE) */
@@ -552,16 +649,19 @@ static int nh_step(struct integrator *it, struct md *m, struct err *e)
 	if (m->cons && constrain_post_force(m->cons, m, e) != 0)
 		return -1;
 
-	/* final_integrate */
-	md_kick_items(m, dtf); /* v += dt/2 F/m */
+	/* final_integrate: the kick (and nh_v_press) with the sums, then
+	 * the thermostat's scaling */
+	struct nh_ops fin = {.kick = 1, .dtf = dtf, .press_after = npt,
+			     .sums = npt && !iso ? 2 : 1};
 	if (npt)
-		nh_v_press(it, m, &w);
-	w.t_current = temp_of(sys, md_ke_items(m));
+		press_factors(it, &w, fin.pf);
+	nh_atoms(m, &fin, &w);
+	w.t_current = temp_of(sys, 0.5 * w.mv2 * sys->units.mvv2e);
 	if (npt) {
 		current_pressure(it, m, &w);
 		nh_omega_dot(it, m, &w);
 	}
-	nhc_temp_integrate(it, m, &w, 1);
+	md_scale_v(m, nhc_temp_integrate(it, m, &w, 0));
 	if (npt)
 		nhc_press_integrate(it, m, &w);
 	/* fix rattle's final_integrate comes after fix nvt/npt's */

@@ -361,11 +361,16 @@ double md_pressure(const struct md *m, double ke)
  * the virial, divided by V, times nktv2p. */
 void md_pressure_tensor(const struct md *m, double p[6])
 {
-	const struct state *st = m->st;
 	double k[6];
 	md_ktensor_items(m, 6, k);
-	double f = m->sys->units.nktv2p / md_volume(st);
-	for (int a = 0; a < 6; a++)
+	md_pressure_tensor_from(m, k, 6, p);
+}
+
+void md_pressure_tensor_from(const struct md *m, const double *k, int nc,
+			     double *p)
+{
+	double f = m->sys->units.nktv2p / md_volume(m->st);
+	for (int a = 0; a < nc; a++)
 		p[a] = (k[a] * m->sys->units.mvv2e + m->en.virial[a] +
 			m->cvirial[a]) * f;
 }

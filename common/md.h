@@ -140,6 +140,10 @@ double md_volume(const struct state *st);
 double md_pressure(const struct md *m, double ke);
 /* Pressure tensor (xx yy zz xy xz yz), LAMMPS compute pressure vector. */
 void md_pressure_tensor(const struct md *m, double ptensor[6]);
+/* The same from the kinetic tensor's sums k (md_ktensor_items), its first
+ * nc components. */
+void md_pressure_tensor_from(const struct md *m, const double *k, int nc,
+			     double *p);
 
 /* Gaussian velocities at temperature t with zero total momentum, scaled to
  * exactly t (as LAMMPS `velocity create t seed dist gaussian mom yes`,
