@@ -729,7 +729,7 @@ static int verlet_step(struct integrator *it, struct md *m, struct err *e)
 	}
 	if (m->cons && constrain_post_force(m->cons, m, e) != 0)
 		return -1;
-	md_kick(sys, st, dtf); /* v += dt/2 F/m */
+	md_kick_items(m, dtf); /* v += dt/2 F/m */
 	if (m->cons && constrain_final(m->cons, m, e) != 0)
 		return -1;
 	return 0;

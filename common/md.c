@@ -132,7 +132,7 @@ int md_forces_kick(struct md *m, int energy, double dtf, struct err *e)
 	if (m->sc || m->ff) {
 		if (forces(m, energy, NULL, e) != 0)
 			return -1;
-		md_kick(m->sys, m->st, dtf);
+		md_kick_items(m, dtf);
 		return 0;
 	}
 	struct pair_kick k = {m->sys->mass, dtf, 0, NULL};
