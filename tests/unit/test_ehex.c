@@ -8,7 +8,11 @@
 
 #include "check.h"
 #include "ehex.h"
+#include "nbr.h"
 #include "rng.h"
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 
 #define N 2000
 
@@ -135,8 +139,75 @@ static void check_exchange(enum units_style us, int correct, double flux)
 	ehex_free(&h);
 }
 
+/* The exchange by work item (a neighbour list made on 2 or 3 threads:
+ * md_work_items) against one item: the same kinetic energy added and
+ * removed, and the state equal to round-off (the slabs' sums are added
+ * item by item); an item left out fails both. */
+static void check_threads(int correct)
+{
+	const char *tag = correct ? "eHEX" : "HEX";
+	static struct setup one, s;
+	struct nbr_list *nl1 = NULL, *nl = NULL;
+	struct err e = {{0}};
+	make(&one, UNITS_LJ, 42);
+#ifdef _OPENMP
+	omp_set_num_threads(1);
+#endif
+	int ok = nbr_create(&nl1, N, 2.5, 0.3, &e) == 0 &&
+		 nbr_build(nl1, &one.st, &e) == 0;
+	one.m.nl = nl1;
+	struct ehex h1;
+	ehex_init(&h1, 10.5, 14.5, 35.5, 39.5, 5.0, correct);
+	ok = ok && ehex_apply(&h1, &one.m, &e) == 0;
+	for (int nt = 2; nt <= 3 && ok; nt++) {
+#ifdef _OPENMP
+		omp_set_num_threads(nt);
+#endif
+		make(&s, UNITS_LJ, 42);
+		ok = nbr_create(&nl, N, 2.5, 0.3, &e) == 0 &&
+		     nbr_build(nl, &s.st, &e) == 0;
+		s.m.nl = nl;
+		static unsigned char cin[N], hin[N];
+		member(&s, 10.5, 14.5, cin);
+		member(&s, 35.5, 39.5, hin);
+		struct sums c0, h0, c1, h1s;
+		slab_sums(&s, cin, &c0);
+		slab_sums(&s, hin, &h0);
+		struct ehex h;
+		ehex_init(&h, 10.5, 14.5, 35.5, 39.5, 5.0, correct);
+		ok = ok && nbr_items(nl) == nt && ehex_apply(&h, &s.m, &e) == 0;
+		slab_sums(&s, cin, &c1);
+		slab_sums(&s, hin, &h1s);
+		double d = 0.0;
+		const double *pa[6] = {s.st.x, s.st.y, s.st.z, s.st.vx, s.st.vy, s.st.vz};
+		const double *pb[6] = {one.st.x, one.st.y, one.st.z, one.st.vx,
+				       one.st.vy, one.st.vz};
+		for (int k = 0; k < 6; k++)
+			for (int i = 0; i < N; i++)
+				d = fmax(d, fabs(pa[k][i] - pb[k][i]));
+		const double fdt = 5.0 * s.m.dt;
+		CHECK(ok && fabs(h1s.ke - h0.ke - fdt) < 1e-9 &&
+		      fabs(c1.ke - c0.ke + fdt) < 1e-9 && d < 1e-12,
+		      "%s on %d threads (work items): hot +F dt, cold -F dt, "
+		      "state = 1 thread's to %.2g", tag, nt, d);
+		ehex_free(&h);
+		nbr_free(nl);
+		nl = NULL;
+		state_free(&s.st);
+	}
+	CHECK(ok, "%s threads: set-up (%s)", tag, ok ? "ok" : e.msg);
+#ifdef _OPENMP
+	omp_set_num_threads(1);
+#endif
+	ehex_free(&h1);
+	nbr_free(nl1);
+	state_free(&one.st);
+}
+
 int main(void)
 {
+	check_threads(1);
+	check_threads(0);
 	check_exchange(UNITS_LJ, 1, 5.0);
 	check_exchange(UNITS_LJ, 0, 5.0);
 	check_exchange(UNITS_REAL, 1, 0.0375);
