@@ -484,29 +484,12 @@ static void nh_atoms(const struct md *m, const struct nh_ops *op,
 			double *restrict x = st->x, *restrict y = st->y,
 				       *restrict z = st->z, *restrict vx = st->vx,
 				       *restrict vy = st->vy, *restrict vz = st->vz;
-			const double *restrict fx = st->fx, *restrict fy = st->fy,
-					       *restrict fz = st->fz;
-			if (op->scale) {
-				const double f = op->vscale;
-#pragma omp simd
-				for (size_t i = a0; i < a1; i++) {
-					vx[i] *= f;
-					vy[i] *= f;
-					vz[i] *= f;
-				}
-			}
+			if (op->scale)
+				md_scale_range(st, a0, a1, op->vscale);
 			if (op->press)
 				v_press_range(vx, vy, vz, a0, a1, op->pf);
-			if (op->kick) {
-				const double dtf = op->dtf;
-#pragma omp simd
-				for (size_t i = a0; i < a1; i++) {
-					double dtfm = dtf / mass[i];
-					vx[i] += dtfm * fx[i];
-					vy[i] += dtfm * fy[i];
-					vz[i] += dtfm * fz[i];
-				}
-			}
+			if (op->kick)
+				md_kick_range(st, mass, a0, a1, op->dtf);
 			if (op->press_after)
 				v_press_range(vx, vy, vz, a0, a1, op->pf);
 			if (op->remap)

@@ -278,48 +278,28 @@ void md_ktensor_items(const struct md *m, int nc, double k[6])
 
 void md_kick_items(struct md *m, double dtf)
 {
-	struct state *st = m->st;
 	const int items = md_work_items(m);
-	double *restrict vx = st->vx, *restrict vy = st->vy,
-		       *restrict vz = st->vz;
-	const double *restrict fx = st->fx, *restrict fy = st->fy,
-			       *restrict fz = st->fz, *restrict mass = m->sys->mass;
 #pragma omp parallel num_threads(items) if (items > 1)
 	{
 		const int t = omp_util_thread_id(), nt = omp_util_team_size();
 		for (int w = t; w < items; w += nt) {
 			size_t a0, a1;
 			md_item_atoms(m, w, items, &a0, &a1);
-			/* md_kick's arithmetic */
-#pragma omp simd
-			for (size_t i = a0; i < a1; i++) {
-				double dtfm = dtf / mass[i];
-				vx[i] += dtfm * fx[i];
-				vy[i] += dtfm * fy[i];
-				vz[i] += dtfm * fz[i];
-			}
+			md_kick_range(m->st, m->sys->mass, a0, a1, dtf);
 		}
 	}
 }
 
 void md_scale_v(struct md *m, double f)
 {
-	struct state *st = m->st;
 	const int items = md_work_items(m);
-	double *restrict vx = st->vx, *restrict vy = st->vy,
-		       *restrict vz = st->vz;
 #pragma omp parallel num_threads(items) if (items > 1)
 	{
 		const int t = omp_util_thread_id(), nt = omp_util_team_size();
 		for (int w = t; w < items; w += nt) {
 			size_t a0, a1;
 			md_item_atoms(m, w, items, &a0, &a1);
-#pragma omp simd
-			for (size_t i = a0; i < a1; i++) {
-				vx[i] *= f;
-				vy[i] *= f;
-				vz[i] *= f;
-			}
+			md_scale_range(m->st, a0, a1, f);
 		}
 	}
 }

@@ -131,6 +131,38 @@ void md_input_order(struct md *m);
 
 /* v += (dtf / m) f on every atom (LAMMPS fix nve final_integrate). */
 void md_kick(const struct system *sys, struct state *st, double dtf);
+/* The kick of atoms a0..a1-1, and v *= f of them: the per-atom loops
+ * md_kick_items, md_scale_v and the integrator's passes share (restrict
+ * copies: vectorised, the division by the mass too; per atom the same
+ * arithmetic as md_kick). */
+static inline void md_kick_range(struct state *st, const double *mass,
+				 size_t a0, size_t a1, double dtf)
+{
+	double *restrict vx = st->vx, *restrict vy = st->vy,
+		       *restrict vz = st->vz;
+	const double *restrict fx = st->fx, *restrict fy = st->fy,
+			       *restrict fz = st->fz, *restrict m = mass;
+#pragma omp simd
+	for (size_t i = a0; i < a1; i++) {
+		double dtfm = dtf / m[i];
+		vx[i] += dtfm * fx[i];
+		vy[i] += dtfm * fy[i];
+		vz[i] += dtfm * fz[i];
+	}
+}
+
+static inline void md_scale_range(struct state *st, size_t a0, size_t a1,
+				  double f)
+{
+	double *restrict vx = st->vx, *restrict vy = st->vy,
+		       *restrict vz = st->vz;
+#pragma omp simd
+	for (size_t i = a0; i < a1; i++) {
+		vx[i] *= f;
+		vy[i] *= f;
+		vz[i] *= f;
+	}
+}
 
 double md_ke(const struct system *sys, const struct state *st);
 double md_temp(const struct system *sys, const struct state *st);
