@@ -139,13 +139,12 @@ static double chain_next(const struct nh_chain *c, int ich)
 }
 
 /* Half step (dt/2) of the particle thermostat chain, Trotter-split as in
- * MTTK eq. (29)-(32); the velocities' factor exp(-eta_dot[0] dt/2) is
- * returned, and applied here if scale is set (else by the caller, before
- * anything else reads the velocities: the chain's sweep back up uses the
- * temperature scaled by its square, not a new sum). tloop 1, drag 0
- * (LAMMPS defaults). */
+ * MTTK eq. (29)-(32); returns the velocities' factor exp(-eta_dot[0]
+ * dt/2), which the caller applies before anything else reads the
+ * velocities (the chain's sweep back up uses the temperature scaled by its
+ * square, not a new sum). tloop 1, drag 0 (LAMMPS defaults). */
 static double nhc_temp_integrate(struct integrator *it, struct md *m,
-				 struct nh_work *w, int scale)
+				 struct nh_work *w)
 {
 	struct nh_chain *c = &it->tchain;
 	const struct system *sys = m->sys;
@@ -182,8 +181,6 @@ static double nhc_temp_integrate(struct integrator *it, struct md *m,
 
 	/* Scale the velocities; the temperature follows without a new sum. */
 	double factor_eta = exp(-dthalf * c->eta_dot[0]);
-	if (scale)
-		md_scale_v(m, factor_eta);
 	w->t_current *= factor_eta * factor_eta;
 	kecurrent = tdof * kb * w->t_current;
 	c->eta_dotdot[0] = c->eta_mass[0] > 0.0
@@ -474,7 +471,7 @@ static void nh_atoms(const struct md *m, const struct nh_ops *op,
 	struct state *st = m->st;
 	const double *restrict mass = m->sys->mass;
 	const int items = md_work_items(m);
-	double part[MD_MAX_ITEMS][4];
+	double part[MD_MAX_ITEMS][4]; /* m v^2, then the tensor's diagonal */
 #pragma omp parallel num_threads(items) if (items > 1)
 	{
 		const int t = omp_util_thread_id(), nt = omp_util_team_size();
@@ -505,23 +502,11 @@ static void nh_atoms(const struct md *m, const struct nh_ops *op,
 			}
 			if (op->remap)
 				remap_range(st, op->r[1], a0, a1);
-			/* scalar: a vector sum would reassociate them */
-			double q[4] = {0.0, 0.0, 0.0, 0.0};
-			if (op->sums == 1) {
-				for (size_t i = a0; i < a1; i++)
-					q[0] += mass[i] * (vx[i] * vx[i] + vy[i] * vy[i] +
-							   vz[i] * vz[i]);
-			} else if (op->sums == 2) {
-				for (size_t i = a0; i < a1; i++) {
-					double mi = mass[i];
-					q[0] += mass[i] * (vx[i] * vx[i] + vy[i] * vy[i] +
-							   vz[i] * vz[i]);
-					q[1] += mi * vx[i] * vx[i];
-					q[2] += mi * vy[i] * vy[i];
-					q[3] += mi * vz[i] * vz[i];
-				}
-			}
-			memcpy(part[k], q, sizeof q);
+			/* md_ke_items' and md_ktensor_items' sums */
+			if (op->sums)
+				part[k][0] = state_mv2_range(st, mass, a0, a1);
+			if (op->sums == 2)
+				state_ktensor_range(st, mass, a0, a1, 3, part[k] + 1);
 		}
 	}
 	if (!op->sums)
@@ -571,12 +556,12 @@ static int nvt_step_pairs(struct integrator *it, struct md *m,
 	/* md_temp's value, from md_ke_items */
 	w.t_current = temp_of(sys, md_ke_items(m));
 	it->t_target = ramp_temp(it, st->step);
-	const double f1 = nhc_temp_integrate(it, m, &w, 0);
+	const double f1 = nhc_temp_integrate(it, m, &w);
 	double ke;
 	if (md_step_nh(m, !m->forces_only, f1, dtf, it->o.dt, &ke, e) != 0)
 		return -1;
 	w.t_current = temp_of(sys, ke);
-	md_scale_v(m, nhc_temp_integrate(it, m, &w, 0));
+	md_scale_v(m, nhc_temp_integrate(it, m, &w));
 	return 0;
 }
 
@@ -605,7 +590,7 @@ static int nh_step(struct integrator *it, struct md *m, struct err *e)
 	if (npt)
 		nhc_press_integrate(it, m, &w);
 	it->t_target = ramp_temp(it, st->step);
-	const double fe = nhc_temp_integrate(it, m, &w, 0);
+	const double fe = nhc_temp_integrate(it, m, &w);
 	const int iso = it->o.pcouple == PCOUPLE_ISO;
 	struct nh_ops op = {.scale = 1, .vscale = fe, .kick = 1, .dtf = dtf,
 			    .drift = 1, .dtv = it->o.dt};
@@ -644,7 +629,7 @@ static int nh_step(struct integrator *it, struct md *m, struct err *e)
 		current_pressure(it, m, &w);
 		nh_omega_dot(it, m, &w);
 	}
-	md_scale_v(m, nhc_temp_integrate(it, m, &w, 0));
+	md_scale_v(m, nhc_temp_integrate(it, m, &w));
 	if (npt)
 		nhc_press_integrate(it, m, &w);
 	/* fix rattle's final_integrate comes after fix nvt/npt's */

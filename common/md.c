@@ -212,23 +212,15 @@ int md_step_nh(struct md *m, int energy, double vscale, double dtf,
 
 double md_ke_items(const struct md *m)
 {
-	const struct state *st = m->st;
 	const int items = md_work_items(m);
 	double mv2[MD_MAX_ITEMS];
-	const double *restrict vx = st->vx, *restrict vy = st->vy,
-			       *restrict vz = st->vz, *restrict mass = m->sys->mass;
 #pragma omp parallel num_threads(items) if (items > 1)
 	{
 		const int t = omp_util_thread_id(), nt = omp_util_team_size();
 		for (int w = t; w < items; w += nt) {
 			size_t a0, a1;
 			md_item_atoms(m, w, items, &a0, &a1);
-			/* md_ke's expression and order, scalar */
-			double sum = 0.0;
-			for (size_t i = a0; i < a1; i++)
-				sum += mass[i] * (vx[i] * vx[i] + vy[i] * vy[i] +
-						  vz[i] * vz[i]);
-			mv2[w] = sum;
+			mv2[w] = state_mv2_range(m->st, m->sys->mass, a0, a1);
 		}
 	}
 	return sum_items(m, mv2);
@@ -236,37 +228,15 @@ double md_ke_items(const struct md *m)
 
 void md_ktensor_items(const struct md *m, int nc, double k[6])
 {
-	const struct state *st = m->st;
 	const int items = md_work_items(m);
 	double part[MD_MAX_ITEMS][6];
-	const double *restrict vx = st->vx, *restrict vy = st->vy,
-			       *restrict vz = st->vz, *restrict mass = m->sys->mass;
 #pragma omp parallel num_threads(items) if (items > 1)
 	{
 		const int t = omp_util_thread_id(), nt = omp_util_team_size();
 		for (int w = t; w < items; w += nt) {
 			size_t a0, a1;
 			md_item_atoms(m, w, items, &a0, &a1);
-			double q[6] = {0};
-			if (nc > 3) {
-				for (size_t i = a0; i < a1; i++) {
-					double mi = mass[i];
-					q[0] += mi * vx[i] * vx[i];
-					q[1] += mi * vy[i] * vy[i];
-					q[2] += mi * vz[i] * vz[i];
-					q[3] += mi * vx[i] * vy[i];
-					q[4] += mi * vx[i] * vz[i];
-					q[5] += mi * vy[i] * vz[i];
-				}
-			} else {
-				for (size_t i = a0; i < a1; i++) {
-					double mi = mass[i];
-					q[0] += mi * vx[i] * vx[i];
-					q[1] += mi * vy[i] * vy[i];
-					q[2] += mi * vz[i] * vz[i];
-				}
-			}
-			memcpy(part[w], q, sizeof q);
+			state_ktensor_range(m->st, m->sys->mass, a0, a1, nc, part[w]);
 		}
 	}
 	for (int a = 0; a < 6; a++) {
@@ -306,12 +276,8 @@ void md_scale_v(struct md *m, double f)
 
 double md_ke(const struct system *sys, const struct state *st)
 {
-	double sum = 0.0;
-	for (size_t i = 0; i < st->n; i++)
-		sum += sys->mass[i] * (st->vx[i] * st->vx[i] +
-				       st->vy[i] * st->vy[i] +
-				       st->vz[i] * st->vz[i]);
-	return 0.5 * sum * sys->units.mvv2e;
+	return 0.5 * state_mv2_range(st, sys->mass, 0, st->n) *
+	       sys->units.mvv2e;
 }
 
 double md_temp(const struct system *sys, const struct state *st)

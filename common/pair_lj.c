@@ -411,20 +411,6 @@ static int kick_range(struct state *st, int a0, int a1, const double *mass,
 	return z != 0.0;
 }
 
-/* The sum of m (vx^2 + vy^2 + vz^2) over atoms a0..a1-1 in atom order (the
- * expression and order of md_ke's loop, kept scalar: a vector sum would
- * reassociate it). */
-static double mv2_range(const struct state *st, int a0, int a1,
-			const double *mass)
-{
-	const double *restrict vx = st->vx, *restrict vy = st->vy,
-			       *restrict vz = st->vz;
-	double sum = 0.0;
-	for (int i = a0; i < a1; i++)
-		sum += mass[i] * (vx[i] * vx[i] + vy[i] * vy[i] + vz[i] * vz[i]);
-	return sum;
-}
-
 /* After drift d (NULL: none), whose largest squared displacement is maxsq
  * and sum of x*0 is bad: the list still holds (no atom beyond the
  * trigger, no position NaN). */
@@ -811,7 +797,7 @@ static int pair_pass(const struct pair_lj *p, const int *type,
 #pragma omp atomic write
 					kick->nonfinite = 1;
 				if (kick && kick->mv2)
-					kick->mv2[w] = mv2_range(st, a0, a1, kick->mass);
+					kick->mv2[w] = state_mv2_range(st, kick->mass, b0, b1);
 			}
 		}
 	}

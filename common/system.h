@@ -94,6 +94,51 @@ int pair_lj_setup(struct pair_lj *p, size_t ntypes, const double *eps_ii,
 		  struct err *e);
 void system_free(struct system *sys);
 
+/* Sums over atoms a0..a1-1 in atom order, scalar (a vector sum would
+ * reassociate them): of m (vx^2 + vy^2 + vz^2) (md_ke's), and of the
+ * kinetic tensor m v_a v_b into k[0..nc-1] (xx yy zz, then xy xz yz with
+ * nc 6). Every kinetic sum uses these, so a serial sum and the per-item
+ * sums added in item order give the same bits with one item. */
+static inline double state_mv2_range(const struct state *st,
+				     const double *mass, size_t a0, size_t a1)
+{
+	const double *restrict vx = st->vx, *restrict vy = st->vy,
+			       *restrict vz = st->vz;
+	double sum = 0.0;
+	for (size_t i = a0; i < a1; i++)
+		sum += mass[i] * (vx[i] * vx[i] + vy[i] * vy[i] + vz[i] * vz[i]);
+	return sum;
+}
+
+static inline void state_ktensor_range(const struct state *st,
+				       const double *mass, size_t a0,
+				       size_t a1, int nc, double k[6])
+{
+	const double *restrict vx = st->vx, *restrict vy = st->vy,
+			       *restrict vz = st->vz;
+	double q[6] = {0.0, 0.0, 0.0, 0.0, 0.0, 0.0};
+	if (nc > 3) {
+		for (size_t i = a0; i < a1; i++) {
+			double mi = mass[i];
+			q[0] += mi * vx[i] * vx[i];
+			q[1] += mi * vy[i] * vy[i];
+			q[2] += mi * vz[i] * vz[i];
+			q[3] += mi * vx[i] * vy[i];
+			q[4] += mi * vx[i] * vz[i];
+			q[5] += mi * vy[i] * vz[i];
+		}
+	} else {
+		for (size_t i = a0; i < a1; i++) {
+			double mi = mass[i];
+			q[0] += mi * vx[i] * vx[i];
+			q[1] += mi * vy[i] * vy[i];
+			q[2] += mi * vz[i] * vz[i];
+		}
+	}
+	for (int a = 0; a < nc; a++)
+		k[a] = q[a];
+}
+
 int state_alloc(struct state *st, size_t n, struct err *e);
 void state_free(struct state *st);
 int state_copy(struct state *dst, const struct state *src, struct err *e);
